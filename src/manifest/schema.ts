@@ -1,0 +1,137 @@
+// The research.yaml schema: the one definition of what a manifest may say, and the Manifest type every stage reads.
+import { z } from 'zod';
+
+/** "90s", "15m", "1h", or a plain number of seconds; parsed to milliseconds. */
+export const durationSchema = z
+  .union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration such as 90s, 15m or 1h')])
+  .transform((value) => parseDuration(value));
+
+export function parseDuration(value: number | string): number {
+  if (typeof value === 'number') return Math.round(value * 1000);
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value);
+  if (!match) throw new Error(`not a duration: ${value}`);
+  const scale = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h'];
+  return Math.round(Number(match[1]) * scale);
+}
+
+/** A path inside the repository: relative, no `..`, no backslashes. */
+export const repoPathSchema = z
+  .string()
+  .min(1)
+  .refine((p) => !p.startsWith('/') && !/^[A-Za-z]:/.test(p), 'must be relative to the repository, not absolute')
+  .refine((p) => !p.split(/[\\/]/).includes('..'), 'must stay inside the repository (no "..")');
+
+export const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters');
+
+export const environmentSchema = z.strictObject({
+  /** Docker image reference; bootstrapped from Debian packages when it cannot be pulled. */
+  base: z.string().min(1).default('debian:bookworm'),
+  /** Exact Node.js version for the image, e.g. 20.20.2. */
+  node: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be an exact version such as 20.20.2'),
+  /** Extra Debian packages installed in the image. */
+  apt: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/, 'must be a Debian package name')).default([]),
+  /** The npm lockfile the image installs with `npm ci`. */
+  lockfile: repoPathSchema.default('package-lock.json'),
+  /** Install Debian's Jupyter in the image so that `repro lab` works. Off by default to keep images small. */
+  jupyter: z.boolean().default(false),
+});
+
+export const dataEntrySchema = z.strictObject({
+  path: repoPathSchema,
+  url: z.url(),
+  sha256: sha256Schema,
+});
+
+export const entrypointSchema = z.strictObject({
+  notebook: repoPathSchema.refine((p) => p.endsWith('.ipynb'), 'must be a .ipynb notebook'),
+  /** The folder the notebook writes its outputs to (it receives the path in REPRO_OUTPUTS). */
+  outputs: repoPathSchema,
+  /** Whole-notebook time limit. */
+  timeout: durationSchema.optional(),
+  /** Per-cell time limit. */
+  cellTimeout: durationSchema.optional(),
+});
+
+const serviceCommon = {
+  port: z.number().int().min(1).max(65535).default(5000),
+};
+
+export const serviceSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('echo'), ...serviceCommon }),
+  z.strictObject({
+    kind: z.literal('model'),
+    ...serviceCommon,
+    /** A tfjs model.json written by a notebook, or a Keras .h5 file. */
+    model: repoPathSchema,
+    /** Feature names, in the model's input order. */
+    inputs: z.array(z.string().min(1)).min(1),
+    /** Most rows accepted in one batch request. */
+    batchLimit: z.number().int().positive().default(1000),
+  }),
+  z.strictObject({
+    kind: z.literal('command'),
+    ...serviceCommon,
+    /** The start command, run in the project folder inside the image. */
+    command: z.array(z.string()).min(1),
+    /** Files the service needs, copied into its image. */
+    files: z.array(repoPathSchema).default([]),
+  }),
+]);
+
+export const toleranceSchema = z.strictObject({
+  rtol: z.number().nonnegative().optional(),
+  atol: z.number().nonnegative().optional(),
+  /** Treat NaN as equal to NaN. */
+  nanEqual: z.boolean().optional(),
+  /** Per-column tolerances for tables. */
+  columns: z.record(z.string(), z.strictObject({ rtol: z.number().nonnegative().optional(), atol: z.number().nonnegative().optional() })).optional(),
+  /** Largest fraction of differing pixels allowed for images. */
+  pixels: z.number().min(0).max(1).optional(),
+  /** pixelmatch's per-pixel colour threshold (0..1). */
+  threshold: z.number().min(0).max(1).optional(),
+  /** Compared and reported, but never fails verification (e.g. timings). */
+  informational: z.boolean().optional(),
+});
+
+/** `default` applies to every file; other keys are globs relative to the repository, the last match wins. */
+export const verifySchema = z.record(z.string(), toleranceSchema).default({});
+
+export const runSchema = z.strictObject({
+  seed: z.number().int().default(42),
+  network: z.enum(['none', 'bridge']).default('none'),
+  timeout: durationSchema.prefault('30m'),
+  cellTimeout: durationSchema.prefault('10m'),
+});
+
+export const manifestSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be lowercase letters, digits, ".", "_" or "-"'),
+  environment: environmentSchema,
+  data: z.array(dataEntrySchema).default([]),
+  entrypoints: z.array(entrypointSchema).default([]),
+  services: z.record(z.string(), serviceSchema).default({}),
+  verify: verifySchema,
+  run: runSchema.prefault({}),
+});
+
+export type Manifest = z.output<typeof manifestSchema>;
+export type Environment = Manifest['environment'];
+export type DataEntry = Manifest['data'][number];
+export type Entrypoint = Manifest['entrypoints'][number];
+export type Service = Manifest['services'][string];
+export type Tolerance = z.output<typeof toleranceSchema>;
+export type RunSettings = Manifest['run'];
+
+/** research.lock: what the manifest resolved to. */
+export interface Lock {
+  /** Version of the lock format. */
+  lockVersion: 1;
+  toolkitVersion: string;
+  /** sha256 of the canonical manifest content the lock was made from. */
+  manifestHash: string;
+  base: { ref: string; imageId: string };
+  node: { version: string; sha256: string };
+  /** Exact versions of the Debian packages installed in the image (name → version). */
+  apt: Record<string, string>;
+  lockfile: { path: string; sha256: string };
+  data: Array<{ path: string; sha256: string }>;
+}
