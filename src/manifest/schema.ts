@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 /** "90s", "15m", "1h", or a plain number of seconds; parsed to milliseconds. */
 export const durationSchema = z
-  .union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration such as 90s, 15m or 1h')])
+  .union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'must be a duration such as 90s, 15m or 1h')])
   .transform((value) => parseDuration(value));
 
 export function parseDuration(value: number | string): number {
