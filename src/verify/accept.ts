@@ -1,0 +1,75 @@
+// `repro accept`: the last run's outputs become the committed results, one entrypoint outputs folder at a time,
+// each copied to a temporary sibling and renamed into place, so a folder is never left half-written.
+import { cp, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { UsageError } from '../errors.ts';
+import { listFiles } from './tree.ts';
+
+export interface AcceptChange {
+  path: string;
+  change: 'added' | 'changed' | 'removed';
+}
+
+export interface AcceptPlan {
+  /** Outputs folders (repository-relative) to replace. */
+  outputs: string[];
+  changes: AcceptChange[];
+}
+
+/** What accepting would change; throws UsageError (exit 2) when the run lacks an outputs folder. */
+export async function planAccept(projectDir: string, runFolder: string, outputs: string[]): Promise<AcceptPlan> {
+  const folders = outputs.map((o) => o.replace(/\/+$/, ''));
+  const absent: string[] = [];
+  for (const folder of folders) {
+    const info = await stat(join(runFolder, folder)).catch(() => undefined);
+    if (!info?.isDirectory()) absent.push(folder);
+  }
+  if (absent.length > 0) {
+    throw new UsageError(
+      `the run in ${runFolder} has no outputs for ${absent.join(', ')} (did a notebook fail?); nothing was accepted`,
+      'Fix the notebook and run `repro verify` again; accept takes only complete runs.',
+    );
+  }
+  const changes: AcceptChange[] = [];
+  for (const folder of folders) {
+    const committed = await listFiles(projectDir, folder);
+    const rerun = await listFiles(runFolder, folder);
+    const rerunSet = new Set(rerun);
+    for (const path of rerun) {
+      if (!committed.includes(path)) changes.push({ path, change: 'added' });
+      else if (!(await sameBytes(join(projectDir, path), join(runFolder, path)))) changes.push({ path, change: 'changed' });
+    }
+    for (const path of committed) if (!rerunSet.has(path)) changes.push({ path, change: 'removed' });
+  }
+  changes.sort((a, b) => a.path.localeCompare(b.path));
+  return { outputs: folders, changes };
+}
+
+/** Replaces each outputs folder with the run's copy; a folder with no changes is left alone. */
+export async function acceptRun(projectDir: string, runFolder: string, plan: AcceptPlan): Promise<void> {
+  for (const folder of plan.outputs) {
+    if (!plan.changes.some((c) => c.path.startsWith(folder + '/'))) continue;
+    const target = join(projectDir, folder);
+    const suffix = `${process.pid}-${Date.now()}`;
+    const incoming = join(dirname(target), `.${basename(target)}.accept-${suffix}`);
+    const previous = join(dirname(target), `.${basename(target)}.previous-${suffix}`);
+    await mkdir(dirname(target), { recursive: true });
+    // The copy lands beside the target (same file system) so that the renames below are atomic.
+    await cp(join(runFolder, folder), incoming, { recursive: true });
+    const hadPrevious = await stat(target).then(() => true, () => false);
+    if (hadPrevious) await rename(target, previous);
+    try {
+      await rename(incoming, target);
+    } catch (error) {
+      if (hadPrevious) await rename(previous, target);
+      await rm(incoming, { recursive: true, force: true });
+      throw error;
+    }
+    if (hadPrevious) await rm(previous, { recursive: true, force: true });
+  }
+}
+
+async function sameBytes(a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([readFile(a), readFile(b)]);
+  return x.equals(y);
+}

@@ -1,0 +1,138 @@
+// Tables (CSV, TSV): cells matched by column name, numbers judged per column with rtol/atol, text exactly;
+// reordered rows or columns are reported as such rather than as a wall of cell differences.
+import type { Tolerance } from '../../manifest/schema.ts';
+import type { Comparison, CompareContext } from '../types.ts';
+import { columnTolerance, describeNumberDeviation, judgeNumbers, parseNumber } from '../tolerance.ts';
+import { FindingCollector, identical, unreadable } from './collect.ts';
+import { parseTable, TableSyntaxError, type ParsedTable } from './csv-parse.ts';
+
+export function compareCsv(committed: Buffer, rerun: Buffer, context: CompareContext): Comparison {
+  const delimiter = /\.tsv$/i.test(context.path) ? '\t' : ',';
+  let a: ParsedTable;
+  let b: ParsedTable;
+  try {
+    a = parseTable(committed.toString('utf8'), delimiter);
+  } catch (error) {
+    return unreadable('committed', messageOf(error));
+  }
+  try {
+    b = parseTable(rerun.toString('utf8'), delimiter);
+  } catch (error) {
+    return unreadable('re-run', messageOf(error));
+  }
+  return compareTables(a, b, context.tolerance);
+}
+
+export function compareTables(a: ParsedTable, b: ParsedTable, tolerance: Tolerance): Comparison {
+  if (a.rows.length === 0 && b.rows.length === 0) return identical();
+  const collector = new FindingCollector();
+  if (a.rows.length === 0 || b.rows.length === 0) {
+    collector.fail(a.rows.length === 0 ? 'the committed table is empty' : 'the re-run table is empty');
+    return collector.result();
+  }
+  const headerA = a.rows[0];
+  const headerB = b.rows[0];
+  const columns = matchColumns(headerA, headerB, collector);
+  const rowsA = a.rows.slice(1);
+  const rowsB = b.rows.slice(1);
+  if (rowsA.length !== rowsB.length) {
+    const delta = rowsB.length - rowsA.length;
+    collector.fail(`${Math.abs(delta)} row${Math.abs(delta) === 1 ? '' : 's'} ${delta > 0 ? 'extra in' : 'missing from'} the re-run (${rowsA.length} → ${rowsB.length})`, `row ${Math.min(rowsA.length, rowsB.length) + 1}`);
+  }
+  const positional = new FindingCollector();
+  compareRows(rowsA, rowsB, a.lines.slice(1), headerA, columns, tolerance, positional);
+  if (positional.failed && rowsA.length === rowsB.length && rowsA.length > 1) {
+    // Same rows in another order (e.g. an unsorted groupby) is a difference, but a different one to report.
+    const sortedA = [...rowsA].sort((x, y) => compareRowKeys(columns.map((c) => x[c.a]), columns.map((c) => y[c.a])));
+    const sortedB = [...rowsB].sort((x, y) => compareRowKeys(columns.map((c) => x[c.b]), columns.map((c) => y[c.b])));
+    const sorted = new FindingCollector();
+    compareRows(sortedA, sortedB, sortedA.map(() => 0), headerA, columns, tolerance, sorted);
+    if (!sorted.failed) {
+      collector.fail(`rows are in a different order (the same ${rowsA.length} rows${sorted.count > 0 ? ', within tolerance' : ''})`, 'rows');
+      return collector.result();
+    }
+  }
+  for (const finding of positional.findings) collector.add(finding, 0);
+  collector.count += positional.count - positional.findings.length;
+  if (positional.largest) collector.consider(positional.largest);
+  return collector.result();
+}
+
+interface ColumnPair {
+  name: string;
+  a: number;
+  b: number;
+}
+
+/** Pairs columns by name; missing, extra and reordered columns are differences of their own. */
+function matchColumns(headerA: string[], headerB: string[], collector: FindingCollector): ColumnPair[] {
+  const duplicated = new Set(headerA).size !== headerA.length || new Set(headerB).size !== headerB.length;
+  if (duplicated) {
+    // Names cannot identify columns: compare by position.
+    if (headerA.join('\u0000') !== headerB.join('\u0000')) collector.fail(`header differs: ${headerA.join(',')} → ${headerB.join(',')}`, 'header');
+    return headerA.slice(0, headerB.length).map((name, i) => ({ name, a: i, b: i }));
+  }
+  const missing = headerA.filter((name) => !headerB.includes(name));
+  const extra = headerB.filter((name) => !headerA.includes(name));
+  if (missing.length > 0) collector.fail(`column${missing.length > 1 ? 's' : ''} missing from the re-run: ${missing.join(', ')}`, `column "${missing[0]}"`);
+  if (extra.length > 0) collector.fail(`extra column${extra.length > 1 ? 's' : ''} in the re-run: ${extra.join(', ')}`, `column "${extra[0]}"`);
+  const pairs = headerA.filter((name) => headerB.includes(name)).map((name) => ({ name, a: headerA.indexOf(name), b: headerB.indexOf(name) }));
+  const orderB = pairs.map((p) => p.b);
+  if (orderB.some((value, i) => i > 0 && value < orderB[i - 1])) {
+    collector.fail(`columns are in a different order: ${headerB.filter((n) => headerA.includes(n)).join(', ')} (cells compared by name)`, 'header');
+  }
+  return pairs;
+}
+
+function compareRows(
+  rowsA: string[][],
+  rowsB: string[][],
+  linesA: number[],
+  header: string[],
+  columns: ColumnPair[],
+  tolerance: Tolerance,
+  collector: FindingCollector,
+): void {
+  const limits = columns.map((c) => columnTolerance(tolerance, c.name));
+  const n = Math.min(rowsA.length, rowsB.length);
+  for (let r = 0; r < n; r++) {
+    const rowA = rowsA[r];
+    const rowB = rowsB[r];
+    for (let c = 0; c < columns.length; c++) {
+      const cellA = rowA[columns[c].a];
+      const cellB = rowB[columns[c].b];
+      const numberA = parseNumber(cellA);
+      const numberB = parseNumber(cellB);
+      const bothNaN = numberA !== undefined && numberB !== undefined && Number.isNaN(numberA) && Number.isNaN(numberB);
+      if (cellA === cellB && !bothNaN) continue;
+      const where = `row ${r + 1}${linesA[r] ? ` (line ${linesA[r]})` : ''}, column "${header[columns[c].a]}"`;
+      if (numberA !== undefined && numberB !== undefined) {
+        const judgement = judgeNumbers(numberA, numberB, limits[c]);
+        // 1.0 vs 1 is the same number written differently; NaN vs NaN is equal when nanEqual says so.
+        if (judgement.ok && (judgement.abs === 0 || bothNaN)) continue;
+        const deviation = bothNaN ? 'NaN vs NaN (nanEqual is off)' : describeNumberDeviation(judgement);
+        collector.add({ where, committed: cellA, rerun: cellB, deviation, withinTolerance: judgement.ok }, judgement.score);
+      } else {
+        collector.add({ where, committed: cellA, rerun: cellB, deviation: 'text differs', withinTolerance: false }, Infinity);
+      }
+    }
+  }
+}
+
+/** Orders rows by their cells: numbers numerically (before text), text by code point. */
+function compareRowKeys(x: string[], y: string[]): number {
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const nx = parseNumber(x[i]);
+    const ny = parseNumber(y[i]);
+    if (nx !== undefined && ny !== undefined) {
+      if (nx !== ny && !(Number.isNaN(nx) && Number.isNaN(ny))) return Number.isNaN(nx) ? 1 : Number.isNaN(ny) ? -1 : nx - ny;
+    } else if (nx !== undefined) return -1;
+    else if (ny !== undefined) return 1;
+    else if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+  }
+  return x.length - y.length;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof TableSyntaxError || error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,71 @@
+// The verify stage: compare a run folder with the committed results, then write report.html and verify.json.
+// Plain values in, plain values out; the CLI decides what to print and how to exit.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { toolkitVersion } from '../version.ts';
+import { sha256 } from './comparers/binary.ts';
+import { buildRecord, writeRecord, type VerifyRecord } from './record.ts';
+import { writeReport } from './report.ts';
+import type { ToleranceRules } from './tolerance.ts';
+import { compareTrees } from './tree.ts';
+import type { FileVerdict } from './types.ts';
+
+export interface VerifyOptions {
+  projectDir: string;
+  /** The run folder (mirrors the repository layout). */
+  runFolder: string;
+  /** Entrypoint outputs folders, repository-relative. */
+  outputs: string[];
+  rules: ToleranceRules;
+  /** Where report.html, verify.json and diff/ go; default the run folder. */
+  reportDir?: string;
+  imageId?: string | null;
+  /** When the verification started (before the run, if there was one); default now. */
+  startedAt?: Date;
+}
+
+export interface VerifyOutcome {
+  files: FileVerdict[];
+  passed: boolean;
+  record: VerifyRecord;
+  reportPath: string;
+  recordPath: string;
+  /** Time spent comparing, without writing the report. */
+  diffMs: number;
+}
+
+export async function verifyRunFolder(options: VerifyOptions): Promise<VerifyOutcome> {
+  const startedAt = options.startedAt ?? new Date();
+  const diffStart = performance.now();
+  const { files, passed } = await compareTrees({
+    committedRoot: options.projectDir,
+    rerunRoot: options.runFolder,
+    outputs: options.outputs,
+    rules: options.rules,
+  });
+  const diffMs = performance.now() - diffStart;
+  const reportDir = options.reportDir ?? options.runFolder;
+  const meta = { toolkitVersion, imageId: options.imageId ?? null, lockHash: await lockHash(options.projectDir), runFolder: options.runFolder };
+  const reportPath = await writeReport(reportDir, files, meta);
+  const record = buildRecord(files, { ...meta, startedAt, finishedAt: new Date() });
+  const recordPath = join(reportDir, 'verify.json');
+  await writeRecord(recordPath, record);
+  return { files, passed, record, reportPath, recordPath, diffMs };
+}
+
+async function lockHash(projectDir: string): Promise<string | null> {
+  try {
+    return sha256(await readFile(join(projectDir, 'research.lock')));
+  } catch {
+    return null;
+  }
+}
+
+export { compareFile, kindOf } from './comparers/index.ts';
+export { acceptRun, planAccept, type AcceptChange, type AcceptPlan } from './accept.ts';
+export { formatSummary, closingLine } from './summary.ts';
+export { renderReport, writeReport } from './report.ts';
+export { buildRecord, type VerifyRecord } from './record.ts';
+export { resolveTolerance, type ToleranceRules } from './tolerance.ts';
+export { compareTrees, type TreeComparison } from './tree.ts';
+export { fails, passes, type Comparison, type FileKind, type FileVerdict, type Verdict } from './types.ts';

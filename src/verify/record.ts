@@ -1,0 +1,66 @@
+// verify.json: the record a reviewer attaches to a review; the only output that carries timestamps.
+import { writeFile } from 'node:fs/promises';
+import { fails, type FileVerdict } from './types.ts';
+
+export interface VerifyRecord {
+  recordVersion: 1;
+  toolkitVersion: string;
+  /** The image the run used, when it ran in a container and the id is known. */
+  imageId: string | null;
+  /** sha256 of research.lock, or null when the project has none. */
+  lockHash: string | null;
+  runFolder: string;
+  passed: boolean;
+  startedAt: string;
+  finishedAt: string;
+  files: Array<{
+    path: string;
+    kind: string;
+    verdict: string;
+    informational: boolean;
+    fails: boolean;
+    largestDeviation: string | null;
+    where: string | null;
+    findings: number;
+    committedSha256: string | null;
+    rerunSha256: string | null;
+  }>;
+}
+
+export interface RecordContext {
+  toolkitVersion: string;
+  imageId: string | null;
+  lockHash: string | null;
+  runFolder: string;
+  startedAt: Date;
+  finishedAt: Date;
+}
+
+export function buildRecord(files: FileVerdict[], context: RecordContext): VerifyRecord {
+  return {
+    recordVersion: 1,
+    toolkitVersion: context.toolkitVersion,
+    imageId: context.imageId,
+    lockHash: context.lockHash,
+    runFolder: context.runFolder,
+    passed: !files.some(fails),
+    startedAt: context.startedAt.toISOString(),
+    finishedAt: context.finishedAt.toISOString(),
+    files: files.map((file) => ({
+      path: file.path,
+      kind: file.kind,
+      verdict: file.verdict,
+      informational: file.informational,
+      fails: fails(file),
+      largestDeviation: file.largest?.text ?? null,
+      where: file.largest?.where ?? null,
+      findings: file.findingCount,
+      committedSha256: file.committedSha256 ?? null,
+      rerunSha256: file.rerunSha256 ?? null,
+    })),
+  };
+}
+
+export async function writeRecord(path: string, record: VerifyRecord): Promise<void> {
+  await writeFile(path, JSON.stringify(record, null, 2) + '\n');
+}
