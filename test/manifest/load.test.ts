@@ -8,6 +8,12 @@ import { minimalManifest, projectWith, repoRoot, tempDir } from './helpers.ts';
 
 const hash = 'fd8dd8fd4a5524822c7cf3bae990e266717c5073a34fdc77262206ce1f200081';
 
+async function rejected(promise: Promise<unknown>): Promise<ManifestError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(ManifestError);
+  return error as ManifestError;
+}
+
 /** Loads a manifest that must fail; returns the error. */
 async function failure(yamlText: string): Promise<ManifestError> {
   const dir = await projectWith(yamlText);
@@ -47,7 +53,7 @@ describe('loadManifest: a valid manifest', () => {
 describe('loadManifest: every bad manifest names research.yaml:line:column, the field and the fix', () => {
   it('research.yaml missing: says where it looked', async () => {
     const dir = await tempDir();
-    const error = await loadManifest(dir).catch((e: ManifestError) => e);
+    const error = await rejected(loadManifest(dir));
     expect(error).toBeInstanceOf(ManifestError);
     expect(error.exitCode).toBe(2);
     expect(error.message).toContain(`no research.yaml in ${dir}`);
@@ -57,7 +63,7 @@ describe('loadManifest: every bad manifest names research.yaml:line:column, the 
 
   it('project folder missing', async () => {
     const dir = path.join(await tempDir(), 'nope');
-    const error = await loadManifest(dir).catch((e: ManifestError) => e);
+    const error = await rejected(loadManifest(dir));
     expect(error.message).toContain(`the project folder ${dir} does not exist`);
   });
 
@@ -182,7 +188,7 @@ describe('loadManifest: every bad manifest names research.yaml:line:column, the 
     await mkdir(dir, { recursive: true });
     try {
       await writeFile(path.join(dir, 'research.yaml'), 'name: x\n');
-      const error = await loadManifest(dir).catch((e: ManifestError) => e);
+      const error = await rejected(loadManifest(dir));
       expect(path.relative(process.cwd(), dir)).not.toMatch(/^\.\./);
       expect(error.message.startsWith(`${path.relative(process.cwd(), dir)}/research.yaml:1:1: `)).toBe(true);
     } finally {
