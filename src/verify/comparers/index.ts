@@ -32,9 +32,12 @@ const comparers: Record<FileKind, Comparer> = {
 };
 
 export async function compareFile(path: string, committed: Buffer, rerun: Buffer, tolerance: Tolerance): Promise<Comparison> {
-  if (committed.equals(rerun)) return { verdict: 'identical', notes: [], findings: [], findingCount: 0, figures: [] };
+  const kind = kindOf(path);
+  // Equal bytes are identical, except a table holding NaN: NaN equals NaN only when nanEqual says so.
+  const nanToJudge = kind === 'csv' && !tolerance.nanEqual && /nan/i.test(committed.toString('latin1'));
+  if (committed.equals(rerun) && !nanToJudge) return { verdict: 'identical', notes: [], findings: [], findingCount: 0, figures: [] };
   try {
-    return await comparers[kindOf(path)](committed, rerun, { path, tolerance });
+    return await comparers[kind](committed, rerun, { path, tolerance });
   } catch (error) {
     // A comparer must never take verification down; an input it cannot handle is a failing verdict with the reason.
     return unreadable('both', error instanceof Error ? error.message : String(error));
