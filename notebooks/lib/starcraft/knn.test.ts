@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { knnClassify } from './knn.ts';
+import { fromRows } from './matrix.ts';
+import { mulberry32 } from './random.ts';
+
+const train = fromRows([[0], [0], [0], [5], [10]]);
+const labels = [0, 1, 1, 2, 3];
+
+describe('knnClassify', () => {
+  it('k = 1 finds the nearest row', () => {
+    const test = fromRows([[4.9], [9], [100]]);
+    const p = knnClassify(train, labels, test, { k: 1, ties: 'all', classes: 4, random: mulberry32(1) });
+    expect([...p]).toEqual([2, 3, 3]);
+  });
+
+  it("ties 'all': every row as close as the k-th votes, so the majority of tied rows wins", () => {
+    const test = fromRows([[0], [0.1]]);
+    for (let seed = 0; seed < 20; seed++) {
+      const p = knnClassify(train, labels, test, { k: 1, ties: 'all', classes: 4, random: mulberry32(seed) });
+      expect([...p]).toEqual([1, 1]);
+    }
+  });
+
+  it("ties 'random': one of the tied rows is drawn, so each tied label comes up", () => {
+    const test = fromRows([[0]]);
+    const seen = new Set<number>();
+    for (let seed = 0; seed < 50; seed++) {
+      seen.add(knnClassify(train, labels, test, { k: 1, ties: 'random', classes: 4, random: mulberry32(seed) })[0]);
+    }
+    expect([...seen].sort()).toEqual([0, 1]);
+  });
+
+  it('draws are reproducible for a seed', () => {
+    const test = fromRows([[0], [0], [0], [0]]);
+    const run = () => [...knnClassify(train, labels, test, { k: 1, ties: 'random', classes: 4, random: mulberry32(7) })];
+    expect(run()).toEqual(run());
+  });
+
+  it('breaks a tie in the vote at random among the tied classes only', () => {
+    const t2 = fromRows([[0], [0], [9]]);
+    const seen = new Set<number>();
+    for (let seed = 0; seed < 50; seed++) {
+      seen.add(knnClassify(t2, [0, 1, 2], fromRows([[0]]), { k: 2, ties: 'all', classes: 3, random: mulberry32(seed) })[0]);
+    }
+    expect([...seen].sort()).toEqual([0, 1]);
+  });
+
+  it('counts distances within a relative 1e-4 as tied, like R', () => {
+    const t2 = fromRows([[1], [1.00001], [1.00002], [3]]);
+    const p = knnClassify(t2, [0, 1, 1, 0], fromRows([[0]]), { k: 1, ties: 'all', classes: 2, random: mulberry32(1) });
+    expect(p[0]).toBe(1); // all three near rows vote, so label 1 wins 2 to 1
+  });
+});

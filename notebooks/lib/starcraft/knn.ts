@@ -1,0 +1,94 @@
+// k-nearest neighbours with R's class::knn tie rules (Euclidean distance, majority vote).
+// - 'all' (R's default, use.all = TRUE): every training row as close as the k-th nearest one votes.
+// - 'random' (use.all = FALSE): exactly k rows vote; rows tied with the k-th are drawn at random.
+// In both, a tie between classes in the vote is broken at random. Like R, distances within a relative
+// 1e-4 of the k-th one count as ties.
+import { type Matrix } from './matrix.ts';
+import { type Random, randomInt } from './random.ts';
+
+export type TieRule = 'all' | 'random';
+
+export interface KnnOptions {
+  k: number;
+  ties: TieRule;
+  classes: number;
+  random: Random;
+}
+
+const EPS = 1e-4;
+
+function squaredDistances(train: Matrix, test: Matrix, t: number, out: Float64Array): void {
+  const p = train.cols;
+  const x = test.values;
+  const base = t * p;
+  for (let j = 0; j < train.rows; j++) {
+    let d = 0;
+    const offset = j * p;
+    for (let f = 0; f < p; f++) {
+      const diff = x[base + f] - train.values[offset + f];
+      d += diff * diff;
+    }
+    out[j] = d;
+  }
+}
+
+/** The k-th smallest value of `values` (1-based k), without sorting them all when k is 1. */
+function kthSmallest(values: Float64Array, k: number): number {
+  if (k === 1) {
+    let min = Infinity;
+    for (let i = 0; i < values.length; i++) if (values[i] < min) min = values[i];
+    return min;
+  }
+  return Float64Array.from(values).sort()[k - 1];
+}
+
+/** Picks the winning class; classes tied on votes are drawn from uniformly. */
+function vote(votes: Int32Array, random: Random): number {
+  let best = -1;
+  let tied: number[] = [];
+  votes.forEach((count, c) => {
+    if (count > best) {
+      best = count;
+      tied = [c];
+    } else if (count === best) tied.push(c);
+  });
+  return tied.length === 1 ? tied[0] : tied[randomInt(random, tied.length)];
+}
+
+/** Predicts a class for every test row. */
+export function knnClassify(train: Matrix, trainLabels: ArrayLike<number>, test: Matrix, options: KnnOptions): Int32Array {
+  if (train.cols !== test.cols) throw new RangeError(`knn: train has ${train.cols} columns, test ${test.cols}`);
+  const { k, ties, classes, random } = options;
+  if (k < 1 || k > train.rows) throw new RangeError(`knn: k = ${k} with ${train.rows} training rows`);
+  const distances = new Float64Array(train.rows);
+  const votes = new Int32Array(classes);
+  const predicted = new Int32Array(test.rows);
+  for (let t = 0; t < test.rows; t++) {
+    squaredDistances(train, test, t, distances);
+    const kth = kthSmallest(distances, k);
+    const upper = kth * (1 + EPS);
+    votes.fill(0);
+    if (ties === 'all') {
+      for (let j = 0; j < train.rows; j++) if (distances[j] <= upper) votes[trainLabels[j]]++;
+    } else {
+      const lower = kth * (1 - EPS);
+      const tiedRows: number[] = [];
+      let closer = 0;
+      for (let j = 0; j < train.rows; j++) {
+        if (distances[j] < lower) {
+          votes[trainLabels[j]]++;
+          closer++;
+        } else if (distances[j] <= upper) tiedRows.push(j);
+      }
+      // Draw the remaining k − closer voters from the tied rows without replacement.
+      for (let need = k - closer; need > 0 && tiedRows.length > 0; need--) {
+        const pick = randomInt(random, tiedRows.length);
+        votes[trainLabels[tiedRows[pick]]]++;
+        tiedRows[pick] = tiedRows[tiedRows.length - 1];
+        tiedRows.pop();
+      }
+    }
+    predicted[t] = vote(votes, random);
+  }
+  return predicted;
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { lbfgs } from './lbfgs.ts';
+import { fromRows, matrix } from './matrix.ts';
+import { mulberry32 } from './random.ts';
+import { fitSoftmax, predictSoftmax, predictSoftmaxProbabilities } from './softmax.ts';
+
+describe('lbfgs', () => {
+  it('minimises the Rosenbrock function', () => {
+    const result = lbfgs(
+      (x, g) => {
+        const [a, b] = [x[0], x[1]];
+        g[0] = -2 * (1 - a) - 400 * a * (b - a * a);
+        g[1] = 200 * (b - a * a);
+        return (1 - a) ** 2 + 100 * (b - a * a) ** 2;
+      },
+      Float64Array.from([-1.2, 1]),
+      { maxIterations: 500, tolerance: 1e-8 },
+    );
+    expect(result.x[0]).toBeCloseTo(1, 4);
+    expect(result.x[1]).toBeCloseTo(1, 4);
+  });
+});
+
+describe('softmax regression', () => {
+  it('with no varying feature, predicts the class frequencies (so the majority class)', () => {
+    const x = matrix(10, 2); // all zeros
+    const y = [0, 1, 1, 1, 2, 2, 1, 0, 1, 2];
+    const model = fitSoftmax(x, y, { classes: 3, l2: 0 });
+    const probabilities = predictSoftmaxProbabilities(model, matrix(1, 2));
+    expect([...probabilities].map((v) => Number(v.toFixed(4)))).toEqual([0.2, 0.5, 0.3]);
+    expect([...predictSoftmax(model, matrix(2, 2))]).toEqual([1, 1]);
+  });
+
+  it('separates three Gaussian blobs in the plane', () => {
+    const random = mulberry32(3);
+    const centres = [[0, 0], [4, 0], [0, 4]];
+    const rows: number[][] = [];
+    const y: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const c = i % 3;
+      rows.push([centres[c][0] + random() - 0.5, centres[c][1] + random() - 0.5, 7]);
+      y.push(c);
+    }
+    const model = fitSoftmax(fromRows(rows), y, { classes: 3 });
+    expect(model.columns).toEqual([0, 1]); // the constant third column is dropped
+    expect([...predictSoftmax(model, fromRows([[0.1, 0.2, 7], [3.8, 0.1, 7], [0.3, 4.2, 7]]))]).toEqual([0, 1, 2]);
+  });
+
+  it('matches a hand-computed two-class logistic fit (the MLE of a 1-D problem)', () => {
+    // x = 0: 1 of 4 positive; x = 1: 3 of 4 positive → logit fits exactly: b = log(1/3), w = 2·log 3.
+    const x = fromRows([[0], [0], [0], [0], [1], [1], [1], [1]]);
+    const y = [1, 0, 0, 0, 1, 1, 1, 0];
+    const model = fitSoftmax(x, y, { classes: 2, l2: 0, tolerance: 1e-10, maxIterations: 500 });
+    const p = predictSoftmaxProbabilities(model, fromRows([[0], [1]]));
+    expect(p[1]).toBeCloseTo(0.25, 6);
+    expect(p[3]).toBeCloseTo(0.75, 6);
+  });
+});

@@ -1,0 +1,145 @@
+// Multinomial (softmax) logistic regression, the model nnet::multinom fits: one weight vector per class,
+// P(class c | x) ∝ exp(w_c · x + b_c), fitted by maximum likelihood with L-BFGS.
+// Features are standardised on the training rows first (the optimum's predictions do not change under
+// rescaling, but the optimiser converges far faster), constant columns are dropped, and a small L2
+// penalty keeps the optimum finite when the classes are separable (late in the game they are).
+import { lbfgs } from './lbfgs.ts';
+import { type Matrix } from './matrix.ts';
+
+export interface SoftmaxOptions {
+  classes: number;
+  /** L2 penalty on the weights (not the intercepts), per training row */
+  l2?: number;
+  /** default 100, as nnet::multinom's maxit */
+  maxIterations?: number;
+  /** stop when no gradient component exceeds this (default 1e-5) */
+  tolerance?: number;
+}
+
+export interface SoftmaxModel {
+  classes: number;
+  /** columns of the input that vary in the training rows, and their mean and standard deviation */
+  columns: number[];
+  mean: Float64Array;
+  scale: Float64Array;
+  /** classes × (columns + 1), the last entry of each row is the intercept */
+  weights: Float64Array;
+  iterations: number;
+}
+
+function standardise(x: Matrix, columns: number[], mean: Float64Array, scale: Float64Array): Float64Array {
+  const p = columns.length;
+  const out = new Float64Array(x.rows * p);
+  for (let i = 0; i < x.rows; i++) {
+    for (let j = 0; j < p; j++) out[i * p + j] = (x.values[i * x.cols + columns[j]] - mean[j]) / scale[j];
+  }
+  return out;
+}
+
+/** Log-likelihood loss and gradient; `probabilities` is scratch space (n × K). */
+function lossAndGradient(
+  w: Float64Array, z: Float64Array, n: number, p: number, y: ArrayLike<number>, classes: number, l2: number,
+  gradient: Float64Array, probabilities: Float64Array,
+): number {
+  const stride = p + 1;
+  gradient.fill(0);
+  let loss = 0;
+  for (let i = 0; i < n; i++) {
+    const zi = i * p;
+    const pi = i * classes;
+    let max = -Infinity;
+    for (let c = 0; c < classes; c++) {
+      const wc = c * stride;
+      let s = w[wc + p];
+      for (let j = 0; j < p; j++) s += w[wc + j] * z[zi + j];
+      probabilities[pi + c] = s;
+      if (s > max) max = s;
+    }
+    let sum = 0;
+    for (let c = 0; c < classes; c++) sum += probabilities[pi + c] = Math.exp(probabilities[pi + c] - max);
+    loss -= Math.log(probabilities[pi + y[i]] / sum);
+    for (let c = 0; c < classes; c++) {
+      const residual = probabilities[pi + c] / sum - (y[i] === c ? 1 : 0);
+      const wc = c * stride;
+      for (let j = 0; j < p; j++) gradient[wc + j] += residual * z[zi + j];
+      gradient[wc + p] += residual;
+    }
+  }
+  for (let k = 0; k < gradient.length; k++) gradient[k] /= n;
+  loss /= n;
+  for (let c = 0; c < classes; c++) {
+    for (let j = 0; j < p; j++) {
+      const wj = w[c * stride + j];
+      loss += 0.5 * l2 * wj * wj;
+      gradient[c * stride + j] += l2 * wj;
+    }
+  }
+  return loss;
+}
+
+export function fitSoftmax(x: Matrix, y: ArrayLike<number>, options: SoftmaxOptions): SoftmaxModel {
+  const { classes } = options;
+  const columns: number[] = [];
+  const means: number[] = [];
+  const scales: number[] = [];
+  for (let j = 0; j < x.cols; j++) {
+    let sum = 0;
+    for (let i = 0; i < x.rows; i++) sum += x.values[i * x.cols + j];
+    const mean = sum / x.rows;
+    let squares = 0;
+    for (let i = 0; i < x.rows; i++) squares += (x.values[i * x.cols + j] - mean) ** 2;
+    const sd = Math.sqrt(squares / x.rows);
+    if (sd > 0) {
+      columns.push(j);
+      means.push(mean);
+      scales.push(sd);
+    }
+  }
+  const mean = Float64Array.from(means);
+  const scale = Float64Array.from(scales);
+  const p = columns.length;
+  const z = standardise(x, columns, mean, scale);
+  const probabilities = new Float64Array(x.rows * classes);
+  const l2 = options.l2 ?? 1e-4;
+  const result = lbfgs(
+    (w, gradient) => lossAndGradient(w, z, x.rows, p, y, classes, l2, gradient, probabilities),
+    new Float64Array(classes * (p + 1)),
+    { maxIterations: options.maxIterations ?? 100, tolerance: options.tolerance ?? 1e-5 },
+  );
+  return { classes, columns, mean, scale, weights: result.x, iterations: result.iterations };
+}
+
+/** Class probabilities, rows × classes. */
+export function predictSoftmaxProbabilities(model: SoftmaxModel, x: Matrix): Float64Array {
+  const { classes, columns, weights } = model;
+  const p = columns.length;
+  const stride = p + 1;
+  const z = standardise(x, columns, model.mean, model.scale);
+  const out = new Float64Array(x.rows * classes);
+  for (let i = 0; i < x.rows; i++) {
+    let max = -Infinity;
+    for (let c = 0; c < classes; c++) {
+      let s = weights[c * stride + p];
+      for (let j = 0; j < p; j++) s += weights[c * stride + j] * z[i * p + j];
+      out[i * classes + c] = s;
+      if (s > max) max = s;
+    }
+    let sum = 0;
+    for (let c = 0; c < classes; c++) sum += out[i * classes + c] = Math.exp(out[i * classes + c] - max);
+    for (let c = 0; c < classes; c++) out[i * classes + c] /= sum;
+  }
+  return out;
+}
+
+/** Most probable class per row (the first on ties). */
+export function predictSoftmax(model: SoftmaxModel, x: Matrix): Int32Array {
+  const probabilities = predictSoftmaxProbabilities(model, x);
+  const k = model.classes;
+  const out = new Int32Array(x.rows);
+  for (let i = 0; i < x.rows; i++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (probabilities[i * k + c] > probabilities[i * k + best]) best = c;
+    out[i] = best;
+  }
+  return out;
+}
