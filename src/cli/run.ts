@@ -1,12 +1,73 @@
-// PLACEHOLDER: replaced by the module that implements `repro run`.
-import type { Command } from 'commander';
-import { UsageError } from '../errors.ts';
+// `repro run [notebook…]`: execute entrypoints in the container (default) or with a local kernel, and print a summary.
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { EngineError } from '../errors.ts';
+import { runEntrypoints, type NotebookResult } from '../run/index.ts';
+import { parseParameter } from '../run/parameters.ts';
+import { loadProject } from './context.ts';
+import { createProgress, formatDuration } from './progress.ts';
+
+interface RunCommandOptions {
+  engine: 'docker' | 'local';
+  param: string[];
+  out?: string;
+  failedDir?: string;
+  summary?: string;
+}
 
 export function register(program: Command): void {
   program
     .command('run')
-    .description('(not yet implemented)')
-    .action(() => {
-      throw new UsageError('repro run is not implemented yet');
+    .description('execute the entrypoint notebooks (all, or the ones named) and write their outputs')
+    .argument('[notebooks...]', 'notebooks to run, as listed under entrypoints in research.yaml')
+    .addOption(new Option('--engine <engine>', 'where the kernel runs').choices(['docker', 'local']).default('docker'))
+    .option('-p, --param <key=value>', 'override a value of the cell tagged "parameters" (JSON, else a string); repeatable', collect, [])
+    .option('--out <dir>', 'write outputs under this folder (<dir>/<entrypoint outputs>) instead of into the project')
+    // For the container run: the project inside is read-only, so failed notebooks go beside /out.
+    .addOption(new Option('--failed-dir <dir>').hideHelp())
+    .addOption(new Option('--summary <file>', 'write per-notebook results as JSON').hideHelp())
+    .action(async (notebooks: string[], options: RunCommandOptions, command: Command) => {
+      const project = await loadProject(command);
+      const progress = createProgress({ quiet: project.quiet });
+      const parameters = Object.fromEntries(options.param.map(parseParameter));
+      let engine = options.engine;
+      if (engine === 'docker') {
+        const { connectEngine } = await import('../engine/index.ts');
+        try {
+          await connectEngine({ timeoutMs: 5000 });
+        } catch (error) {
+          if (!(error instanceof EngineError)) throw error;
+          progress.log(`${error.message}; running the notebooks locally instead (--engine local)`);
+          engine = 'local';
+        }
+      }
+      const results = await runEntrypoints({
+        projectDir: project.root,
+        loaded: project.loaded,
+        engine,
+        outDir: options.out === undefined ? undefined : resolve(options.out),
+        notebooks,
+        parameters,
+        progress,
+        failedDir: options.failedDir === undefined ? undefined : resolve(options.failedDir),
+      });
+      if (options.summary) await writeFile(options.summary, JSON.stringify(results.map(summaryOf), null, 1) + '\n');
+      for (const result of results) {
+        const where = result.status === 'ok' ? `→ ${result.outputs}` : `failed at cell ${result.cellIndex ?? '?'}`;
+        progress.log(`${result.status === 'ok' ? '✓' : '✗'} ${result.notebook} ${where} (${formatDuration(result.elapsedMs)})`);
+      }
+      const failed = results.find((result) => result.status === 'failed');
+      if (failed?.error) throw failed.error;
     });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** What crosses the container boundary: plain JSON, the error as its parts. */
+export function summaryOf(result: NotebookResult): Record<string, unknown> {
+  const { error, ...rest } = result;
+  return { ...rest, message: error?.message, hint: error?.hint };
 }

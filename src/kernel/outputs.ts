@@ -1,0 +1,132 @@
+// Turns iopub messages into nbformat 4 outputs: streams merged, displays updated by id, clear_output honoured.
+import { isObject, type Message } from './protocol.ts';
+
+export type MimeBundle = Record<string, unknown>;
+
+export type Output =
+  | { output_type: 'stream'; name: 'stdout' | 'stderr'; text: string }
+  | { output_type: 'display_data'; data: MimeBundle; metadata: Record<string, unknown> }
+  | { output_type: 'execute_result'; execution_count: number | null; data: MimeBundle; metadata: Record<string, unknown> }
+  | { output_type: 'error'; ename: string; evalue: string; traceback: string[] };
+
+/**
+ * Collects the outputs of one execute request. Display ids are shared across cells (an update may target an
+ * earlier cell), so the notebook-wide `displays` map is passed in by the caller.
+ */
+export class OutputCollector {
+  readonly outputs: Output[] = [];
+  #clearPending = false;
+  #displays: Map<string, Output[]>;
+
+  constructor(displays: Map<string, Output[]> = new Map()) {
+    this.#displays = displays;
+  }
+
+  /** Returns true when the message was an output (stream, display, result, error, clear). */
+  add(message: Message): boolean {
+    const content = message.content;
+    switch (message.header.msg_type) {
+      case 'stream': {
+        const name = content.name === 'stderr' ? 'stderr' : 'stdout';
+        this.#push({ output_type: 'stream', name, text: String(content.text ?? '') });
+        return true;
+      }
+      case 'display_data': {
+        const output: Output = { output_type: 'display_data', data: bundle(content.data), metadata: bundle(content.metadata) };
+        this.#push(output);
+        const id = displayId(content);
+        if (id !== undefined) this.#displays.set(id, [...(this.#displays.get(id) ?? []), output]);
+        return true;
+      }
+      case 'update_display_data': {
+        const id = displayId(content);
+        for (const output of (id !== undefined && this.#displays.get(id)) || []) {
+          if (output.output_type === 'display_data' || output.output_type === 'execute_result') {
+            output.data = bundle(content.data);
+            output.metadata = bundle(content.metadata);
+          }
+        }
+        return true;
+      }
+      case 'execute_result': {
+        const count = typeof content.execution_count === 'number' ? content.execution_count : null;
+        this.#push({ output_type: 'execute_result', execution_count: count, data: bundle(content.data), metadata: bundle(content.metadata) });
+        return true;
+      }
+      case 'error':
+        this.#push({
+          output_type: 'error',
+          ename: String(content.ename ?? 'Error'),
+          evalue: String(content.evalue ?? ''),
+          traceback: Array.isArray(content.traceback) ? content.traceback.map(String) : [],
+        });
+        return true;
+      case 'clear_output':
+        if (content.wait === true) this.#clearPending = true;
+        else this.outputs.length = 0;
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  #push(output: Output): void {
+    if (this.#clearPending) {
+      this.outputs.length = 0;
+      this.#clearPending = false;
+    }
+    const last = this.outputs.at(-1);
+    // Consecutive chunks of one stream are one output, as Jupyter shows and saves them.
+    if (output.output_type === 'stream' && last?.output_type === 'stream' && last.name === output.name) {
+      last.text += output.text;
+      return;
+    }
+    this.outputs.push(output);
+  }
+}
+
+/**
+ * tslab prints a failing cell's exception on stderr instead of sending an `error` message. Turn that last
+ * stderr chunk into a proper error output so a failure carries ename, evalue and traceback like any kernel's.
+ */
+export function errorFromStderr(outputs: Output[], lastStderrChunk: string | undefined): Output & { output_type: 'error' } {
+  const text = (lastStderrChunk ?? '').replace(/\n+$/, '');
+  dropTrailingStderr(outputs, lastStderrChunk);
+  // Frames inside Node's vm and tslab itself say nothing about the notebook (and name host paths).
+  const lines = (text === '' ? [] : text.split('\n')).filter((line) => !/^\s+at .*(\(node:|\/tslab\/dist\/|sigintHandlersWrap)/.test(line));
+  let ename = 'Error';
+  let evalue = lines[0] ?? '';
+  const named = lines
+    .map((line) => /^(?:Uncaught )?([A-Za-z_$][\w$]*(?:Error|Exception)|Error)(?: \[[A-Z_]+\])?: ?(.*)$/.exec(line))
+    .find((match) => match !== null);
+  if (named) {
+    ename = named[1];
+    evalue = named[2];
+  } else if (/^(?:\S+ )?\d+:\d+ - /.test(lines[0] ?? '')) {
+    // TypeScript diagnostics: "3:7 - Cannot find name 'x'."
+    ename = 'TypeScriptError';
+    evalue = lines.join('; ');
+  }
+  const error = { output_type: 'error' as const, ename, evalue, traceback: lines };
+  outputs.push(error);
+  return error;
+}
+
+/** Removes the given chunk from the end of the outputs when it is the last thing written to stderr. */
+export function dropTrailingStderr(outputs: Output[], chunk: string | undefined): void {
+  const last = outputs.at(-1);
+  if (chunk && last?.output_type === 'stream' && last.name === 'stderr' && last.text.endsWith(chunk)) {
+    last.text = last.text.slice(0, last.text.length - chunk.length);
+    if (last.text === '') outputs.pop();
+  }
+}
+
+function bundle(value: unknown): MimeBundle {
+  return isObject(value) ? value : {};
+}
+
+function displayId(content: Record<string, unknown>): string | undefined {
+  const transient = content.transient;
+  if (!isObject(transient)) return undefined;
+  return typeof transient.display_id === 'string' ? transient.display_id : undefined;
+}

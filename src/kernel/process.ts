@@ -1,0 +1,102 @@
+// The kernel's operating-system process: spawned in its own process group, watched for exit, and always
+// reaped, including when repro itself is stopped with Ctrl-C or SIGTERM.
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface ExitStatus {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export class KernelProcess {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** Resolves when the process has exited (never rejects). */
+  readonly exited: Promise<ExitStatus>;
+  status: ExitStatus | undefined;
+  #tail = '';
+
+  constructor(argv: string[], options: { cwd: string; env: NodeJS.ProcessEnv }) {
+    // Own process group (detached) so that stopping it also stops anything a notebook started.
+    this.child = spawn(argv[0], argv.slice(1), { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const spawnError = new Promise<ExitStatus>((resolve) => {
+      this.child.once('error', (error) => {
+        this.#keep(`${error.message}\n`);
+        resolve({ code: 127, signal: null });
+      });
+    });
+    const exit = new Promise<ExitStatus>((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
+    this.exited = Promise.race([exit, spawnError]).then((status) => {
+      this.status = status;
+      live.delete(this);
+      updateSignalHandlers();
+      return status;
+    });
+    this.pid = this.child.pid ?? -1;
+    this.child.stdout?.on('data', (chunk: Buffer) => this.#keep(chunk.toString('utf8')));
+    this.child.stderr?.on('data', (chunk: Buffer) => this.#keep(chunk.toString('utf8')));
+    if (this.pid > 0) {
+      live.add(this);
+      updateSignalHandlers();
+    }
+  }
+
+  get alive(): boolean {
+    return this.status === undefined && this.pid > 0;
+  }
+
+  /** The last few kilobytes the kernel printed outside any cell (start-up errors, crashes). */
+  get outputTail(): string {
+    return this.#tail;
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    if (!this.alive) return;
+    try {
+      process.kill(this.pid, signal);
+    } catch {
+      // Already gone: the exit handler will notice.
+    }
+  }
+
+  /** Kills the whole process group; harmless when it is already gone. */
+  killGroup(signal: NodeJS.Signals = 'SIGKILL'): void {
+    if (this.pid <= 0) return;
+    try {
+      process.kill(-this.pid, signal);
+    } catch {
+      // ESRCH: nothing left in the group.
+    }
+  }
+
+  #keep(text: string): void {
+    this.#tail = (this.#tail + text).slice(-8192);
+  }
+}
+
+const live = new Set<KernelProcess>();
+let handlersInstalled = false;
+
+function killAllAndExit(signal: NodeJS.Signals): void {
+  for (const kernel of live) kernel.killGroup('SIGKILL');
+  process.exit(signal === 'SIGINT' ? 130 : 143);
+}
+const onSigint = () => killAllAndExit('SIGINT');
+const onSigterm = () => killAllAndExit('SIGTERM');
+const onExit = () => {
+  for (const kernel of live) kernel.killGroup('SIGKILL');
+};
+
+/** While a kernel lives, a signal to repro must not orphan it: its own process group would not receive Ctrl-C. */
+function updateSignalHandlers(): void {
+  if (live.size > 0 && !handlersInstalled) {
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigterm);
+    process.on('exit', onExit);
+    handlersInstalled = true;
+  } else if (live.size === 0 && handlersInstalled) {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
+    process.off('exit', onExit);
+    handlersInstalled = false;
+  }
+}

@@ -1,0 +1,111 @@
+// Runs a notebook's code cells in order on a started kernel, under per-cell and whole-notebook time limits,
+// and stops at the first failure, returning the partial notebook with what went wrong and where.
+import type { Progress } from '../cli/progress.ts';
+import { formatDuration } from '../cli/progress.ts';
+import { KernelDiedError, KernelTimeoutError, type Kernel } from '../kernel/kernel.ts';
+import type { Output } from '../kernel/outputs.ts';
+import type { Notebook } from './notebook.ts';
+
+export interface ExecuteNotebookOptions {
+  /** How messages name the notebook (repository-relative path). */
+  name: string;
+  notebook: Notebook;
+  kernel: Kernel;
+  cellTimeoutMs: number;
+  notebookTimeoutMs: number;
+  progress: Progress;
+  /** Index in `notebook.cells` of the cell injected for parameters, which is not in the source file. */
+  injectedAt?: number;
+}
+
+export interface CellFailure {
+  kind: 'error' | 'timeout' | 'died';
+  /** 0-based index of the failing cell in the source notebook. */
+  cellIndex: number;
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+
+export interface ExecutedNotebook {
+  /** The executed (or, on failure, partially executed) notebook. */
+  notebook: Notebook;
+  failure?: CellFailure;
+  elapsedMs: number;
+}
+
+export async function executeNotebook(options: ExecuteNotebookOptions): Promise<ExecutedNotebook> {
+  const { kernel, progress, name } = options;
+  const started = Date.now();
+  const notebookDeadline = started + options.notebookTimeoutMs;
+  const displays = new Map<string, Output[]>();
+  const cells = options.notebook.cells.map((cell) => ({ ...cell }));
+  const notebook: Notebook = { ...options.notebook, cells };
+  const codeCells = cells.filter((cell) => cell.cell_type === 'code').length;
+  let seen = 0;
+  for (const [index, cell] of cells.entries()) {
+    if (cell.cell_type !== 'code') continue;
+    seen++;
+    // Failures are reported by the index in the file the user edits: the injected cell counts as the parameters cell.
+    const at = options.injectedAt;
+    const cellIndex = at === undefined || index < at ? index : index === at ? Math.max(at - 1, 0) : index - 1;
+    // Like nbclient: a blank cell is not sent to the kernel and keeps no execution count.
+    if (cell.source.trim() === '') {
+      Object.assign(cell, { outputs: [], execution_count: null });
+      continue;
+    }
+    const label = `${name} [${index === at ? 'parameters' : cellIndex}] ${firstLine(cell.source)}`;
+    progress.update(`${label} (${seen}/${codeCells})`);
+    const left = notebookDeadline - Date.now();
+    const byNotebook = left < options.cellTimeoutMs;
+    const timeoutMs = Math.max(1, Math.min(options.cellTimeoutMs, left));
+    const cellStarted = Date.now();
+    let failure: CellFailure | undefined;
+    if (!(await kernel.ping())) {
+      failure = died(cellIndex, 'no heartbeat before the cell started', kernel.process.outputTail);
+      Object.assign(cell, { outputs: [], execution_count: null });
+    } else {
+      try {
+        const result = await kernel.execute(cell.source, { timeoutMs, displays });
+        Object.assign(cell, { outputs: result.outputs, execution_count: result.executionCount });
+        if (result.status !== 'ok') {
+          const error = result.error ?? { ename: 'Error', evalue: `the kernel answered ${result.status}`, traceback: [] };
+          failure = { kind: 'error', cellIndex, ...error };
+        }
+      } catch (error) {
+        if (error instanceof KernelTimeoutError) {
+          const limit = byNotebook
+            ? `the notebook's time limit (${formatDuration(options.notebookTimeoutMs)})`
+            : `the cell time limit (${formatDuration(options.cellTimeoutMs)})`;
+          const evalue = `cell ${cellIndex} did not finish within ${limit}`;
+          failure = { kind: 'timeout', cellIndex, ename: 'TimeoutError', evalue, traceback: [`TimeoutError: ${evalue}`] };
+          Object.assign(cell, { outputs: [...error.outputs, errorOutput(failure)], execution_count: null });
+        } else if (error instanceof KernelDiedError) {
+          failure = died(cellIndex, error.how, error.outputTail);
+          Object.assign(cell, { outputs: [...error.outputs, errorOutput(failure)], execution_count: null });
+        } else {
+          throw error;
+        }
+      }
+    }
+    progress.log(`  ${failure ? '✗' : '✓'} ${label}  ${formatDuration(Date.now() - cellStarted)}`);
+    if (failure) return { notebook, failure, elapsedMs: Date.now() - started };
+  }
+  return { notebook, elapsedMs: Date.now() - started };
+}
+
+function died(cellIndex: number, how: string, tail: string): CellFailure {
+  const evalue = `the kernel died while running cell ${cellIndex} (${how})`;
+  const lastLines = tail.trimEnd().split('\n').slice(-10).filter((line) => line !== '');
+  return { kind: 'died', cellIndex, ename: 'KernelDied', evalue, traceback: [`KernelDied: ${evalue}`, ...lastLines] };
+}
+
+function errorOutput(failure: CellFailure): Output {
+  return { output_type: 'error', ename: failure.ename, evalue: failure.evalue, traceback: failure.traceback };
+}
+
+function firstLine(source: string): string {
+  const line = source.split('\n').find((l) => l.trim() !== '') ?? '';
+  const trimmed = line.trim();
+  return trimmed.length > 60 ? `${trimmed.slice(0, 59)}…` : trimmed;
+}

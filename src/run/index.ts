@@ -1,0 +1,20 @@
+// The run stage: execute research.yaml's entrypoints locally or in the container and report per notebook.
+import { runLocally } from './local.ts';
+import { selectEntrypoints, type NotebookResult, type RunOptions } from './types.ts';
+
+export { executeNotebook, type CellFailure, type ExecutedNotebook, type ExecuteNotebookOptions } from './executor.ts';
+export { parseNotebook, readNotebook, serializeNotebook, type Notebook } from './notebook.ts';
+export { parseParameter, parseParameters } from './parameters.ts';
+export type { NotebookResult, RunOptions } from './types.ts';
+
+/**
+ * Runs the selected entrypoints (default: all) one after another, each in a fresh kernel, and returns a result per
+ * notebook; a failing notebook does not stop the others. Bad input (malformed notebook, unknown notebook) and
+ * environment problems throw.
+ */
+export async function runEntrypoints(options: RunOptions): Promise<NotebookResult[]> {
+  const entrypoints = selectEntrypoints(options.loaded.manifest.entrypoints, options.notebooks);
+  if (options.engine === 'local') return runLocally(options, entrypoints);
+  const { runInContainer } = await import('./container.ts');
+  return runInContainer(options, entrypoints);
+}

@@ -1,0 +1,140 @@
+// Runs entrypoints with a tslab kernel on this machine: one fresh kernel and one fresh outputs folder per
+// notebook; success renames the folder into place, failure keeps the partial notebook in the failed folder.
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { EngineError, NotebookError } from '../errors.ts';
+import { KernelDiedError, KernelTimeoutError, startKernel } from '../kernel/kernel.ts';
+import type { Entrypoint } from '../manifest/schema.ts';
+import { cleanNotebook, pathScrubber } from './clean.ts';
+import { executeNotebook, type CellFailure } from './executor.ts';
+import { readNotebook, serializeNotebook, type Notebook } from './notebook.ts';
+import { injectParameters } from './parameters.ts';
+import type { NotebookResult, RunOptions } from './types.ts';
+
+export async function runLocally(options: RunOptions, entrypoints: Entrypoint[]): Promise<NotebookResult[]> {
+  const projectDir = resolve(options.projectDir);
+  // Every notebook is read and validated before any runs: a malformed file is bad input, not a failed run.
+  const notebooks = await Promise.all(entrypoints.map((entry) => readNotebook(join(projectDir, entry.notebook), entry.notebook)));
+  const results: NotebookResult[] = [];
+  for (const [i, entry] of entrypoints.entries()) results.push(await runOne(options, projectDir, entry, notebooks[i]));
+  return results;
+}
+
+async function runOne(options: RunOptions, projectDir: string, entry: Entrypoint, source: Notebook): Promise<NotebookResult> {
+  const { manifest } = options.loaded;
+  const parameters = options.parameters ?? {};
+  const started = Date.now();
+  const destination = resolve(options.outDir ?? projectDir, entry.outputs);
+  await mkdir(dirname(destination), { recursive: true });
+  // Beside the destination, so the final rename stays on one file system (atomic).
+  const staging = await mkdtemp(join(dirname(destination), `.${basename(destination)}.repro-`));
+  const injected = injectParameters(source, parameters);
+  if (Object.keys(parameters).length > 0 && !injected.foundParametersCell) {
+    options.progress.log(`${entry.notebook}: no cell tagged "parameters"; the overrides run first`);
+  }
+  const scrub = pathScrubber(await pathsToHide(projectDir, staging, entry.outputs.replace(/\/+$/, '')));
+
+  let kernel;
+  try {
+    kernel = await startKernel({
+      cwd: projectDir,
+      env: { REPRO_OUTPUTS: staging, REPRO_SEED: String(manifest.run.seed) },
+    });
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    const detail = error instanceof KernelDiedError ? `${error.message}\n${error.outputTail}` : String(error instanceof KernelTimeoutError ? error.message : error);
+    throw new EngineError(`the tslab kernel did not start for ${entry.notebook}: ${detail.trim()}`, {
+      hint: 'Run `npm ci` so that node_modules holds tslab and zeromq, or register a tslab kernelspec.',
+      cause: error,
+    });
+  }
+  let executed;
+  let languageInfo: unknown;
+  try {
+    executed = await executeNotebook({
+      name: entry.notebook,
+      notebook: injected.notebook,
+      kernel,
+      cellTimeoutMs: entry.cellTimeout ?? manifest.run.cellTimeout,
+      notebookTimeoutMs: entry.timeout ?? manifest.run.timeout,
+      progress: options.progress,
+      injectedAt: injected.injectedAt,
+    });
+    languageInfo = kernel.info.language_info;
+  } finally {
+    await kernel.shutdown();
+  }
+  const notebook = cleanNotebook(executed.notebook, { languageInfo, parameters, scrub });
+  const fileName = basename(entry.notebook);
+  const base = { notebook: entry.notebook, outputs: entry.outputs, elapsedMs: Date.now() - started };
+
+  if (!executed.failure) {
+    await writeFile(join(staging, fileName), serializeNotebook(notebook));
+    await replaceFolder(staging, destination);
+    return { ...base, status: 'ok', outputsDir: destination };
+  }
+  const failedDir = resolve(options.failedDir ?? join(projectDir, '.repro', 'failed'));
+  await mkdir(failedDir, { recursive: true });
+  const failedNotebook = join(failedDir, fileName);
+  await writeFile(failedNotebook, serializeNotebook(notebook));
+  await rm(staging, { recursive: true, force: true });
+  const failure = scrubFailure(executed.failure, scrub);
+  return {
+    ...base,
+    status: 'failed',
+    failedNotebook,
+    error: notebookError(entry.notebook, failure, relative(projectDir, failedNotebook) || failedNotebook),
+    cellIndex: failure.cellIndex,
+    ename: failure.ename,
+    evalue: failure.evalue,
+    traceback: failure.traceback,
+  };
+}
+
+export function notebookError(notebook: string, failure: CellFailure, failedNotebook: string): NotebookError {
+  // The traceback's own first line usually repeats "ename: evalue"; print the rest under the headline.
+  const headline = `${failure.ename}: ${failure.evalue}`;
+  const trace = failure.traceback.filter((line) => line.trim() !== '' && line !== headline);
+  const body = trace.length > 0 ? `\n${trace.map((line) => `    ${line}`).join('\n')}` : '';
+  return new NotebookError(headline + body, {
+    notebook,
+    cellIndex: failure.cellIndex,
+    hint: `The partially executed notebook is in ${failedNotebook}; outputs were left as they were.`,
+  });
+}
+
+function scrubFailure(failure: CellFailure, scrub: (text: string) => string): CellFailure {
+  return { ...failure, evalue: scrub(failure.evalue), traceback: failure.traceback.map(scrub) };
+}
+
+/** Both the given and the resolved (symlink-free) spelling of each folder may appear in outputs. */
+async function pathsToHide(projectDir: string, staging: string, outputs: string): Promise<Array<[string, string]>> {
+  const pairs: Array<[string, string]> = [
+    [staging, outputs],
+    [projectDir, '.'],
+  ];
+  for (const [from, to] of [...pairs]) {
+    const real = await realpath(from).catch(() => from);
+    if (real !== from) pairs.push([real, to]);
+  }
+  return pairs;
+}
+
+/**
+ * Moves the finished outputs folder into place. rename(2) replaces an empty folder atomically; a non-empty one
+ * is first moved aside, so at every moment the destination holds either the old or the new outputs in full.
+ */
+export async function replaceFolder(source: string, destination: string): Promise<void> {
+  try {
+    await rename(source, destination);
+    return;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+  }
+  const aside = join(dirname(destination), `.${basename(destination)}.old-${randomBytes(4).toString('hex')}`);
+  await rename(destination, aside);
+  await rename(source, destination);
+  await rm(aside, { recursive: true, force: true });
+}

@@ -1,0 +1,57 @@
+// The run stage's plain values: what runEntrypoints takes and what it returns per notebook.
+import type { Progress } from '../cli/progress.ts';
+import { UsageError, type NotebookError } from '../errors.ts';
+import type { Entrypoint, Manifest } from '../manifest/schema.ts';
+
+export interface RunOptions {
+  /** The folder holding research.yaml. */
+  projectDir: string;
+  /** A LoadedManifest (from loadManifest) or anything carrying the manifest. */
+  loaded: { manifest: Manifest };
+  engine: 'docker' | 'local';
+  /** Run-folder root: outputs go to <outDir>/<entrypoint.outputs>. Default: into the project itself. */
+  outDir?: string;
+  /** Repository-relative notebook paths to run; default every entrypoint. */
+  notebooks?: string[];
+  /** Overrides for the cell tagged `parameters`. */
+  parameters?: Record<string, unknown>;
+  progress: Progress;
+  /** Where a failed notebook's partial execution is kept. Default <projectDir>/.repro/failed. */
+  failedDir?: string;
+}
+
+export interface NotebookResult {
+  /** Repository-relative notebook path, as in research.yaml. */
+  notebook: string;
+  /** entrypoint.outputs (repository-relative). */
+  outputs: string;
+  status: 'ok' | 'failed';
+  /** Absolute folder the outputs were renamed into (status ok). */
+  outputsDir?: string;
+  /** Absolute path of the partial executed notebook (status failed). */
+  failedNotebook?: string;
+  /** Status failed: names the notebook and cell, exit code 1. */
+  error?: NotebookError;
+  /** 0-based index of the failing cell in the source notebook. */
+  cellIndex?: number;
+  ename?: string;
+  evalue?: string;
+  traceback?: string[];
+  elapsedMs: number;
+}
+
+export function selectEntrypoints(entrypoints: readonly Entrypoint[], notebooks: readonly string[] | undefined): Entrypoint[] {
+  if (!notebooks || notebooks.length === 0) return [...entrypoints];
+  return notebooks.map((wanted) => {
+    const normal = wanted.replace(/^\.\//, '');
+    const found = entrypoints.find((entry) => entry.notebook === normal);
+    if (!found) {
+      const known = entrypoints.map((entry) => entry.notebook).join(', ') || 'none';
+      throw new UsageError(
+        `${wanted} is not an entrypoint in research.yaml (entrypoints: ${known})`,
+        'Add it under entrypoints: with the outputs folder it writes, then run it again.',
+      );
+    }
+    return found;
+  });
+}
