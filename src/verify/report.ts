@@ -75,7 +75,7 @@ function renderFile(file: FileVerdict): string {
     const more = file.findingCount > file.findings.length ? ` (first ${file.findings.length} of ${file.findingCount})` : '';
     parts.push(`<h3>${heading}${more}</h3>`, '<table class="findings"><thead><tr><th>where</th><th>committed</th><th>re-run</th><th>deviation</th></tr></thead><tbody>');
     for (const f of file.findings) {
-      parts.push(`<tr class="${f.withinTolerance ? 'within' : 'beyond'}"><td>${esc(f.where)}</td><td>${esc(f.committed)}</td><td>${esc(f.rerun)}</td><td>${esc(f.deviation)}${f.withinTolerance ? ' (within tolerance)' : ''}</td></tr>`);
+      parts.push(`<tr class="${f.withinTolerance || file.informational ? 'within' : 'beyond'}"><td>${esc(f.where)}</td><td>${esc(f.committed)}</td><td>${esc(f.rerun)}</td><td>${esc(f.deviation)}${f.withinTolerance ? ' (within tolerance)' : ''}</td></tr>`);
     }
     parts.push('</tbody></table>');
   }
@@ -132,7 +132,7 @@ section.fail h2 .verdict { color: #cf222e; } section.info h2 .verdict { color: #
 .figures { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 1em; align-items: start; }
 .figures h3 { grid-column: 1 / -1; margin-bottom: 0; }
 figure { margin: 0; } figcaption { font-weight: bold; }
-figure img { max-width: 100%; border: 1px solid #ccc; image-rendering: pixelated; }
+figure img { width: 100%; border: 1px solid #ccc; image-rendering: pixelated; }
 pre.diff { background: #f6f8fa; padding: 0.5em; overflow-x: auto; }
 pre.diff .add { color: #1a7f37; } pre.diff .del { color: #cf222e; } pre.diff .hunk { color: #8250df; } pre.diff .head { color: #666; }
 `;
