@@ -110,10 +110,6 @@ async function ensureOne(entry: DataEntry, context: Context): Promise<EnsuredDat
     if (actual !== entry.sha256) throw wrongFileInPlace(entry, actual);
     return { path: entry.path, file, sha256: actual, bytes: existing.size, origin: 'present', from: entry.path };
   }
-  await mkdir(path.dirname(file), { recursive: true }).catch((error: NodeJS.ErrnoException) => {
-    throw new DataError(`cannot create the folder for ${entry.path}: ${error.code ?? error.message}`, { cause: error });
-  });
-
   const tried: Attempt[] = [];
   for (const source of context.sources(entry)) {
     const opened = await source.open();
@@ -142,7 +138,7 @@ async function ensureOne(entry: DataEntry, context: Context): Promise<EnsuredDat
     } catch (error) {
       if (error instanceof DataError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
-      if (code && ['ENOSPC', 'EACCES', 'EROFS', 'EDQUOT', 'EPERM'].includes(code)) {
+      if (code && ['ENOSPC', 'EACCES', 'EROFS', 'EDQUOT', 'EPERM', 'ENOTDIR'].includes(code)) {
         throw new DataError(`cannot write ${entry.path}: ${code}`, { hint: `Check that ${path.dirname(file)} is writable and has space.`, cause: error });
       }
       tried.push({ source, outcome: `failed while copying: ${(error as Error).message}` });

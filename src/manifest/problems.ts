@@ -95,7 +95,7 @@ function valueAt(data: unknown, fieldPath: FieldPath): unknown {
 }
 
 function describe(value: unknown): string {
-  if (value === null) return 'nothing (an empty value)';
+  if (value === null) return 'an empty value';
   if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : `a list of ${value.length}`;
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;

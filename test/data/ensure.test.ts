@@ -142,6 +142,7 @@ describe('ensureData', () => {
     expect(error.message).toContain(`cache  ${cachePath(cache, sha256(content))}: not there`);
     expect(error.message).toContain(`url    ${base}/gone/a.csv: not there (HTTP 404)`);
     expect(error.hint).toContain('REPRO_DATA_MIRROR is not set');
+    await expect(readdir(path.join(project, 'data'))).rejects.toThrow(/ENOENT/);
   });
 
   it('names the URL as not tried when downloads are off, and a refused connection by its code', async () => {
