@@ -25,14 +25,16 @@ export async function loadPredictor(path: string, runtime: Runtime = 'auto'): Pr
   }
   // tfjs is only loaded for model.json files or when asked: it adds ~1 s to start-up.
   const tfjs = await import('./tfjs.ts');
+  if (runtime !== 'tfjs') {
+    // Read on tfjs's default cpu backend: a Dense stack never needs the wasm backend (or its .wasm files).
+    const model = await tfjs.loadTfjsModel(file);
+    const spec = tfjs.specFromTfjsModel(model, file);
+    model.dispose();
+    if (spec) return densePredictor(spec);
+    if (runtime === 'dense') throw new ModelError(`${file}: not a Dense stack, so it cannot use the dense runtime`);
+  }
   const backend = await tfjs.initBackend();
   const model = await tfjs.loadTfjsModel(file);
-  const spec = runtime === 'tfjs' ? undefined : tfjs.specFromTfjsModel(model, file);
-  if (spec) {
-    model.dispose();
-    return densePredictor(spec);
-  }
-  if (runtime === 'dense') throw new ModelError(`${file}: not a Dense stack, so it cannot use the dense runtime`);
   const inputShape = model.inputs[0]?.shape ?? [];
   const outputShape = model.outputs[0]?.shape ?? [];
   if (model.inputs.length !== 1 || inputShape.length !== 2 || typeof inputShape[1] !== 'number' || typeof outputShape[1] !== 'number') {

@@ -20,7 +20,9 @@ export function initBackend(): Promise<string> {
     } catch {
       // Not installed here: fall through to wasm.
     }
-    await import('@tensorflow/tfjs-backend-wasm');
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    // In the service image the backend is bundled, so it cannot find its .wasm files next to its own module.
+    if (process.env.REPRO_TFJS_WASM_DIR) wasm.setWasmPaths(`${process.env.REPRO_TFJS_WASM_DIR.replace(/\/$/, '')}/`);
     if (await tf.setBackend('wasm')) return 'wasm';
     await tf.setBackend('cpu');
     return 'cpu';
