@@ -14,7 +14,7 @@ export function register(program: Command): void {
     .option('--offline', 'use only the cache and mirrors; never download from a URL')
     .addHelpText(
       'after',
-      '\nEnvironment:\n  REPRO_DATA_MIRROR  ":"-separated folders (relative to the project allowed) or http(s) base URLs holding files by name\n  REPRO_CACHE        the content-addressed cache (default ~/.cache/repro)\n\nExample:\n  REPRO_DATA_MIRROR=../shared/data repro fetch',
+      '\nEnvironment:\n  REPRO_DATA_MIRROR  ":"-separated folders (relative to the project allowed) or http(s) base URLs holding files by name\n  REPRO_CACHE        the content-addressed cache (default ~/.cache/repro)\n\nWith -q/--quiet (before or after "fetch") only the summary and errors are printed.\n\nExample:\n  REPRO_DATA_MIRROR=../shared/data repro fetch',
     )
     .action(async (paths: string[], options: { offline?: boolean }, command: Command) => {
       const project = await loadProject(command);
