@@ -17,6 +17,7 @@ export function createProgram(): Command {
     .version(toolkitVersion, '-V, --version')
     .option('-C, --project <dir>', 'the project folder (holding research.yaml)', '.')
     .option('-q, --quiet', 'print only errors and the final summary')
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError();
   for (const command of [lock, fetch, build, run, verify, accept, serve, lab]) command.register(program);
   return program;
