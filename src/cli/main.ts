@@ -2,16 +2,41 @@
 import { Command } from 'commander';
 import { ReproError } from '../errors.ts';
 import { toolkitVersion } from '../version.ts';
-import * as accept from './accept.ts';
-import * as build from './build.ts';
-import * as fetch from './fetch.ts';
-import * as lab from './lab.ts';
-import * as lock from './lock.ts';
-import * as run from './run.ts';
-import * as serve from './serve.ts';
-import * as verify from './verify.ts';
+import type { Command as CommandType } from 'commander';
 
-export function createProgram(): Command {
+interface CommandModule {
+  register(program: CommandType): void;
+}
+
+// Each command loads only its own module: the analysis, verify and serve stacks are heavy, and
+// `repro build` with nothing to do must answer in well under a second.
+const commandModules: Record<string, () => Promise<CommandModule>> = {
+  lock: () => import('./lock.ts'),
+  fetch: () => import('./fetch.ts'),
+  build: () => import('./build.ts'),
+  run: () => import('./run.ts'),
+  verify: () => import('./verify.ts'),
+  accept: () => import('./accept.ts'),
+  serve: () => import('./serve.ts'),
+  lab: () => import('./lab.ts'),
+};
+
+/** The command named on the command line, skipping global options (and -C's value). */
+export function commandName(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '-C' || arg === '--project') {
+      i++;
+      continue;
+    }
+    if (arg.startsWith('-')) continue;
+    return arg;
+  }
+  return undefined;
+}
+
+/** The program with the named commands registered (all of them when `only` is undefined or unknown). */
+export async function createProgram(only?: string): Promise<Command> {
   const program = new Command('repro')
     .description('Re-run research notebooks in a pinned container and verify every output against committed results.')
     .version(toolkitVersion, '-V, --version')
@@ -19,12 +44,13 @@ export function createProgram(): Command {
     .option('-q, --quiet', 'print only errors and the final summary')
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError();
-  for (const command of [lock, fetch, build, run, verify, accept, serve, lab]) command.register(program);
+  const names = only !== undefined && only in commandModules ? [only] : Object.keys(commandModules);
+  for (const module of await Promise.all(names.map((name) => commandModules[name]()))) module.register(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = createProgram();
+  const program = await createProgram(commandName(argv.slice(2)));
   program.exitOverride();
   try {
     await program.parseAsync(argv);
