@@ -17,14 +17,29 @@ export interface KnnOptions {
 
 const EPS = 1e-4;
 
-function squaredDistances(train: Matrix, test: Matrix, t: number, out: Float64Array): void {
+/** Columns that are not the same constant in every train and test row (the others add 0 to every distance). */
+function varyingColumns(train: Matrix, test: Matrix): Int32Array {
+  const columns: number[] = [];
+  for (let f = 0; f < train.cols; f++) {
+    const first = train.values[f];
+    let varies = false;
+    for (let j = 0; j < train.rows && !varies; j++) varies = train.values[j * train.cols + f] !== first;
+    for (let t = 0; t < test.rows && !varies; t++) varies = test.values[t * test.cols + f] !== first;
+    if (varies) columns.push(f);
+  }
+  return Int32Array.from(columns);
+}
+
+/** Squared distances from test row t to every training row, over `columns` only. */
+function squaredDistances(train: Matrix, test: Matrix, columns: Int32Array, t: number, out: Float64Array): void {
   const p = train.cols;
   const x = test.values;
   const base = t * p;
   for (let j = 0; j < train.rows; j++) {
     let d = 0;
     const offset = j * p;
-    for (let f = 0; f < p; f++) {
+    for (let c = 0; c < columns.length; c++) {
+      const f = columns[c];
       const diff = x[base + f] - train.values[offset + f];
       d += diff * diff;
     }
@@ -63,8 +78,9 @@ export function knnClassify(train: Matrix, trainLabels: ArrayLike<number>, test:
   const distances = new Float64Array(train.rows);
   const votes = new Int32Array(classes);
   const predicted = new Int32Array(test.rows);
+  const columns = varyingColumns(train, test);
   for (let t = 0; t < test.rows; t++) {
-    squaredDistances(train, test, t, distances);
+    squaredDistances(train, test, columns, t, distances);
     const kth = kthSmallest(distances, k);
     const upper = kth * (1 + EPS);
     votes.fill(0);

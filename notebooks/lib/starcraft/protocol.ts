@@ -2,10 +2,11 @@
 // draw a stratified 75/25 split, fit the five models on the training rows and score them on the test rows.
 // As in the published R loop, every frame gets its own split; here each is drawn from a stream named by
 // (seed, frame), so a frame's result does not depend on which other frames ran.
+import { boostingImportance, type FeatureImportance, fitBoosting } from './boosting.ts';
 import { censor, FRAMES_PER_MINUTE, type Games } from './data.ts';
 import { type Matrix, selectRows } from './matrix.ts';
 import { accuracy } from './metrics.ts';
-import { fitModel, type ModelName, MODELS } from './models.ts';
+import { BOOSTING, fitModel, type ModelName, MODELS } from './models.ts';
 import { streamFor } from './random.ts';
 import { foldSplit, type Split, stratifiedFolds, stratifiedSplit } from './split.ts';
 
@@ -86,4 +87,38 @@ export function crossValidate(games: Games, frame: number, seed: number, k = 10)
     }
   }
   return new Map(MODELS.map((m) => [m, (correct.get(m) ?? 0) / games.labels.length]));
+}
+
+/** The boosted model fitted on `frame`'s training rows, and its features by share of gain. */
+export function boostedImportance(games: Games, frame: number, seed: number): FeatureImportance[] {
+  const split = frameSplit(games, seed, frame);
+  const x = censor(games.features, frame);
+  const model = fitBoosting(selectRows(x, split.train), labelsOf(games.labels, split.train), {
+    ...BOOSTING, classes: Math.max(BOOSTING.classes, games.classNames.length),
+  });
+  return boostingImportance(model);
+}
+
+/**
+ * Milliseconds per 1000 classifications per model at `frame`: each fitted model classifies the test
+ * rows `repeats` times and the fastest pass counts (the least disturbed by other work on the machine).
+ */
+export function timeClassifications(games: Games, frame: number, seed: number, repeats = 3): Map<ModelName, number> {
+  const split = frameSplit(games, seed, frame);
+  const x = censor(games.features, frame);
+  const trainX = selectRows(x, split.train);
+  const testX = selectRows(x, split.test);
+  const trainY = labelsOf(games.labels, split.train);
+  const out = new Map<ModelName, number>();
+  MODELS.forEach((model, m) => {
+    const classify = fitModel(model, { trainX, trainY, testX, classes: games.classNames.length, random: streamFor(seed, frame, STREAM.knn, m) });
+    let fastest = Infinity;
+    for (let r = 0; r < repeats; r++) {
+      const t0 = performance.now();
+      classify(testX);
+      fastest = Math.min(fastest, performance.now() - t0);
+    }
+    out.set(model, (fastest / testX.rows) * 1000);
+  });
+  return out;
 }

@@ -1,0 +1,30 @@
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadGames } from './data.ts';
+import { accuracyCsv } from './outputs.ts';
+import { accuracyTable } from './protocol.ts';
+
+const DATA = 'data/scmPvT_Protoss_Mid.csv';
+// A few frames keep this fast; the property holds frame by frame.
+const FRAMES = [0, 4320, 8640];
+
+describe.skipIf(!existsSync(DATA))('accuracyTable on the StarCraft data', () => {
+  const games = existsSync(DATA) ? loadGames(DATA) : undefined;
+
+  it('gives the same accuracy.csv for the same seed, and a different one for another seed', () => {
+    if (!games) return;
+    const a = accuracyCsv(accuracyTable(games, FRAMES, 42));
+    expect(accuracyCsv(accuracyTable(games, FRAMES, 42))).toBe(a);
+    expect(accuracyCsv(accuracyTable(games, FRAMES, 43))).not.toBe(a);
+  });
+
+  it('at minute 0 predicts the majority class, except the as-published kNN (class 0)', () => {
+    if (!games) return;
+    const rows = accuracyTable(games, [0], 42);
+    const shareOf = (c: number) => Math.round(([...games.labels].filter((l) => l === c).length * 0.25)) / rows[0].n_test;
+    const majority = games.classNames.indexOf('FastObs');
+    for (const r of rows) {
+      expect(r.accuracy).toBeCloseTo(r.model === 'knn_as_published' ? shareOf(0) : shareOf(majority), 10);
+    }
+  });
+});
