@@ -2,9 +2,9 @@
 // committed results, print the summary table, write report.html and verify.json; exit 1 on any difference.
 import { mkdir, rename, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { Command } from 'commander';
-import { DiffError, UsageError } from '../errors.ts';
-import type { LoadedManifest } from '../manifest/load.ts';
+import { Option, type Command } from 'commander';
+import { DiffError, EngineError, UsageError, type NotebookError } from '../errors.ts';
+import { runEntrypoints } from '../run/index.ts';
 import { formatSummary, verifyRunFolder } from '../verify/index.ts';
 import { loadProject, type Project } from './context.ts';
 import { createProgress, formatDuration, type Progress } from './progress.ts';
@@ -21,26 +21,25 @@ export function register(program: Command): void {
     .command('verify')
     .description('re-run every entrypoint and compare its outputs with the committed results (exit 1 on any difference)')
     .option('--no-run <dir>', 'compare an existing run folder (it mirrors the repository: DIR/results/...) instead of running')
-    .option('--engine <engine>', 'where the notebooks run: docker or local', 'docker')
+    .addOption(new Option('--engine <engine>', 'where the notebooks run (docker falls back to local when no engine answers)').choices(['docker', 'local']).default('docker'))
     .option('--report <dir>', 'where report.html, verify.json and diff images go (default: the run folder)')
     .option('--json', 'print verify.json to stdout instead of the table')
     .addHelpText('after', '\nExamples:\n  repro verify\n  repro verify --engine local\n  repro verify --no-run .repro/runs/last')
     .action(async (options: VerifyCommandOptions, command: Command) => {
-      if (options.engine !== 'docker' && options.engine !== 'local') {
-        throw new UsageError(`--engine must be docker or local (got ${options.engine})`);
-      }
       const project = await loadProject(command);
       const progress = createProgress({ quiet: project.quiet || options.json });
       const outputs = project.manifest.entrypoints.map((e) => e.outputs);
       if (outputs.length === 0) throw new UsageError(`${project.loaded.file} has no entrypoints: there is nothing to verify`);
       const startedAt = new Date();
-      let runFolder: string;
-      if (typeof options.run === 'string') runFolder = await existingRunFolder(options.run, outputs);
-      else runFolder = await runIntoFreshFolder(project, options.engine, progress);
+      const run: RunOutcome =
+        typeof options.run === 'string'
+          ? { runFolder: await existingRunFolder(options.run, outputs), engine: null }
+          : await runIntoFreshFolder(project, options.engine, progress);
       progress.update('comparing outputs with the committed results…');
       const outcome = await verifyRunFolder({
         projectDir: project.root,
-        runFolder,
+        runFolder: run.runFolder,
+        engine: run.engine,
         outputs,
         rules: project.manifest.verify,
         reportDir: options.report === undefined ? undefined : path.resolve(options.report),
@@ -50,6 +49,8 @@ export function register(program: Command): void {
       if (options.json) process.stdout.write(JSON.stringify(outcome.record, null, 2) + '\n');
       else process.stdout.write(formatSummary(outcome.files, { color: Boolean(process.stdout.isTTY), onlyProblems: project.quiet }));
       progress.log(`compared in ${formatDuration(outcome.diffMs)}; report: ${path.relative(process.cwd(), outcome.reportPath) || outcome.reportPath}`);
+      // A failed notebook is the cause of its missing outputs: report it rather than the diff.
+      if (run.failure) throw run.failure;
       if (!outcome.passed) {
         const failing = outcome.record.files.filter((f) => f.fails).length;
         throw new DiffError(
@@ -75,25 +76,40 @@ async function existingRunFolder(dir: string, outputs: string[]): Promise<string
   return folder;
 }
 
-/** The run stage's contract (docs/architecture.md, src/run/); loaded on demand so verify --no-run never needs it. */
-interface RunEntrypoints {
-  (options: { projectDir: string; loaded: LoadedManifest; engine: 'docker' | 'local'; outDir?: string; progress: Progress }): Promise<
-    Array<{ notebook: string; status: 'ok' | 'failed'; error?: Error }>
-  >;
-}
-
-async function runIntoFreshFolder(project: Project, engine: 'docker' | 'local', progress: Progress): Promise<string> {
+/** Runs every entrypoint into .repro/runs/<id>/ (building the image if needed) and points .repro/runs/last at it. */
+async function runIntoFreshFolder(project: Project, requested: 'docker' | 'local', progress: Progress): Promise<RunOutcome> {
   const runs = path.join(project.root, '.repro', 'runs');
   const id = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z') + '-' + process.pid;
   const runFolder = path.join(runs, id);
   await mkdir(runFolder, { recursive: true });
   await pointLastAt(runs, id);
-  const runModule = '../run/index.ts';
-  const { runEntrypoints } = (await import(runModule)) as { runEntrypoints: RunEntrypoints };
+  const engine = requested === 'docker' ? await dockerOrLocal(progress) : 'local';
   const results = await runEntrypoints({ projectDir: project.root, loaded: project.loaded, engine, outDir: runFolder, progress });
-  // A failed notebook leaves its outputs missing, so the comparison below reports them; say why here.
-  for (const result of results) if (result.status === 'failed') progress.log(`repro: ${result.error?.message ?? `${result.notebook} failed`}`);
-  return runFolder;
+  for (const result of results) {
+    const status = result.status === 'ok' ? '✓' : `✗ failed at cell ${result.cellIndex ?? '?'}:`;
+    progress.log(`${status} ${result.notebook}${result.error ? ` ${result.error.message}` : ''} (${formatDuration(result.elapsedMs)})`);
+  }
+  return { runFolder, engine, failure: results.find((r) => r.status === 'failed')?.error };
+}
+
+interface RunOutcome {
+  runFolder: string;
+  /** null: --no-run, how the folder was made is not known. */
+  engine: 'docker' | 'local' | null;
+  failure?: NotebookError;
+}
+
+/** As `repro run` does: no engine answering means a local run, said out loud (and recorded in verify.json). */
+async function dockerOrLocal(progress: Progress): Promise<'docker' | 'local'> {
+  const { connectEngine } = await import('../engine/index.ts');
+  try {
+    await connectEngine({ timeoutMs: 5000 });
+    return 'docker';
+  } catch (error) {
+    if (!(error instanceof EngineError)) throw error;
+    progress.log(`${error.message}; running the notebooks locally instead (--engine local)`);
+    return 'local';
+  }
 }
 
 /** .repro/runs/last → <id>, replaced atomically (a new link renamed over the old). */

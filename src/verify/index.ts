@@ -20,6 +20,8 @@ export interface VerifyOptions {
   /** Where report.html, verify.json and diff/ go; default the run folder. */
   reportDir?: string;
   imageId?: string | null;
+  /** Where the notebooks ran; null when the run folder was given (--no-run). */
+  engine?: 'docker' | 'local' | null;
   /** When the verification started (before the run, if there was one); default now. */
   startedAt?: Date;
 }
@@ -45,7 +47,7 @@ export async function verifyRunFolder(options: VerifyOptions): Promise<VerifyOut
   });
   const diffMs = performance.now() - diffStart;
   const reportDir = options.reportDir ?? options.runFolder;
-  const meta = { toolkitVersion, imageId: options.imageId ?? null, lockHash: await lockHash(options.projectDir), runFolder: options.runFolder };
+  const meta = { toolkitVersion, imageId: options.imageId ?? null, engine: options.engine ?? null, lockHash: await lockHash(options.projectDir), runFolder: options.runFolder };
   const reportPath = await writeReport(reportDir, files, meta);
   const record = buildRecord(files, { ...meta, startedAt, finishedAt: new Date() });
   const recordPath = join(reportDir, 'verify.json');

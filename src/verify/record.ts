@@ -7,6 +7,8 @@ export interface VerifyRecord {
   toolkitVersion: string;
   /** The image the run used, when it ran in a container and the id is known. */
   imageId: string | null;
+  /** Where the notebooks ran: docker, local, or null when an existing run folder was compared. */
+  engine: 'docker' | 'local' | null;
   /** sha256 of research.lock, or null when the project has none. */
   lockHash: string | null;
   runFolder: string;
@@ -30,6 +32,7 @@ export interface VerifyRecord {
 export interface RecordContext {
   toolkitVersion: string;
   imageId: string | null;
+  engine: 'docker' | 'local' | null;
   lockHash: string | null;
   runFolder: string;
   startedAt: Date;
@@ -41,6 +44,7 @@ export function buildRecord(files: FileVerdict[], context: RecordContext): Verif
     recordVersion: 1,
     toolkitVersion: context.toolkitVersion,
     imageId: context.imageId,
+    engine: context.engine,
     lockHash: context.lockHash,
     runFolder: context.runFolder,
     passed: !files.some(fails),

@@ -8,6 +8,7 @@ import { fails, passes, type FigureDiff, type FileVerdict } from './types.ts';
 export interface ReportMeta {
   toolkitVersion: string;
   imageId: string | null;
+  engine?: 'docker' | 'local' | null;
   lockHash: string | null;
   runFolder: string;
 }
@@ -49,7 +50,8 @@ export function renderReport(files: FileVerdict[], meta: ReportMeta): string {
 <p>${esc(closingLine(files))}</p>
 <dl class="meta">
 <dt>run folder</dt><dd>${esc(meta.runFolder)}</dd>
-<dt>image</dt><dd>${esc(meta.imageId ?? 'not recorded (no container run)')}</dd>
+<dt>engine</dt><dd>${esc(meta.engine ?? 'not known (an existing run folder was compared)')}</dd>
+<dt>image</dt><dd>${esc(meta.imageId ?? 'not recorded')}</dd>
 <dt>research.lock</dt><dd>${esc(meta.lockHash ?? 'none')}</dd>
 <dt>toolkit</dt><dd>repro ${esc(meta.toolkitVersion)}</dd>
 </dl>
