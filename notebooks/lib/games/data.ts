@@ -1,6 +1,6 @@
 // Loads games-expand.csv: G1..G10 (owns game i, 0/1) as features, `label` as the target.
 import pl from 'nodejs-polars';
-import type { Dataset } from './train.ts';
+import type { Dataset } from './types.ts';
 
 export const FEATURES = ['G1', 'G2', 'G3', 'G4', 'G5', 'G6', 'G7', 'G8', 'G9', 'G10'] as const;
 

@@ -2,7 +2,7 @@
 // synthetic data set with a known signal.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Dataset } from './train.ts';
+import type { Dataset } from './types.ts';
 import { Rng } from './rng.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');

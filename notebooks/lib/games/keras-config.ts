@@ -2,26 +2,13 @@
 // builds the same Sequential network in tfjs with seeded initializers. Only what the games model
 // needs is supported; anything else is refused by name rather than silently approximated.
 import * as tf from '@tensorflow/tfjs';
+import h5wasm from 'h5wasm/node';
 import { deriveSeed } from './rng.ts';
+import type { Activation, LayerSpec, SequentialSpec, VarianceScalingSpec } from './types.ts';
 
-export type Activation = 'relu' | 'sigmoid' | 'linear' | 'tanh';
+export type { Activation, LayerSpec, SequentialSpec, VarianceScalingSpec };
+
 const ACTIVATIONS: readonly string[] = ['relu', 'sigmoid', 'linear', 'tanh'];
-
-export interface VarianceScalingSpec {
-  scale: number;
-  mode: 'fan_in' | 'fan_out' | 'fan_avg';
-  distribution: 'uniform' | 'normal';
-}
-
-export type LayerSpec =
-  | { kind: 'dense'; name: string; units: number; activation: Activation; useBias: boolean; kernelInitializer: VarianceScalingSpec }
-  | { kind: 'dropout'; name: string; rate: number };
-
-export interface SequentialSpec {
-  name: string;
-  inputDim: number;
-  layers: LayerSpec[];
-}
 
 export class UnsupportedModelError extends Error {
   override name = 'UnsupportedModelError';
@@ -124,9 +111,6 @@ export function parseKerasModelConfig(text: string): SequentialSpec {
 
 /** Read the `model_config` attribute of a Keras HDF5 file. */
 export async function readKerasModelConfig(h5Path: string): Promise<string> {
-  // h5wasm's Node entry is ESM-only; a dynamic import keeps this module loadable from CommonJS
-  // (the notebook kernel loads the lib through tsx's require hook).
-  const h5wasm = (await import('h5wasm/node')).default;
   await h5wasm.ready;
   const file = new h5wasm.File(h5Path, 'r');
   try {

@@ -1,7 +1,7 @@
 // Plain (unpenalised by default) logistic regression fitted by Newton's method in float64: the
 // baseline beside the network. Exact MLE, no learning rate to tune, deterministic.
 import { Matrix, solve } from 'ml-matrix';
-import type { Dataset } from './train.ts';
+import type { Dataset } from './types.ts';
 
 export interface LogisticModel {
   /** intercept first, then one coefficient per feature. */

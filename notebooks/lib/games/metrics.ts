@@ -1,5 +1,6 @@
 // Ranking and probability metrics on plain arrays, in float64, so that the reported numbers do
 // not depend on the tensor backend.
+import type { RocPoint } from './types.ts';
 
 export type Scores = ArrayLike<number>;
 
@@ -39,11 +40,7 @@ export function rocAuc(labels: Scores, scores: Scores): number {
   return (rankSumPositives - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 
-export interface RocPoint {
-  threshold: number;
-  fpr: number;
-  tpr: number;
-}
+export type { RocPoint };
 
 /** ROC curve points, one per distinct score (descending thresholds), starting at (0, 0). */
 export function rocCurve(labels: Scores, scores: Scores): RocPoint[] {

@@ -29,7 +29,7 @@ describe('train', () => {
   const run = (seed: number) => {
     const model = buildSequential(spec, seed);
     const history = train(model, spec, data, data, { epochs: 4, batchSize: 50, seed });
-    return { history, weights: model.getWeights().map((w) => Array.from(w.dataSync())), p: predict(model, spec, data) };
+    return { history, weights: model.getWeights().map((w) => Array.from(w.dataSync())), p: predict(model, data) };
   };
 
   it('is bit-reproducible for a seed: same history, same weights', () => {
@@ -44,7 +44,7 @@ describe('train', () => {
     const model = buildSequential(spec, 3);
     const history = train(model, spec, data, data, { epochs: 30, batchSize: 50, seed: 3 });
     expect(history[history.length - 1].loss).toBeLessThan(history[0].loss);
-    const auc = rocAuc(data.y, predict(model, spec, data));
+    const auc = rocAuc(data.y, predict(model, data));
     const baseline = rocAuc(data.y, predictLogistic(fitLogistic(data), data));
     expect(auc).toBeGreaterThan(baseline - 0.02);
   });

@@ -3,17 +3,11 @@
 // shuffle=True) and dropout masks. tfjs's own fit() shuffles with Math.random and its Dropout
 // layer reuses one mask when given a seed, so neither is used.
 import * as tf from '@tensorflow/tfjs';
-import type { SequentialSpec } from './keras-config.ts';
+import type { Dataset, EpochLog, SequentialSpec } from './types.ts';
 import { logLoss } from './metrics.ts';
 import { Rng } from './rng.ts';
 
-export interface Dataset {
-  /** Row-major features, rows × features. */
-  x: Float32Array;
-  y: Float32Array;
-  rows: number;
-  features: number;
-}
+export type { Dataset, EpochLog };
 
 export interface TrainOptions {
   epochs: number;
@@ -24,12 +18,6 @@ export interface TrainOptions {
   rho?: number;
   epsilon?: number;
   onEpoch?: (epoch: EpochLog) => void;
-}
-
-export interface EpochLog {
-  epoch: number;
-  loss: number;
-  valLoss: number | null;
 }
 
 /** Rows `indices` of a dataset as tensors-ready arrays. */
@@ -123,16 +111,16 @@ function bceFromLogits(logits: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
   return tf.mean(tf.add(tf.sub(tf.relu(z), tf.mul(z, y)), tf.log1p(tf.exp(tf.neg(tf.abs(z)))))) as tf.Scalar;
 }
 
-/** Probabilities for every row, in inference mode (no dropout), batched to bound memory. */
-export function predict(model: tf.Sequential, spec: SequentialSpec, data: Dataset, batchSize = 4096): Float32Array {
-  const vars = denseVariables(model);
+/**
+ * Probabilities for every row in inference mode (Dropout is the identity), through the tfjs
+ * model's own predict(): the same graph, fused kernels included, that a server loading the
+ * saved model runs, so the reported metrics are those of the saved model bit for bit.
+ */
+export function predict(model: tf.LayersModel, data: Dataset, batchSize = 4096): Float32Array {
   const out = new Float32Array(data.rows);
   for (let start = 0; start < data.rows; start += batchSize) {
     const n = Math.min(batchSize, data.rows - start);
-    const p = tf.tidy(() => {
-      const x = tf.tensor2d(data.x.subarray(start * data.features, (start + n) * data.features), [n, data.features]);
-      return tf.sigmoid(forwardLogits(spec, vars, x, null));
-    });
+    const p = tf.tidy(() => model.predict(tf.tensor2d(data.x.subarray(start * data.features, (start + n) * data.features), [n, data.features])) as tf.Tensor);
     out.set(p.dataSync() as Float32Array, start);
     p.dispose();
   }
@@ -178,7 +166,7 @@ export function train(model: tf.Sequential, spec: SequentialSpec, trainSet: Data
       lossSum += (lossValue.dataSync()[0] ?? NaN) * batch.rows;
       lossValue.dispose();
     }
-    const valLoss = validation ? logLoss(validation.y, predict(model, spec, validation)) : null;
+    const valLoss = validation ? logLoss(validation.y, predict(model, validation)) : null;
     const log: EpochLog = { epoch, loss: lossSum / trainSet.rows, valLoss };
     history.push(log);
     options.onEpoch?.(log);
