@@ -1,12 +1,88 @@
-// PLACEHOLDER: replaced by the module that implements `repro lab`.
+// `repro lab`: Jupyter (Debian's packages, in the image when environment.jupyter is true) with the tslab kernel,
+// the repository mounted read-write, published on 127.0.0.1 only, behind a fresh token.
+import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { UsageError } from '../errors.ts';
+import { EngineError, UsageError } from '../errors.ts';
+import { containerUser } from '../run/container.ts';
+import { ensureProjectImage } from '../run/image.ts';
+import { loadProject } from './context.ts';
+import { createProgress, type Progress } from './progress.ts';
+
+const jupyterPort = 8888;
 
 export function register(program: Command): void {
   program
     .command('lab')
-    .description('(not yet implemented)')
-    .action(() => {
-      throw new UsageError('repro lab is not implemented yet');
+    .description('start Jupyter in the container with the tslab kernel and the repository mounted')
+    .option('--port <port>', 'port on 127.0.0.1 (default: a free one)', (value) => Number.parseInt(value, 10))
+    .action(async (options: { port?: number }, command: Command) => {
+      const project = await loadProject(command);
+      if (!project.manifest.environment.jupyter) {
+        throw new UsageError('repro lab needs Jupyter in the image, and research.yaml does not ask for it', [
+          'Set `jupyter: true` under environment: in research.yaml, then run `repro build`.',
+        ].join(' '));
+      }
+      const progress = createProgress({ quiet: project.quiet });
+      const { connectEngine } = await import('../engine/index.ts');
+      const engine = await connectEngine();
+      const image = await ensureProjectImage({ projectDir: project.root, loaded: project.loaded, engine, progress });
+      const token = randomBytes(24).toString('hex');
+      // Publishing a port needs a network; the lab is for editing, the no-network rule is for `repro run`.
+      const lab = await engine.startContainer({
+        image,
+        cmd: ['jupyter', 'notebook', '--no-browser', '--ip=0.0.0.0', `--port=${jupyterPort}`, '--notebook-dir=/project'],
+        user: await labUser(project.root, progress),
+        network: 'bridge',
+        readOnly: true,
+        tmpfs: { '/tmp': 'rw,exec,size=2g' },
+        workdir: '/project',
+        mounts: [{ host: project.root, container: '/project' }],
+        env: { HOME: '/tmp/home', JUPYTER_TOKEN: token, JUPYTER_RUNTIME_DIR: '/tmp/jupyter-runtime' },
+        ports: [{ container: jupyterPort, host: options.port }],
+        onOutput: (chunk) => {
+          if (!project.quiet) process.stderr.write(chunk);
+        },
+      });
+      const port = lab.ports[jupyterPort];
+      if (port === undefined) {
+        await lab.stop(1);
+        throw new EngineError('the engine did not publish the Jupyter port');
+      }
+      await waitForJupyter(port, 60_000).catch(async (error: unknown) => {
+        await lab.stop(1);
+        throw error;
+      });
+      process.stdout.write(`Jupyter is ready: http://127.0.0.1:${port}/?token=${token}\n(Ctrl-C stops it)\n`);
+      await lab.wait();
     });
+}
+
+/**
+ * Notebooks are saved into the mounted repository, so Jupyter runs as the owner of the project folder; never as
+ * root, though: a root-owned checkout gets the image's `repro` user (and a warning that saving may be refused).
+ */
+async function labUser(root: string, progress: Progress): Promise<string> {
+  const owner = await stat(root);
+  if (owner.uid !== 0) return `${owner.uid}:${owner.gid}`;
+  progress.log('the project folder belongs to root: Jupyter runs as the image\'s repro user and may not be able to save');
+  return containerUser();
+}
+
+/**
+ * Resolves once Jupyter answers its (token-free) /api route. The engine's port proxy accepts connections before
+ * Jupyter listens, so an open port proves nothing; an HTTP answer does.
+ */
+async function waitForJupyter(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await fetch(`http://127.0.0.1:${port}/api`, { signal: AbortSignal.timeout(2000) }).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) return;
+    if (Date.now() > deadline) throw new EngineError(`Jupyter did not answer on 127.0.0.1:${port} within ${timeoutMs / 1000} s`);
+    // A refused connection fails at once: pause a little between attempts so the loop does not spin.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }

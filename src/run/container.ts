@@ -1,8 +1,132 @@
-// Runs entrypoints inside the project's image (filled in once src/engine/ and `repro build` land).
+// Runs entrypoints inside the project's image: no network (unless research.yaml says otherwise), non-root,
+// read-only root file system, tmpfs /tmp, data mounted read-only, and a fresh host folder at /out that the
+// inner `repro run --engine local --out /out` fills; its results are then moved into place on the host.
+import { chmod, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { basename, join, relative, resolve } from 'node:path';
 import { EngineError } from '../errors.ts';
 import type { Entrypoint } from '../manifest/schema.ts';
+import { ensureProjectImage } from './image.ts';
+import { notebookError, replaceFolder } from './local.ts';
+import { readNotebook } from './notebook.ts';
 import type { NotebookResult, RunOptions } from './types.ts';
 
-export async function runInContainer(_options: RunOptions, _entrypoints: Entrypoint[]): Promise<NotebookResult[]> {
-  throw new EngineError('running in the container is not available yet', { hint: 'Use --engine local.' });
+const projectInImage = '/project';
+
+interface InnerResult {
+  notebook: string;
+  status: 'ok' | 'failed';
+  cellIndex?: number;
+  ename?: string;
+  evalue?: string;
+  traceback?: string[];
+  elapsedMs: number;
+}
+
+export async function runInContainer(options: RunOptions, entrypoints: Entrypoint[]): Promise<NotebookResult[]> {
+  const projectDir = resolve(options.projectDir);
+  const { manifest } = options.loaded;
+  // Bad notebooks are refused on the host, before an image is built or a container started.
+  await Promise.all(entrypoints.map((entry) => readNotebook(join(projectDir, entry.notebook), entry.notebook)));
+  const { connectEngine } = await import('../engine/index.ts');
+  const { ensureData } = await import('../data/index.ts');
+  const engine = await connectEngine();
+  const image = await ensureProjectImage({ projectDir, loaded: options.loaded, engine, progress: options.progress });
+  const data = await ensureData(projectDir, manifest.data, { progress: options.progress });
+
+  const outRoot = resolve(options.outDir ?? projectDir);
+  await mkdir(outRoot, { recursive: true });
+  const hostOut = await mkdtemp(join(outRoot, '.repro-container-'));
+  try {
+    // The container's user is not us: it must be able to write here.
+    await chmod(hostOut, 0o777);
+    const parameters = Object.entries(options.parameters ?? {}).flatMap(([key, value]) => ['-p', `${key}=${JSON.stringify(value)}`]);
+    const cmd = ['repro', 'run', '--engine', 'local', '--out', '/out', '--failed-dir', '/out/.failed', '--summary', '/out/.summary.json'];
+    cmd.push(...parameters, ...entrypoints.map((entry) => entry.notebook));
+    let tail = '';
+    const exitCode = await engine.runContainer({
+      image,
+      cmd,
+      user: containerUser(),
+      network: manifest.run.network,
+      readOnly: true,
+      tmpfs: { '/tmp': 'rw,exec,size=2g' },
+      workdir: projectInImage,
+      mounts: [
+        ...data.map((file) => ({ host: file.file, container: `${projectInImage}/${file.path}`, readOnly: true })),
+        { host: hostOut, container: '/out' },
+      ],
+      env: { HOME: '/tmp/home' },
+      onOutput: (chunk) => {
+        const text = chunk.toString('utf8');
+        tail = (tail + text).slice(-4000);
+        for (const line of text.split('\n')) if (line.trim() !== '') options.progress.log(`  │ ${line}`);
+      },
+    });
+    const inner = await readFile(join(hostOut, '.summary.json'), 'utf8').then(
+      (text) => JSON.parse(text) as InnerResult[],
+      () => undefined,
+    );
+    if (!inner) {
+      throw new EngineError(`the container exited with code ${exitCode} before reporting any notebook`, {
+        hint: `Its last output:\n${tail.trim()}`,
+      });
+    }
+    return await collect(options, projectDir, outRoot, hostOut, entrypoints, inner);
+  } finally {
+    await rm(hostOut, { recursive: true, force: true });
+  }
+}
+
+async function collect(
+  options: RunOptions,
+  projectDir: string,
+  outRoot: string,
+  hostOut: string,
+  entrypoints: Entrypoint[],
+  inner: InnerResult[],
+): Promise<NotebookResult[]> {
+  const results: NotebookResult[] = [];
+  for (const entry of entrypoints) {
+    const done = inner.find((result) => result.notebook === entry.notebook);
+    const base = { notebook: entry.notebook, outputs: entry.outputs, elapsedMs: done?.elapsedMs ?? 0 };
+    if (done?.status === 'ok') {
+      const destination = resolve(outRoot, entry.outputs);
+      await mkdir(resolve(destination, '..'), { recursive: true });
+      await replaceFolder(join(hostOut, entry.outputs), destination);
+      results.push({ ...base, status: 'ok', outputsDir: destination });
+      continue;
+    }
+    const failedDir = resolve(options.failedDir ?? join(projectDir, '.repro', 'failed'));
+    await mkdir(failedDir, { recursive: true });
+    const failedNotebook = join(failedDir, basename(entry.notebook));
+    await rename(join(hostOut, '.failed', basename(entry.notebook)), failedNotebook).catch(() => undefined);
+    const failure = {
+      kind: 'error' as const,
+      cellIndex: done?.cellIndex ?? 0,
+      ename: done?.ename ?? 'Error',
+      evalue: done?.evalue ?? 'the notebook did not run in the container',
+      traceback: done?.traceback ?? [],
+    };
+    results.push({
+      ...base,
+      status: 'failed',
+      failedNotebook,
+      error: notebookError(entry.notebook, failure, relative(projectDir, failedNotebook) || failedNotebook),
+      cellIndex: done?.cellIndex,
+      ename: failure.ename,
+      evalue: failure.evalue,
+      traceback: failure.traceback,
+    });
+  }
+  return results;
+}
+
+/**
+ * The image's `repro` user when we are root; otherwise our own uid:gid, so the outputs the container writes
+ * belong to the person who ran repro and can be moved into place and deleted by them.
+ */
+export function containerUser(): string {
+  const uid = process.getuid?.() ?? 0;
+  const gid = process.getgid?.() ?? 0;
+  return uid === 0 ? 'repro' : `${uid}:${gid}`;
 }
