@@ -1,0 +1,136 @@
+// The base image: used if present, else pulled, else bootstrapped from Debian packages (debootstrap minbase) and
+// imported under the same reference, so it is kept and reused like a pulled image.
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { EngineError } from '../errors.ts';
+import { pickMirror, readHostSources, renderSourcesList, sourcesForSuite } from './apt-sources.ts';
+import { inspectImage, reason } from './client.ts';
+import { packageListDigest, parseDpkgStatus } from './dpkg.ts';
+import { followJsonStream } from './stream.ts';
+import { silentProgress, type EngineProgress, type ImageInfo } from './types.ts';
+
+export interface BaseImageOptions {
+  progress?: EngineProgress;
+  /** Try the registry before bootstrapping (default true). */
+  pull?: boolean;
+  /** Where debootstrap works; default $REPRO_CACHE/tmp. */
+  workDir?: string;
+}
+
+/** Label on bootstrapped bases: the digest of their installed packages (see dpkg.ts). */
+export const basePackagesLabel = 'org.repro.base.packages';
+
+export async function ensureBaseImage(docker: Docker, ref: string, options: BaseImageOptions = {}): Promise<ImageInfo> {
+  const progress = options.progress ?? silentProgress;
+  const present = await inspectImage(docker, ref);
+  if (present) return present;
+  if (options.pull ?? true) {
+    progress.update(`pulling ${ref}`);
+    try {
+      await pullImage(docker, ref, progress);
+      const pulled = await inspectImage(docker, ref);
+      if (pulled) return pulled;
+    } catch (error) {
+      progress.log(`cannot pull ${ref} (${reason(error)}); bootstrapping it from Debian packages`);
+    }
+  }
+  await bootstrapBase(docker, ref, options.workDir ?? join(cacheDir(), 'tmp'), progress);
+  const made = await inspectImage(docker, ref);
+  if (!made) throw new EngineError(`imported ${ref} but the engine does not list it`);
+  return made;
+}
+
+async function pullImage(docker: Docker, ref: string, progress: EngineProgress): Promise<void> {
+  const stream = await docker.pull(ref);
+  await followJsonStream(stream, (event) => {
+    if (event.status) progress.update(`pulling ${ref}: ${event.status}${event.progress ? ' ' + event.progress : ''}`);
+  });
+}
+
+/** debian:<suite> only: that is what debootstrap can make. */
+export function suiteOf(ref: string): string {
+  const match = /^(?:docker\.io\/)?(?:library\/)?debian:([a-z]+)$/.exec(ref);
+  if (!match) {
+    throw new EngineError(`base image ${ref} is not present and cannot be pulled; only debian:<suite> can be bootstrapped`, {
+      hint: `load it with \`docker load\`, or use base: debian:bookworm in research.yaml`,
+    });
+  }
+  return match[1];
+}
+
+async function bootstrapBase(docker: Docker, ref: string, workDir: string, progress: EngineProgress): Promise<void> {
+  const suite = suiteOf(ref);
+  if (process.getuid?.() !== 0) {
+    throw new EngineError(`bootstrapping ${ref} needs root (debootstrap creates device files and sets owners)`, {
+      hint: `run \`repro build\` once as root, or load a ${ref} image with \`docker load\``,
+    });
+  }
+  const hostSources = await readHostSources();
+  const mirror = pickMirror(hostSources, suite);
+  await mkdir(workDir, { recursive: true });
+  const root = await mkdtemp(join(workDir, `base-${suite}-`));
+  const started = Date.now();
+  try {
+    progress.log(`bootstrapping ${ref} with debootstrap --variant=minbase ${suite} from ${mirror}`);
+    await runLogged('debootstrap', ['--variant=minbase', suite, root, mirror], (line) => progress.update(`debootstrap: ${line}`));
+    // The image gets the same sources the host uses for this suite (updates and security too), and no stale lists.
+    const sources = sourcesForSuite(hostSources, suite);
+    await writeFile(join(root, 'etc/apt/sources.list'), renderSourcesList(sources.length > 0 ? sources : [{ type: 'deb', uri: mirror, suites: [suite], components: ['main'] }]));
+    await rm(join(root, 'var/lib/apt/lists'), { recursive: true, force: true });
+    await mkdir(join(root, 'var/lib/apt/lists/partial'), { recursive: true });
+    await rm(join(root, 'var/cache/apt/archives'), { recursive: true, force: true });
+    await mkdir(join(root, 'var/cache/apt/archives/partial'), { recursive: true });
+    const digest = packageListDigest(parseDpkgStatus(await readFile(join(root, 'var/lib/dpkg/status'), 'utf8')));
+    progress.update(`importing ${ref}`);
+    const [repo, tag] = splitRef(ref);
+    const tar = spawn('tar', ['-C', root, '--numeric-owner', '--sort=name', '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const tarDone = exitOf(tar, 'tar');
+    const changes = [`LABEL ${basePackagesLabel}=${digest}`, 'LABEL org.repro.base.source=debootstrap', 'CMD ["bash"]'];
+    const stream = await docker.importImage(tar.stdout, { repo, tag, changes } as unknown as Record<string, string>);
+    await followJsonStream(stream, () => {});
+    await tarDone;
+    progress.log(`bootstrapped ${ref} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  } catch (error) {
+    if (error instanceof EngineError) throw error;
+    throw new EngineError(`cannot bootstrap ${ref}: ${reason(error)}`, { cause: error });
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+function splitRef(ref: string): [string, string] {
+  const at = ref.lastIndexOf(':');
+  return at > ref.lastIndexOf('/') ? [ref.slice(0, at), ref.slice(at + 1)] : [ref, 'latest'];
+}
+
+export function cacheDir(env = process.env): string {
+  return env.REPRO_CACHE ?? join(homedir(), '.cache', 'repro');
+}
+
+/** Run a command, feeding each output line to `onLine`; on failure the error carries the last lines. */
+function runLogged(command: string, args: string[], onLine: (line: string) => void): Promise<void> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const tail: string[] = [];
+  const take = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n').filter(Boolean)) {
+      tail.push(line);
+      if (tail.length > 20) tail.shift();
+      onLine(line);
+    }
+  };
+  child.stdout.on('data', take);
+  child.stderr.on('data', take);
+  return exitOf(child, command).catch((error: Error) => {
+    throw new EngineError(`${error.message}\n${tail.map((l) => '  | ' + l).join('\n')}`);
+  });
+}
+
+function exitOf(child: ReturnType<typeof spawn>, command: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    child.on('error', (error) => reject(new Error(`${command} could not start: ${error.message}`)));
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited with code ${code}`))));
+  });
+}

@@ -1,0 +1,67 @@
+// Build an image from a Dockerfile and context files, streaming the engine's output as progress; a failed build
+// names the failing step and shows its last lines.
+import type Docker from 'dockerode';
+import { EngineError } from '../errors.ts';
+import { inspectImage, reason } from './client.ts';
+import { listContext, packContext } from './context.ts';
+import { followJsonStream } from './stream.ts';
+import { silentProgress, type BuildOptions, type BuildResult } from './types.ts';
+
+const tailLines = 25;
+
+export async function buildImage(docker: Docker, options: BuildOptions): Promise<BuildResult> {
+  const started = Date.now();
+  const existing = await inspectImage(docker, options.tag);
+  if (existing) return { tag: options.tag, imageId: existing.id, built: false, durationMs: Date.now() - started };
+  const progress = options.progress ?? silentProgress;
+
+  const entries = await listContext(options.contextFiles);
+  const context = packContext(entries, options.dockerfile, options.mtime ?? 0);
+  const step = new StepTracker();
+  try {
+    const stream = await docker.buildImage(context, {
+      t: options.tag,
+      labels: options.labels ?? {},
+      rm: true,
+      forcerm: true,
+      abortSignal: options.signal,
+    } as Docker.ImageBuildOptions);
+    await followJsonStream(stream, (event) => {
+      if (event.stream) for (const line of event.stream.split('\n')) step.take(line, progress);
+      else if (event.status) progress.update(`${step.current || 'build'}: ${event.status}`);
+    });
+  } catch (error) {
+    const where = step.current ? ` at ${step.current}` : '';
+    const tail = step.tail.map((line) => `  | ${line}`).join('\n');
+    throw new EngineError(`image build failed${where}: ${reason(error)}${tail ? '\n' + tail : ''}`, {
+      hint: 'fix the failing step (the Dockerfile is rendered from Dockerfile.template), then run `repro build` again',
+      cause: error,
+    });
+  }
+  const made = await inspectImage(docker, options.tag);
+  if (!made) throw new EngineError(`the build of ${options.tag} finished but the engine has no such image`);
+  return { tag: options.tag, imageId: made.id, built: true, durationMs: Date.now() - started };
+}
+
+/** Follows "Step 3/12 : RUN …" headers and keeps the current step's last output lines. */
+class StepTracker {
+  current = '';
+  tail: string[] = [];
+
+  take(raw: string, progress: { update(text: string): void; log(text: string): void }): void {
+    const line = raw.replace(/\r/g, '').trimEnd();
+    if (!line) return;
+    const header = /^Step (\d+\/\d+) : (.*)$/.exec(line);
+    if (header) {
+      this.current = `step ${header[1]} (${header[2].length > 80 ? header[2].slice(0, 79) + '…' : header[2]})`;
+      this.tail = [];
+      progress.log(`  ${this.current}`);
+      return;
+    }
+    // The engine's own bookkeeping lines say nothing a person needs.
+    if (/^( ---> |Removing intermediate container|Successfully (built|tagged))/.test(line)) return;
+    this.tail.push(line);
+    if (this.tail.length > tailLines) this.tail.shift();
+    progress.update(`    ${line}`);
+  }
+}

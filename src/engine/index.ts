@@ -1,0 +1,17 @@
+// The engine's public surface: connect, then ask for images and containers. See docs/architecture.md.
+export { connectEngine, type Engine } from './client.ts';
+export { basePackagesLabel, cacheDir, suiteOf, type BaseImageOptions } from './base.ts';
+export { dpkgQueryFormat, packageListDigest, parseDpkgQuery, parseDpkgStatus, type InstalledPackage } from './dpkg.ts';
+export { parseDeb822, parseSourcesList, pickMirror, readHostSources, type AptSource } from './apt-sources.ts';
+export {
+  silentProgress,
+  type BuildOptions,
+  type BuildResult,
+  type ContainerOptions,
+  type ContextFile,
+  type EngineProgress,
+  type ImageInfo,
+  type Mount,
+  type PortBinding,
+  type RunningContainer,
+} from './types.ts';

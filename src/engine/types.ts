@@ -1,0 +1,99 @@
+// The engine's plain-value vocabulary: what callers pass in and get back. No dockerode types leak past src/engine/.
+
+/** Where the engine reports long-running work; src/cli/progress.ts's Progress satisfies it. */
+export interface EngineProgress {
+  /** Replace the current status line. */
+  update(text: string): void;
+  /** Print a line that stays. */
+  log(text: string): void;
+}
+
+export const silentProgress: EngineProgress = { update() {}, log() {} };
+
+export interface ImageInfo {
+  /** sha256:… image id. */
+  id: string;
+  tags: string[];
+  labels: Record<string, string>;
+  /** Bytes. */
+  size: number;
+  created: string;
+}
+
+/** A file placed in a build context: copied from the host, a literal content, or a whole host folder. */
+export type ContextFile =
+  | { path: string; source: string; mode?: number }
+  | { path: string; content: string | Uint8Array; mode?: number }
+  | { path: string; directory: string };
+
+export interface BuildOptions {
+  /** Files of the build context; the Dockerfile is added as `Dockerfile`. */
+  contextFiles: ContextFile[];
+  /** Dockerfile text. */
+  dockerfile: string;
+  /** Image reference to tag, e.g. repro/analyses:3f2a…; the build is skipped when it exists. */
+  tag: string;
+  labels?: Record<string, string>;
+  /** Unix seconds stamped on every context file, so the same files give the same layer cache keys. */
+  mtime?: number;
+  progress?: EngineProgress;
+  signal?: AbortSignal;
+}
+
+export interface BuildResult {
+  tag: string;
+  imageId: string;
+  /** False when the tag already existed and nothing was built. */
+  built: boolean;
+  /** Wall time in milliseconds. */
+  durationMs: number;
+}
+
+export interface Mount {
+  host: string;
+  container: string;
+  readOnly?: boolean;
+}
+
+export interface PortBinding {
+  /** Port inside the container. */
+  container: number;
+  /** Port on 127.0.0.1; 0 or absent lets the engine choose a free one. */
+  host?: number;
+}
+
+export interface ContainerOptions {
+  image: string;
+  /** Command (argv); the image's CMD when absent. */
+  cmd?: string[];
+  /** user or uid[:gid]; the image's USER when absent. */
+  user?: string;
+  /** Docker network mode: none, bridge, host … Default none: notebooks get no network unless asked. */
+  network?: string;
+  readOnly?: boolean;
+  /** Container path → mount options, e.g. { '/tmp': 'rw,exec,size=1g' }. */
+  tmpfs?: Record<string, string>;
+  mounts?: Mount[];
+  env?: Record<string, string>;
+  /** Published on 127.0.0.1 only: a service is for this machine unless the user forwards it. */
+  ports?: PortBinding[];
+  workdir?: string;
+  /** Receives stdout and stderr as they arrive. */
+  onOutput?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
+  /** Aborting stops (and removes) the container. */
+  signal?: AbortSignal;
+  /** Stop the container when this process gets SIGINT/SIGTERM (default true). */
+  stopOnSignal?: boolean;
+  name?: string;
+  labels?: Record<string, string>;
+}
+
+export interface RunningContainer {
+  id: string;
+  /** Container port → host port on 127.0.0.1. */
+  ports: Record<number, number>;
+  /** Resolves with the exit code once the container has stopped and been removed. */
+  wait(): Promise<number>;
+  /** Stop (SIGTERM, then SIGKILL after the grace period) and remove. */
+  stop(graceSeconds?: number): Promise<void>;
+}
