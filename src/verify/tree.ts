@@ -3,6 +3,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { sha256 } from './comparers/binary.ts';
+import { unreadable } from './comparers/collect.ts';
 import { compareFile, kindOf } from './comparers/index.ts';
 import { resolveTolerance, type ToleranceRules } from './tolerance.ts';
 import { fails, type FigureDiff, type FileVerdict } from './types.ts';
@@ -42,8 +43,15 @@ async function compareOne(path: string, inCommitted: boolean, inRerun: boolean, 
   const tolerance = resolveTolerance(options.rules, path);
   const kind = kindOf(path);
   const informational = tolerance.informational ?? false;
-  const committed = inCommitted ? await readFile(join(options.committedRoot, path)) : undefined;
-  const rerun = inRerun ? await readFile(join(options.rerunRoot, path)) : undefined;
+  let committed: Buffer | undefined;
+  let rerun: Buffer | undefined;
+  try {
+    committed = inCommitted ? await readFile(join(options.committedRoot, path)) : undefined;
+    rerun = inRerun ? await readFile(join(options.rerunRoot, path)) : undefined;
+  } catch (error) {
+    // A dangling link or an unreadable file is a failing verdict, not a crash of the whole verification.
+    return { path, kind, informational, ...unreadable(committed === undefined && inCommitted ? 'committed' : 're-run', (error as Error).message) };
+  }
   const hashes = { committedSha256: committed && sha256(committed), rerunSha256: rerun && sha256(rerun) };
   if (committed === undefined || rerun === undefined) {
     const missing = committed !== undefined;
@@ -76,7 +84,8 @@ export async function listFiles(root: string, folder: string): Promise<string[]>
     throw error;
   }
   return entries
-    .filter((entry) => entry.isFile())
+    // Links count too: a linked output must not escape comparison.
+    .filter((entry) => entry.isFile() || entry.isSymbolicLink())
     .map((entry) => relative(root, join(entry.parentPath, entry.name)).replace(/\\/g, '/'))
     .sort();
 }

@@ -1,0 +1,89 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildRecord } from '../../src/verify/record.ts';
+import { renderReport } from '../../src/verify/report.ts';
+import { formatSummary } from '../../src/verify/summary.ts';
+import { compareTrees } from '../../src/verify/tree.ts';
+
+const fixture = fileURLToPath(new URL('../fixtures/verify/repo', import.meta.url));
+const rules = { default: { rtol: 1e-9 }, 'results/**/*.png': { pixels: 0.001 }, 'results/analysis/timing.csv': { informational: true } };
+let run: string;
+const compare = (outputs = ['results/analysis/']) => compareTrees({ committedRoot: fixture, rerunRoot: run, outputs, rules });
+
+beforeEach(() => {
+  run = mkdtempSync(join(tmpdir(), 'repro-tree-'));
+  cpSync(join(fixture, 'results'), join(run, 'results'), { recursive: true });
+});
+afterEach(() => rmSync(run, { recursive: true, force: true }));
+
+describe('compareTrees', () => {
+  it('gives every file a verdict, sorted by path', async () => {
+    const { files, passed } = await compare();
+    expect(passed).toBe(true);
+    expect(files.map((f) => f.path)).toEqual([
+      'results/analysis/accuracy.csv', 'results/analysis/analysis.ipynb', 'results/analysis/chart.svg', 'results/analysis/figure.png',
+      'results/analysis/metrics.json', 'results/analysis/model.bin', 'results/analysis/notes.txt', 'results/analysis/timing.csv',
+    ]);
+    expect(files[0].committedSha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('reports every committed file missing when the run lacks an outputs folder', async () => {
+    rmSync(join(run, 'results'), { recursive: true });
+    const { files, passed } = await compare();
+    expect(passed).toBe(false);
+    expect(new Set(files.map((f) => f.verdict))).toEqual(new Set(['missing']));
+  });
+
+  it('lets an informational file differ, go missing or appear without failing', async () => {
+    rmSync(join(run, 'results/analysis/timing.csv'));
+    expect((await compare()).passed).toBe(true);
+  });
+
+  it('follows links and turns a dangling one into a failing verdict, not a crash', async () => {
+    mkdirSync(join(run, 'results/analysis/sub'));
+    symlinkSync('/nonexistent/file', join(run, 'results/analysis/sub/broken.csv'));
+    const { files } = await compare();
+    const broken = files.find((f) => f.path === 'results/analysis/sub/broken.csv');
+    expect(broken?.verdict).toBe('unreadable');
+    rmSync(join(run, 'results/analysis/notes.txt'));
+    symlinkSync('/nonexistent/notes', join(run, 'results/analysis/notes.txt'));
+    const notes = (await compare()).files.find((f) => f.path === 'results/analysis/notes.txt');
+    expect(notes?.verdict).toBe('unreadable');
+    expect(notes?.notes[0]).toMatch(/^the re-run file cannot be read: ENOENT/);
+  });
+});
+
+describe('report.html, verify.json and the summary table', () => {
+  it('renders the same page for the same verdicts (no timestamps) and escapes file content', async () => {
+    writeFileSync(join(run, 'results/analysis/notes.txt'), '<script>alert(1)</script>\n');
+    const { files } = await compare();
+    const meta = { toolkitVersion: '0.1.0', imageId: null, lockHash: null, runFolder: 'run' };
+    const html = renderReport(files, meta);
+    expect(renderReport(files, meta)).toBe(html);
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('+&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
+  });
+
+  it('records verdicts, hashes and timestamps in verify.json', async () => {
+    rmSync(join(run, 'results/analysis/model.bin'));
+    const { files } = await compare();
+    const at = new Date('2026-11-25T10:00:00Z');
+    const record = buildRecord(files, { toolkitVersion: '0.1.0', imageId: 'sha256:abc', engine: 'docker', lockHash: 'f00', runFolder: 'run', startedAt: at, finishedAt: at });
+    expect(record).toMatchObject({ passed: false, imageId: 'sha256:abc', lockHash: 'f00', startedAt: '2026-11-25T10:00:00.000Z' });
+    expect(record.files.find((f) => f.path.endsWith('model.bin'))).toMatchObject({ verdict: 'missing', fails: true, rerunSha256: null });
+  });
+
+  it('prints one row per file, or only the problems with --quiet', async () => {
+    rmSync(join(run, 'results/analysis/model.bin'));
+    const { files } = await compare();
+    const table = formatSummary(files);
+    expect(table.split('\n')[0]).toMatch(/^file\s+kind\s+verdict\s+largest deviation\s+where$/);
+    expect(table).toContain('verify: FAILED, 1 file of 8 differ beyond tolerance (7 match)');
+    const quiet = formatSummary(files, { onlyProblems: true });
+    expect(quiet.trim().split('\n')).toHaveLength(4);
+  });
+});
