@@ -58,6 +58,98 @@ function score(g: number, h: number, lambda: number): number {
   return (g * g) / (h + lambda);
 }
 
+interface LevelSplits {
+  bestGain: Float64Array;
+  bestFeature: Int32Array;
+  bestThreshold: Float64Array;
+  bestDefaultLeft: Uint8Array;
+}
+
+/**
+ * The best split of every active node of one level: one scan per feature over its non-zero rows in value
+ * order, all nodes at once (xgboost's exact greedy enumeration). At each boundary between two values both
+ * defaults for the zeros are scored: zeros right (xgboost's forward scan) and zeros left (its backward scan).
+ * When a node has no zeros the two are the same split; xgboost then keeps the forward one if the column has
+ * zeros anywhere (it runs first), else the backward one (the only scan it runs), so the default follows suit.
+ */
+function findSplits(
+  rowCount: number, sorted: SortedColumn[], grad: Float64Array, hess: Float64Array, position: Int32Array,
+  active: readonly number[], sumGList: readonly number[], sumHList: readonly number[], lambda: number, minChildWeight: number,
+): LevelSplits {
+  const nodes = sumGList.length;
+  const sumG = Float64Array.from(sumGList);
+  const sumH = Float64Array.from(sumHList);
+  const bestGain = new Float64Array(nodes).fill(MIN_GAIN);
+  const bestFeature = new Int32Array(nodes).fill(-1);
+  const bestThreshold = new Float64Array(nodes);
+  const bestDefaultLeft = new Uint8Array(nodes);
+  const isActive = new Uint8Array(nodes);
+  const parentScore = new Float64Array(nodes);
+  for (const n of active) {
+    isActive[n] = 1;
+    parentScore[n] = score(sumG[n], sumH[n], lambda);
+  }
+  const presentG = new Float64Array(nodes);
+  const presentH = new Float64Array(nodes);
+  // Row counts decide whether a node has zeros (hessian sums could be off by rounding).
+  const rowsIn = new Int32Array(nodes);
+  for (let i = 0; i < rowCount; i++) if (position[i] >= 0) rowsIn[position[i]]++;
+  const presentN = new Int32Array(nodes);
+  const accG = new Float64Array(nodes);
+  const accH = new Float64Array(nodes);
+  const first = new Float64Array(nodes);
+  const last = new Float64Array(nodes);
+  const consider = (node: number, gl: number, hl: number, threshold: number, defaultLeft: number, feature: number): void => {
+    const hr = sumH[node] - hl;
+    if (hl < minChildWeight || hr < minChildWeight) return;
+    const gr = sumG[node] - gl;
+    const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore[node];
+    if (gain > bestGain[node]) {
+      bestGain[node] = gain;
+      bestFeature[node] = feature;
+      bestThreshold[node] = threshold;
+      bestDefaultLeft[node] = defaultLeft;
+    }
+  };
+  for (let f = 0; f < sorted.length; f++) {
+    const { rows, values } = sorted[f];
+    if (rows.length === 0) continue;
+    const denseDefault = rows.length === rowCount ? 1 : 0;
+    presentG.fill(0); presentH.fill(0); presentN.fill(0);
+    for (let k = 0; k < rows.length; k++) {
+      const r = rows[k];
+      const node = position[r];
+      if (node < 0 || isActive[node] === 0) continue;
+      presentG[node] += grad[r]; presentH[node] += hess[r]; presentN[node]++;
+    }
+    accG.fill(0); accH.fill(0); last.fill(Number.NaN);
+    for (let k = 0; k < rows.length; k++) {
+      const r = rows[k];
+      const node = position[r];
+      if (node < 0 || isActive[node] === 0) continue;
+      const v = values[k];
+      const previous = last[node];
+      if (previous !== previous) first[node] = v;
+      else if (v !== previous) {
+        const threshold = (previous + v) / 2;
+        if (presentN[node] < rowsIn[node]) {
+          consider(node, accG[node], accH[node], threshold, 0, f);
+          consider(node, accG[node] + sumG[node] - presentG[node], accH[node] + sumH[node] - presentH[node], threshold, 1, f);
+        } else consider(node, accG[node], accH[node], threshold, denseDefault, f);
+      }
+      accG[node] += grad[r]; accH[node] += hess[r]; last[node] = v;
+    }
+    // Every non-zero row on one side, the zeros on the other.
+    for (const node of active) {
+      if (Number.isNaN(last[node])) continue;
+      consider(node, presentG[node], presentH[node], last[node] + Math.abs(last[node]) * 1e-6 + 1e-6, 0, f);
+      const below = first[node] - Math.abs(first[node]) * 1e-6 - 1e-6;
+      consider(node, sumG[node] - presentG[node], sumH[node] - presentH[node], below, 1, f);
+    }
+  }
+  return { bestGain, bestFeature, bestThreshold, bestDefaultLeft };
+}
+
 function buildTree(
   x: Matrix, sorted: SortedColumn[], grad: Float64Array, hess: Float64Array, options: Required<BoostingOptions>,
 ): Tree {
@@ -76,69 +168,8 @@ function buildTree(
   for (let i = 0; i < x.rows; i++) { g0 += grad[i]; h0 += hess[i]; }
   let active = [addNode(g0, h0)];
   for (let depth = 0; depth < maxDepth && active.length > 0; depth++) {
-    // Best split per node, in flat arrays indexed by node id (this loop is the hot path).
-    const nodes = sumG.length;
-    const bestGain = new Float64Array(nodes).fill(MIN_GAIN);
-    const bestFeature = new Int32Array(nodes).fill(-1);
-    const bestThreshold = new Float64Array(nodes);
-    const bestDefaultLeft = new Uint8Array(nodes);
-    const isActive = new Uint8Array(nodes);
-    const parentScore = new Float64Array(nodes);
-    for (const n of active) {
-      isActive[n] = 1;
-      parentScore[n] = score(sumG[n], sumH[n], lambda);
-    }
-    const consider = (node: number, gl: number, hl: number, threshold: number, defaultLeft: boolean, feature: number) => {
-      const hr = sumH[node] - hl;
-      if (hl < minChildWeight || hr < minChildWeight) return;
-      const gr = sumG[node] - gl;
-      const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore[node];
-      if (gain > bestGain[node]) {
-        bestGain[node] = gain;
-        bestFeature[node] = feature;
-        bestThreshold[node] = threshold;
-        bestDefaultLeft[node] = defaultLeft ? 1 : 0;
-      }
-    };
-    const accG = new Float64Array(nodes);
-    const accH = new Float64Array(nodes);
-    const last = new Float64Array(nodes);
-    for (let f = 0; f < x.cols; f++) {
-      const { rows, values } = sorted[f];
-      // Forward: rows with smaller values go left, zeros (missing) go right.
-      accG.fill(0); accH.fill(0); last.fill(Number.NaN);
-      for (let k = 0; k < rows.length; k++) {
-        const r = rows[k];
-        const node = position[r];
-        if (node < 0 || isActive[node] === 0) continue;
-        const v = values[k];
-        const previous = last[node];
-        if (v !== previous && previous === previous) consider(node, accG[node], accH[node], (previous + v) / 2, false, f);
-        accG[node] += grad[r]; accH[node] += hess[r]; last[node] = v;
-      }
-      for (const node of active) {
-        if (!Number.isNaN(last[node])) consider(node, accG[node], accH[node], last[node] + Math.abs(last[node]) * 1e-6 + 1e-6, false, f);
-      }
-      // Backward: rows with larger values go right, zeros go left.
-      accG.fill(0); accH.fill(0); last.fill(Number.NaN);
-      for (let k = rows.length - 1; k >= 0; k--) {
-        const r = rows[k];
-        const node = position[r];
-        if (node < 0 || isActive[node] === 0) continue;
-        const v = values[k];
-        const previous = last[node];
-        if (v !== previous && previous === previous) {
-          consider(node, sumG[node] - accG[node], sumH[node] - accH[node], (previous + v) / 2, true, f);
-        }
-        accG[node] += grad[r]; accH[node] += hess[r]; last[node] = v;
-      }
-      for (const node of active) {
-        if (!Number.isNaN(last[node])) {
-          const threshold = last[node] - Math.abs(last[node]) * 1e-6 - 1e-6;
-          consider(node, sumG[node] - accG[node], sumH[node] - accH[node], threshold, true, f);
-        }
-      }
-    }
+    const level = findSplits(x.rows, sorted, grad, hess, position, active, sumG, sumH, lambda, minChildWeight);
+    const { bestFeature, bestThreshold, bestDefaultLeft, bestGain } = level;
     const next: number[] = [];
     const childOf = new Map<number, [number, number]>();
     for (const node of active) {

@@ -76,8 +76,14 @@ export function fitCart(x: Matrix, y: ArrayLike<number>, options: CartOptions): 
         if (!inNode[r]) continue;
         const v = x.values[r * x.cols + f];
         if (nLeft >= minBucket && rows.length - nLeft >= minBucket && v !== previous) {
-          const right = c.map((total, k) => total - left[k]);
-          const improvement = parentImpurity - gini(left, nLeft) - gini(right, rows.length - nLeft);
+          let squaresLeft = 0;
+          let squaresRight = 0;
+          for (let k = 0; k < classes; k++) {
+            squaresLeft += left[k] * left[k];
+            squaresRight += (c[k] - left[k]) ** 2;
+          }
+          const nRight = rows.length - nLeft;
+          const improvement = parentImpurity - (nLeft - squaresLeft / nLeft) - (nRight - squaresRight / nRight);
           if (improvement > bestImprovement) {
             bestImprovement = improvement;
             node.feature = f;

@@ -50,4 +50,27 @@ describe('knnClassify', () => {
     const p = knnClassify(t2, [0, 1, 1, 0], fromRows([[0]]), { k: 1, ties: 'all', classes: 2, random: mulberry32(1) });
     expect(p[0]).toBe(1); // all three near rows vote, so label 1 wins 2 to 1
   });
+
+  it('k = 1 (fast path) matches a brute-force reference, ties and draws included', () => {
+    const random = mulberry32(11);
+    const rows = (n: number) => Array.from({ length: n }, () => Array.from({ length: 4 }, () => Math.floor(random() * 3)));
+    const train = fromRows(rows(200));
+    const test = fromRows(rows(50));
+    const labels = Array.from({ length: 200 }, () => Math.floor(random() * 4));
+    for (const ties of ['all', 'random'] as const) {
+      const ours = knnClassify(train, labels, test, { k: 1, ties, classes: 4, random: mulberry32(5) });
+      const draw = mulberry32(5);
+      const reference = Array.from({ length: test.rows }, (_, t) => {
+        const d = Array.from({ length: train.rows }, (_, j) =>
+          [0, 1, 2, 3].reduce((s, f) => s + (test.values[t * 4 + f] - train.values[j * 4 + f]) ** 2, 0));
+        const nearest = d.map((v, j) => (v === Math.min(...d) ? j : -1)).filter((j) => j >= 0);
+        const votes = [0, 0, 0, 0];
+        if (ties === 'all') nearest.forEach((j) => votes[labels[j]]++);
+        else votes[labels[nearest[Math.floor(draw() * nearest.length)]]]++;
+        const top = votes.map((v, c) => (v === Math.max(...votes) ? c : -1)).filter((c) => c >= 0);
+        return top.length === 1 ? top[0] : top[Math.floor(draw() * top.length)];
+      });
+      expect([...ours]).toEqual(reference);
+    }
+  });
 });

@@ -1,8 +1,9 @@
 // Multinomial (softmax) logistic regression, the model nnet::multinom fits: one weight vector per class,
 // P(class c | x) ∝ exp(w_c · x + b_c), fitted by maximum likelihood with L-BFGS.
-// Features are standardised on the training rows first (the optimum's predictions do not change under
-// rescaling, but the optimiser converges far faster), constant columns are dropped, and a small L2
-// penalty keeps the optimum finite when the classes are separable (late in the game they are).
+// Features are scaled by their standard deviation on the training rows (the optimum's predictions do not
+// change under rescaling, but the optimiser converges far faster) but not centred, so that the many zeros
+// stay zeros and the rows can be stored sparse; constant columns are dropped; a small L2 penalty keeps the
+// optimum finite when the classes are separable (late in the game they are).
 import { lbfgs } from './lbfgs.ts';
 import { type Matrix } from './matrix.ts';
 
@@ -18,7 +19,7 @@ export interface SoftmaxOptions {
 
 export interface SoftmaxModel {
   classes: number;
-  /** columns of the input that vary in the training rows, and their mean and standard deviation */
+  /** columns of the input that vary in the training rows, their mean (for reference) and standard deviation */
   columns: number[];
   mean: Float64Array;
   scale: Float64Array;
@@ -27,42 +28,66 @@ export interface SoftmaxModel {
   iterations: number;
 }
 
-function standardise(x: Matrix, columns: number[], mean: Float64Array, scale: Float64Array): Float64Array {
-  const p = columns.length;
-  const out = new Float64Array(x.rows * p);
-  for (let i = 0; i < x.rows; i++) {
-    for (let j = 0; j < p; j++) out[i * p + j] = (x.values[i * x.cols + columns[j]] - mean[j]) / scale[j];
-  }
-  return out;
+/** A row-compressed (CSR) copy of the scaled columns: row i's entries are start[i] … start[i+1]−1. */
+interface SparseRows {
+  start: Int32Array;
+  column: Int32Array;
+  value: Float64Array;
 }
 
-/** Log-likelihood loss and gradient; `probabilities` is scratch space (n × K). */
+function scaleSparse(x: Matrix, columns: number[], scale: Float64Array): SparseRows {
+  const start = new Int32Array(x.rows + 1);
+  const column: number[] = [];
+  const value: number[] = [];
+  for (let i = 0; i < x.rows; i++) {
+    for (let j = 0; j < columns.length; j++) {
+      const v = x.values[i * x.cols + columns[j]];
+      if (v !== 0) {
+        column.push(j);
+        value.push(v / scale[j]);
+      }
+    }
+    start[i + 1] = column.length;
+  }
+  return { start, column: Int32Array.from(column), value: Float64Array.from(value) };
+}
+
+/** Class scores of row i into out[offset … offset+classes−1]. */
+function scores(w: Float64Array, z: SparseRows, i: number, p: number, classes: number, out: Float64Array, offset: number): void {
+  const stride = p + 1;
+  for (let c = 0; c < classes; c++) out[offset + c] = w[c * stride + p];
+  for (let e = z.start[i]; e < z.start[i + 1]; e++) {
+    const j = z.column[e];
+    const v = z.value[e];
+    for (let c = 0; c < classes; c++) out[offset + c] += w[c * stride + j] * v;
+  }
+}
+
+/** Mean negative log-likelihood plus the L2 term, and its gradient; `probabilities` is scratch (n × K). */
 function lossAndGradient(
-  w: Float64Array, z: Float64Array, n: number, p: number, y: ArrayLike<number>, classes: number, l2: number,
+  w: Float64Array, z: SparseRows, n: number, p: number, y: ArrayLike<number>, classes: number, l2: number,
   gradient: Float64Array, probabilities: Float64Array,
 ): number {
   const stride = p + 1;
   gradient.fill(0);
   let loss = 0;
   for (let i = 0; i < n; i++) {
-    const zi = i * p;
     const pi = i * classes;
+    scores(w, z, i, p, classes, probabilities, pi);
     let max = -Infinity;
-    for (let c = 0; c < classes; c++) {
-      const wc = c * stride;
-      let s = w[wc + p];
-      for (let j = 0; j < p; j++) s += w[wc + j] * z[zi + j];
-      probabilities[pi + c] = s;
-      if (s > max) max = s;
-    }
+    for (let c = 0; c < classes; c++) if (probabilities[pi + c] > max) max = probabilities[pi + c];
     let sum = 0;
     for (let c = 0; c < classes; c++) sum += probabilities[pi + c] = Math.exp(probabilities[pi + c] - max);
     loss -= Math.log(probabilities[pi + y[i]] / sum);
     for (let c = 0; c < classes; c++) {
       const residual = probabilities[pi + c] / sum - (y[i] === c ? 1 : 0);
-      const wc = c * stride;
-      for (let j = 0; j < p; j++) gradient[wc + j] += residual * z[zi + j];
-      gradient[wc + p] += residual;
+      probabilities[pi + c] = residual;
+      gradient[c * stride + p] += residual;
+    }
+    for (let e = z.start[i]; e < z.start[i + 1]; e++) {
+      const j = z.column[e];
+      const v = z.value[e];
+      for (let c = 0; c < classes; c++) gradient[c * stride + j] += probabilities[pi + c] * v;
     }
   }
   for (let k = 0; k < gradient.length; k++) gradient[k] /= n;
@@ -98,7 +123,7 @@ export function fitSoftmax(x: Matrix, y: ArrayLike<number>, options: SoftmaxOpti
   const mean = Float64Array.from(means);
   const scale = Float64Array.from(scales);
   const p = columns.length;
-  const z = standardise(x, columns, mean, scale);
+  const z = scaleSparse(x, columns, scale);
   const probabilities = new Float64Array(x.rows * classes);
   const l2 = options.l2 ?? 1e-4;
   const result = lbfgs(
@@ -113,20 +138,16 @@ export function fitSoftmax(x: Matrix, y: ArrayLike<number>, options: SoftmaxOpti
 export function predictSoftmaxProbabilities(model: SoftmaxModel, x: Matrix): Float64Array {
   const { classes, columns, weights } = model;
   const p = columns.length;
-  const stride = p + 1;
-  const z = standardise(x, columns, model.mean, model.scale);
+  const z = scaleSparse(x, columns, model.scale);
   const out = new Float64Array(x.rows * classes);
   for (let i = 0; i < x.rows; i++) {
+    const pi = i * classes;
+    scores(weights, z, i, p, classes, out, pi);
     let max = -Infinity;
-    for (let c = 0; c < classes; c++) {
-      let s = weights[c * stride + p];
-      for (let j = 0; j < p; j++) s += weights[c * stride + j] * z[i * p + j];
-      out[i * classes + c] = s;
-      if (s > max) max = s;
-    }
+    for (let c = 0; c < classes; c++) if (out[pi + c] > max) max = out[pi + c];
     let sum = 0;
-    for (let c = 0; c < classes; c++) sum += out[i * classes + c] = Math.exp(out[i * classes + c] - max);
-    for (let c = 0; c < classes; c++) out[i * classes + c] /= sum;
+    for (let c = 0; c < classes; c++) sum += out[pi + c] = Math.exp(out[pi + c] - max);
+    for (let c = 0; c < classes; c++) out[pi + c] /= sum;
   }
   return out;
 }
