@@ -21,6 +21,7 @@ const network = (protocol: SplitSummary['protocol'], auc: number): NetworkRun =>
 });
 const baseline = (protocol: SplitSummary['protocol']): BaselineRun => ({ split: split(protocol), rocAuc: 0.7, logLoss: 0.4, roc, coefficients: [-1, 0.5, 0.25] });
 const report: Report = {
+  backend: 'tfjs 4.22.0 wasm SIMD, 1 thread',
   inputs: { csvPath: 'data/x.csv', h5Path: 'data/x.h5', data: { x: new Float32Array(20), y: new Float32Array(10), rows: 10, features: 2 }, spec, positives: 3 },
   settings: { epochs: 2, batchSize: 4, seed: 42 },
   main: network('validation_split', 0.81844449), mainBaseline: baseline('validation_split'),
@@ -32,6 +33,7 @@ describe('metricsJson', () => {
     const m = metricsJson(report) as Record<string, Record<string, Record<string, unknown>>>;
     expect(m.data).toEqual({ file: 'data/x.csv', rows: 10, positives: 3, features: 2 });
     expect(m.model.epochs).toBe(2);
+    expect(m.model.backend).toBe('tfjs 4.22.0 wasm SIMD, 1 thread');
     expect(m.model.layers).toEqual(['Dense(4, relu)', 'Dropout(0.1)', 'Dense(1, sigmoid)']);
     expect(m.validation_split.network).toEqual({ roc_auc: 0.818444, log_loss: 0.123457, final_training_loss: 0.333333, final_validation_loss: 0.3 });
     expect(m.validation_split.reference_roc_auc).toBe(REFERENCE_AUC);

@@ -40,7 +40,7 @@ export function metricsJson(report: Report): object {
       epochs: settings.epochs,
       batch_size: settings.batchSize,
       seed: settings.seed,
-      backend: 'tfjs 4.22 wasm, 1 thread',
+      backend: report.backend,
     },
     validation_split: { split: splitJson(main), network: networkJson(main), logistic_regression: baselineJson(mainBaseline), reference_roc_auc: REFERENCE_AUC },
     first_5000: { split: splitJson(strict), network: networkJson(strict), logistic_regression: baselineJson(strictBaseline) },

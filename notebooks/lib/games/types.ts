@@ -86,6 +86,8 @@ export interface TrainSettings {
 }
 
 export interface Report {
+  /** What useWasmBackend() returned: version, SIMD or not, threads. */
+  backend: string;
   inputs: GamesInputs;
   settings: TrainSettings;
   main: NetworkRun;
