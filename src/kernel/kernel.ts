@@ -56,7 +56,7 @@ export async function startKernel(options: StartOptions): Promise<Kernel> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...spec.env, ...options.env };
   // Colour codes in a notebook's text would make outputs depend on the terminal repro was started from.
   delete env.FORCE_COLOR;
-  const kernel = new Kernel(spec, connection, new KernelProcess(argv, { cwd: options.cwd, env }));
+  const kernel = new Kernel(spec, connection, new KernelProcess(argv, { cwd: options.cwd, env, tempDir: connection.dir }));
   try {
     await kernel.waitReady(options.startupTimeoutMs ?? 60_000);
   } catch (error) {

@@ -1,6 +1,7 @@
 // The kernel's operating-system process: spawned in its own process group, watched for exit, and always
 // reaped, including when repro itself is stopped with Ctrl-C or SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 
 export interface ExitStatus {
   code: number | null;
@@ -15,7 +16,11 @@ export class KernelProcess {
   status: ExitStatus | undefined;
   #tail = '';
 
-  constructor(argv: string[], options: { cwd: string; env: NodeJS.ProcessEnv }) {
+  /** A folder of ours (the connection file's) to delete if repro is stopped before the kernel shuts down. */
+  readonly tempDir: string | undefined;
+
+  constructor(argv: string[], options: { cwd: string; env: NodeJS.ProcessEnv; tempDir?: string }) {
+    this.tempDir = options.tempDir;
     // Own process group (detached) so that stopping it also stops anything a notebook started.
     this.child = spawn(argv[0], argv.slice(1), { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const spawnError = new Promise<ExitStatus>((resolve) => {
@@ -77,13 +82,16 @@ const live = new Set<KernelProcess>();
 let handlersInstalled = false;
 
 function killAllAndExit(signal: NodeJS.Signals): void {
-  for (const kernel of live) kernel.killGroup('SIGKILL');
+  // process.exit runs the 'exit' listeners: onExit kills the kernels and removes their files.
   process.exit(signal === 'SIGINT' ? 130 : 143);
 }
 const onSigint = () => killAllAndExit('SIGINT');
 const onSigterm = () => killAllAndExit('SIGTERM');
 const onExit = () => {
-  for (const kernel of live) kernel.killGroup('SIGKILL');
+  for (const kernel of live) {
+    kernel.killGroup('SIGKILL');
+    if (kernel.tempDir) rmSync(kernel.tempDir, { recursive: true, force: true });
+  }
 };
 
 /** While a kernel lives, a signal to repro must not orphan it: its own process group would not receive Ctrl-C. */

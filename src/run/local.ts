@@ -1,6 +1,7 @@
 // Runs entrypoints with a tslab kernel on this machine: one fresh kernel and one fresh outputs folder per
 // notebook; success renames the folder into place, failure keeps the partial notebook in the failed folder.
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { EngineError, NotebookError } from '../errors.ts';
@@ -22,13 +23,34 @@ export async function runLocally(options: RunOptions, entrypoints: Entrypoint[])
 }
 
 async function runOne(options: RunOptions, projectDir: string, entry: Entrypoint, source: Notebook): Promise<NotebookResult> {
-  const { manifest } = options.loaded;
-  const parameters = options.parameters ?? {};
   const started = Date.now();
   const destination = resolve(options.outDir ?? projectDir, entry.outputs);
   await mkdir(dirname(destination), { recursive: true });
   // Beside the destination, so the final rename stays on one file system (atomic).
   const staging = await mkdtemp(join(dirname(destination), `.${basename(destination)}.repro-`));
+  // Stopped by Ctrl-C mid-run, repro exits from a signal handler: the half-written folder must not stay behind.
+  const removeStaging = () => rmSync(staging, { recursive: true, force: true });
+  process.on('exit', removeStaging);
+  try {
+    return await runInStaging(options, projectDir, entry, source, destination, staging, started);
+  } finally {
+    process.off('exit', removeStaging);
+    // Gone already after success (renamed into place); anything else leaves nothing half-written behind.
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+async function runInStaging(
+  options: RunOptions,
+  projectDir: string,
+  entry: Entrypoint,
+  source: Notebook,
+  destination: string,
+  staging: string,
+  started: number,
+): Promise<NotebookResult> {
+  const { manifest } = options.loaded;
+  const parameters = options.parameters ?? {};
   const injected = injectParameters(source, parameters);
   if (Object.keys(parameters).length > 0 && !injected.foundParametersCell) {
     options.progress.log(`${entry.notebook}: no cell tagged "parameters"; the overrides run first`);
