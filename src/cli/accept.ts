@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
-import { acceptRun, planAccept } from '../verify/index.ts';
+import { acceptRun, planAccept } from '../verify/accept.ts';
 import { loadProject } from './context.ts';
 
 interface AcceptCommandOptions {

@@ -4,7 +4,6 @@ import { mkdir, rename, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { DiffError, EngineError, UsageError, type NotebookError } from '../errors.ts';
-import { runEntrypoints } from '../run/index.ts';
 import { formatSummary, verifyRunFolder } from '../verify/index.ts';
 import { loadProject, type Project } from './context.ts';
 import { createProgress, formatDuration, type Progress } from './progress.ts';
@@ -84,6 +83,8 @@ async function runIntoFreshFolder(project: Project, requested: 'docker' | 'local
   await mkdir(runFolder, { recursive: true });
   await pointLastAt(runs, id);
   const engine = requested === 'docker' ? await dockerOrLocal(progress) : 'local';
+  // Loaded here so that `verify --no-run` does not load the kernel client.
+  const { runEntrypoints } = await import('../run/index.ts');
   const results = await runEntrypoints({ projectDir: project.root, loaded: project.loaded, engine, outDir: runFolder, progress });
   for (const result of results) {
     const status = result.status === 'ok' ? '✓' : `✗ failed at cell ${result.cellIndex ?? '?'}:`;
