@@ -39,6 +39,7 @@ export function register(program: Command): void {
         projectDir: project.root,
         runFolder: run.runFolder,
         engine: run.engine,
+        imageId: run.imageId,
         outputs,
         rules: project.manifest.verify,
         reportDir: options.report === undefined ? undefined : path.resolve(options.report),
@@ -90,13 +91,28 @@ async function runIntoFreshFolder(project: Project, requested: 'docker' | 'local
     const status = result.status === 'ok' ? '✓' : `✗ failed at cell ${result.cellIndex ?? '?'}:`;
     progress.log(`${status} ${result.notebook}${result.error ? ` ${result.error.message}` : ''} (${formatDuration(result.elapsedMs)})`);
   }
-  return { runFolder, engine, failure: results.find((r) => r.status === 'failed')?.error };
+  const imageId = engine === 'docker' ? await projectImageId(project, progress) : null;
+  return { runFolder, engine, imageId, failure: results.find((r) => r.status === 'failed')?.error };
+}
+
+/** The id of the image the run used, for verify.json; asking again is a no-op once the run has built it. */
+async function projectImageId(project: Project, progress: Progress): Promise<string | null> {
+  try {
+    const { connectEngine } = await import('../engine/index.ts');
+    const { ensureProjectImage } = await import('../run/image.ts');
+    const engine = await connectEngine();
+    const ref = await ensureProjectImage({ projectDir: project.root, loaded: project.loaded, engine, progress });
+    return (await engine.inspectImage(ref))?.id ?? null;
+  } catch {
+    return null; // The record says "not recorded" rather than failing a verification that ran.
+  }
 }
 
 interface RunOutcome {
   runFolder: string;
   /** null: --no-run, how the folder was made is not known. */
   engine: 'docker' | 'local' | null;
+  imageId?: string | null;
   failure?: NotebookError;
 }
 
