@@ -104,4 +104,9 @@ describe('compareCsv', () => {
     const tsv = compare('a\tb\n1\t2\n', 'a\tb\n1\t3\n', {}, 'results/t.tsv');
     expect(tsv.largest?.where).toBe('row 1 (line 2), column "b"');
   });
+
+  it('reads a table without a header (first row all numbers) as data, columns named by position', () => {
+    const result = compare('1,2\n3,4\n', '1,2.5\n3,4\n');
+    expect(result.largest?.where).toBe('row 1 (line 1), column "#2"');
+  });
 });

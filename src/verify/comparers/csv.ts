@@ -30,17 +30,20 @@ export function compareTables(a: ParsedTable, b: ParsedTable, tolerance: Toleran
     collector.fail(a.rows.length === 0 ? 'the committed table is empty' : 'the re-run table is empty');
     return collector.result();
   }
-  const headerA = a.rows[0];
-  const headerB = b.rows[0];
+  // A first row of numbers is data, not a header (a bare matrix): columns are then named by position.
+  const headerless = isNumericRow(a.rows[0]) && isNumericRow(b.rows[0]);
+  const skip = headerless ? 0 : 1;
+  const headerA = headerless ? a.rows[0].map((_, i) => `#${i + 1}`) : a.rows[0];
+  const headerB = headerless ? b.rows[0].map((_, i) => `#${i + 1}`) : b.rows[0];
   const columns = matchColumns(headerA, headerB, collector);
-  const rowsA = a.rows.slice(1);
-  const rowsB = b.rows.slice(1);
+  const rowsA = a.rows.slice(skip);
+  const rowsB = b.rows.slice(skip);
   if (rowsA.length !== rowsB.length) {
     const delta = rowsB.length - rowsA.length;
     collector.fail(`${Math.abs(delta)} row${Math.abs(delta) === 1 ? '' : 's'} ${delta > 0 ? 'extra in' : 'missing from'} the re-run (${rowsA.length} → ${rowsB.length})`, `row ${Math.min(rowsA.length, rowsB.length) + 1}`);
   }
   const positional = new FindingCollector();
-  compareRows(rowsA, rowsB, a.lines.slice(1), headerA, columns, tolerance, positional);
+  compareRows(rowsA, rowsB, a.lines.slice(skip), headerA, columns, tolerance, positional);
   if (positional.failed && rowsA.length === rowsB.length && rowsA.length > 1) {
     // Same rows in another order (e.g. an unsorted groupby) is a difference, but a different one to report.
     const sortedA = [...rowsA].sort((x, y) => compareRowKeys(columns.map((c) => x[c.a]), columns.map((c) => y[c.a])));
@@ -131,6 +134,10 @@ function compareRowKeys(x: string[], y: string[]): number {
     else if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
   }
   return x.length - y.length;
+}
+
+function isNumericRow(row: string[]): boolean {
+  return row.every((cell) => parseNumber(cell) !== undefined);
 }
 
 function messageOf(error: unknown): string {
