@@ -22,15 +22,25 @@ interface InnerResult {
   elapsedMs: number;
 }
 
-export async function runInContainer(options: RunOptions, entrypoints: Entrypoint[]): Promise<NotebookResult[]> {
+/**
+ * Seams for tests and benchmarks: run a given image, with the project bind-mounted (read-only) at a path instead of
+ * the copy baked into the image, so a small fixture project can run in the repository's image without a build.
+ */
+export interface ContainerSeams {
+  image?: string;
+  mountProjectAt?: string;
+}
+
+export async function runInContainer(options: RunOptions, entrypoints: Entrypoint[], seams: ContainerSeams = {}): Promise<NotebookResult[]> {
   const projectDir = resolve(options.projectDir);
+  const inside = seams.mountProjectAt ?? projectInImage;
   const { manifest } = options.loaded;
   // Bad notebooks are refused on the host, before an image is built or a container started.
   await Promise.all(entrypoints.map((entry) => readNotebook(join(projectDir, entry.notebook), entry.notebook)));
   const { connectEngine } = await import('../engine/index.ts');
   const { ensureData } = await import('../data/index.ts');
   const engine = await connectEngine();
-  const image = await ensureProjectImage({ projectDir, loaded: options.loaded, engine, progress: options.progress });
+  const image = seams.image ?? (await ensureProjectImage({ projectDir, loaded: options.loaded, engine, progress: options.progress }));
   const data = await ensureData(projectDir, manifest.data, { progress: options.progress });
 
   const outRoot = resolve(options.outDir ?? projectDir);
@@ -40,7 +50,7 @@ export async function runInContainer(options: RunOptions, entrypoints: Entrypoin
     // The container's user is not us: it must be able to write here.
     await chmod(hostOut, 0o777);
     const parameters = Object.entries(options.parameters ?? {}).flatMap(([key, value]) => ['-p', `${key}=${JSON.stringify(value)}`]);
-    const cmd = ['repro', 'run', '--engine', 'local', '--out', '/out', '--failed-dir', '/out/.failed', '--summary', '/out/.summary.json'];
+    const cmd = ['repro', '-C', inside, 'run', '--engine', 'local', '--out', '/out', '--failed-dir', '/out/.failed', '--summary', '/out/.summary.json'];
     cmd.push(...parameters, ...entrypoints.map((entry) => entry.notebook));
     let tail = '';
     const exitCode = await engine.runContainer({
@@ -50,9 +60,10 @@ export async function runInContainer(options: RunOptions, entrypoints: Entrypoin
       network: manifest.run.network,
       readOnly: true,
       tmpfs: { '/tmp': 'rw,exec,size=2g' },
-      workdir: projectInImage,
+      workdir: inside,
       mounts: [
-        ...data.map((file) => ({ host: file.file, container: `${projectInImage}/${file.path}`, readOnly: true })),
+        ...(seams.mountProjectAt ? [{ host: projectDir, container: inside, readOnly: true }] : []),
+        ...data.map((file) => ({ host: file.file, container: `${inside}/${file.path}`, readOnly: true })),
         { host: hostOut, container: '/out' },
       ],
       env: { HOME: '/tmp/home' },
