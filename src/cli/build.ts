@@ -1,12 +1,29 @@
-// PLACEHOLDER: replaced by the module that implements `repro build`.
+// `repro build`: the project's image, named by the content hash of everything in it; a no-op when it exists.
 import type { Command } from 'commander';
-import { UsageError } from '../errors.ts';
+import { connectEngine } from '../engine/index.ts';
+import { buildProjectImage } from '../render/index.ts';
+import { loadProject } from './context.ts';
+import { createProgress, formatDuration } from './progress.ts';
 
 export function register(program: Command): void {
   program
     .command('build')
-    .description('(not yet implemented)')
-    .action(() => {
-      throw new UsageError('repro build is not implemented yet');
+    .description('render the Dockerfile from Dockerfile.template and research.lock, and build the image (a no-op when nothing changed); prints the image tag')
+    .option('--json', 'print { tag, built, durationMs } as JSON on stdout')
+    .addHelpText('after', '\nExample:\n  $ repro build\n  $ docker run --rm "$(repro build -q)"')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const project = await loadProject(command);
+      const progress = createProgress({ quiet: project.quiet || options.json });
+      const engine = await connectEngine();
+      const result = await buildProjectImage({ projectDir: project.root, loaded: project.loaded, engine, progress });
+      progress.done();
+      if (options.json) {
+        process.stdout.write(JSON.stringify({ tag: result.tag, built: result.built, durationMs: result.durationMs }) + '\n');
+      } else if (project.quiet) {
+        process.stdout.write(result.tag + '\n');
+      } else {
+        const how = result.built ? `built in ${formatDuration(result.durationMs)}` : 'up to date, nothing built';
+        process.stdout.write(`${result.tag} (${how})\n`);
+      }
     });
 }

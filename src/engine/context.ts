@@ -11,7 +11,7 @@ type TarHeader = Parameters<tar.Pack['entry']>[0];
 
 interface Entry {
   path: string;
-  kind: 'file' | 'symlink';
+  kind: 'file' | 'symlink' | 'directory';
   source?: string;
   content?: Uint8Array;
   linkname?: string;
@@ -30,6 +30,8 @@ export async function listContext(files: ContextFile[]): Promise<Entry[]> {
     } else if ('source' in file) {
       const info = await stat(file.source);
       byPath.set(path, { path, kind: 'file', source: file.source, mode: file.mode ?? executable(info.mode), size: info.size });
+    } else if ('emptyDirectory' in file) {
+      byPath.set(path, { path, kind: 'directory', mode: 0o755, size: 0 });
     } else {
       for (const entry of await walk(file.directory, path)) byPath.set(entry.path, entry);
     }
@@ -64,7 +66,9 @@ export function packContext(entries: Entry[], dockerfile: string, mtimeSeconds: 
     await addBuffer(pack, header({ path: 'Dockerfile', mode: 0o644, size: Buffer.byteLength(dockerfile) }), Buffer.from(dockerfile));
     for (const entry of entries) {
       if (entry.path === 'Dockerfile') continue;
-      if (entry.kind === 'symlink') {
+      if (entry.kind === 'directory') {
+        await addBuffer(pack, { ...header(entry), type: 'directory' }, Buffer.alloc(0));
+      } else if (entry.kind === 'symlink') {
         await addBuffer(pack, { ...header(entry), size: 0, type: 'symlink', linkname: entry.linkname ?? '' }, Buffer.alloc(0));
       } else if (entry.content) {
         await addBuffer(pack, header(entry), entry.content);

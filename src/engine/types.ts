@@ -20,11 +20,12 @@ export interface ImageInfo {
   created: string;
 }
 
-/** A file placed in a build context: copied from the host, a literal content, or a whole host folder. */
+/** A file placed in a build context: copied from the host, a literal content, a whole host folder, or an empty folder. */
 export type ContextFile =
   | { path: string; source: string; mode?: number }
   | { path: string; content: string | Uint8Array; mode?: number }
-  | { path: string; directory: string };
+  | { path: string; directory: string }
+  | { path: string; emptyDirectory: true };
 
 export interface BuildOptions {
   /** Files of the build context; the Dockerfile is added as `Dockerfile`. */

@@ -1,0 +1,63 @@
+// Is research.lock still what research.yaml, the npm lockfile and the base image resolve to? A build refuses a
+// stale lock (exit 2) rather than silently building something the lock does not describe.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ManifestError } from '../errors.ts';
+import type { LoadedManifest } from '../manifest/load.ts';
+import type { Lock } from './schema.ts';
+
+const relock = 'run `repro lock` to resolve it again, then commit research.lock';
+
+/** Every way the lock disagrees with the manifest and the npm lockfile on disk; empty when fresh. */
+export async function lockProblems(loaded: LoadedManifest, lock: Lock): Promise<string[]> {
+  const problems: string[] = [];
+  const environment = loaded.manifest.environment;
+  if (lock.manifestHash !== loaded.hash) problems.push('research.yaml changed since the lock was written');
+  if (lock.base.ref !== environment.base) problems.push(`the base is ${environment.base} but the lock has ${lock.base.ref}`);
+  if (lock.node.version !== environment.node) problems.push(`Node.js is ${environment.node} but the lock has ${lock.node.version}`);
+  if (lock.lockfile.path !== environment.lockfile) {
+    problems.push(`the npm lockfile is ${environment.lockfile} but the lock has ${lock.lockfile.path}`);
+  } else {
+    const actual = await sha256File(join(dirname(loaded.file), environment.lockfile)).catch(() => undefined);
+    if (actual === undefined) problems.push(`${environment.lockfile} is missing`);
+    else if (actual !== lock.lockfile.sha256) problems.push(`${environment.lockfile} changed since the lock was written`);
+  }
+  return problems;
+}
+
+/** Throw ManifestError (exit 2) naming every stale part when the lock does not match. */
+export async function assertLockFresh(loaded: LoadedManifest, lock: Lock): Promise<void> {
+  const problems = await lockProblems(loaded, lock);
+  if (problems.length > 0) throw staleLock(problems);
+}
+
+/**
+ * The base must be the one locked: the same image, or one with the same installed packages (a base bootstrapped
+ * again on another machine gets a new id but the same package digest).
+ */
+export function assertBaseFresh(lock: Lock, base: { id: string; packages?: string }): void {
+  if (base.id === lock.base.imageId) return;
+  if (base.packages !== undefined && base.packages === lock.base.packages) return;
+  const found = base.packages ? `its installed packages (${short(base.packages)}) differ from the locked ${short(lock.base.packages)}` : 'it is a different image';
+  throw staleLock([`the base image ${lock.base.ref} is ${short(base.id)}, not the locked ${short(lock.base.imageId)}, and ${found}`]);
+}
+
+function staleLock(problems: string[]): ManifestError {
+  const list = problems.length === 1 ? problems[0] : problems.map((p) => `\n  - ${p}`).join('');
+  return new ManifestError(`research.lock is stale: ${list}`, { hint: relock });
+}
+
+function short(digest: string): string {
+  return digest.replace(/^sha256:/, '').slice(0, 12);
+}
+
+export function sha256File(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(file)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('end', () => resolve(hash.digest('hex')))
+      .on('error', reject);
+  });
+}

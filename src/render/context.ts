@@ -1,0 +1,119 @@
+// What goes into the project's image and the tag that names it: the content hash of the Dockerfile and every
+// context file. Big pinned files are named by their hashes in research.lock, so the warm path reads no tarballs.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { promisify } from 'node:util';
+import type { ContextFile } from '../engine/index.ts';
+import type { Lock } from '../lock/schema.ts';
+import type { Manifest } from '../manifest/schema.ts';
+
+const run = promisify(execFile);
+
+/** A repository file that goes into the image: `code/` layer, or `notebooks/` (the last, most edited layer). */
+export interface ProjectFile {
+  path: string;
+  layer: 'code' | 'notebooks';
+  sha256: string;
+  executable: boolean;
+}
+
+/** One line of the tag's input list: where a file sits in the context and what its content is. */
+export interface ImageInput {
+  contextPath: string;
+  /** sha256 of the content, or for the npm cache the lockfile's (the cache is a function of it). */
+  sha256: string;
+  executable: boolean;
+}
+
+/** Never part of the image: tooling state, dependencies (installed from the lockfile), committed results. */
+const excludedPrefixes = ['.git/', 'node_modules/', '.repro/', 'results/'];
+
+/** The repository's files for the image: git's view when it is a git work tree (tracked + untracked, not ignored), else a walk. */
+export async function collectProjectFiles(projectDir: string, manifest: Manifest): Promise<ProjectFile[]> {
+  const excluded = new Set(manifest.data.map((entry) => entry.path));
+  const outputs = manifest.entrypoints.map((entry) => entry.outputs.replace(/\/*$/, '/'));
+  const paths = (await gitFiles(projectDir)) ?? (await walk(projectDir, ''));
+  const files: ProjectFile[] = [];
+  for (const path of [...new Set(paths)].sort()) {
+    if (excluded.has(path) || excludedPrefixes.some((p) => path.startsWith(p)) || outputs.some((o) => path.startsWith(o))) continue;
+    // git lists tracked files deleted from the work tree; only files that are there go in.
+    const info = await stat(join(projectDir, path)).catch(() => undefined);
+    if (!info?.isFile()) continue;
+    const sha256 = createHash('sha256').update(await readFile(join(projectDir, path))).digest('hex');
+    files.push({ path, layer: path.endsWith('.ipynb') ? 'notebooks' : 'code', sha256, executable: (info.mode & 0o111) !== 0 });
+  }
+  return files;
+}
+
+async function gitFiles(projectDir: string): Promise<string[] | undefined> {
+  try {
+    const { stdout } = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: projectDir, maxBuffer: 64 * 1024 * 1024 });
+    return stdout.split('\0').filter(Boolean);
+  } catch {
+    return undefined;
+  }
+}
+
+async function walk(root: string, prefix: string): Promise<string[]> {
+  const paths: string[] = [];
+  for (const entry of await readdir(join(root, prefix), { withFileTypes: true })) {
+    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) {
+      if (!excludedPrefixes.includes(`${path}/`)) paths.push(...(await walk(root, path)));
+    } else if (entry.isFile()) paths.push(path);
+  }
+  return paths;
+}
+
+/** The npm project folder (where package.json sits next to the lockfile), relative to the project. */
+function npmDir(lock: Lock): string {
+  return posix.dirname(lock.lockfile.path);
+}
+
+/** Every context entry by content, in context-path order; pinned files are taken from the lock. */
+export function imageInputs(lock: Lock, files: ProjectFile[], packageJsonSha256: string): ImageInput[] {
+  const inputs: ImageInput[] = [
+    { contextPath: 'node/node.tgz', sha256: lock.node.sha256, executable: false },
+    { contextPath: 'node/npm.tgz', sha256: lock.npm.sha256, executable: false },
+    { contextPath: 'npm-cache/', sha256: lock.lockfile.sha256, executable: false },
+    { contextPath: posix.join('deps', npmDir(lock), 'package.json'), sha256: packageJsonSha256, executable: false },
+    { contextPath: posix.join('deps', lock.lockfile.path), sha256: lock.lockfile.sha256, executable: false },
+    ...lock.data.map((entry) => ({ contextPath: posix.join('data', entry.path), sha256: entry.sha256, executable: false })),
+    ...files.map((file) => ({ contextPath: posix.join(file.layer, file.path), sha256: file.sha256, executable: file.executable })),
+  ];
+  return inputs.sort((a, b) => (a.contextPath < b.contextPath ? -1 : a.contextPath > b.contextPath ? 1 : 0));
+}
+
+/** `repro/<name>:<first 16 hex of sha256(Dockerfile, inputs)>`: same inputs, same tag, on any machine. */
+export function imageTag(name: string, dockerfile: string, inputs: ImageInput[]): string {
+  const hash = createHash('sha256');
+  hash.update(`Dockerfile\n${dockerfile}\n`);
+  for (const input of inputs) hash.update(`${input.contextPath} ${input.sha256} ${input.executable ? 'x' : '-'}\n`);
+  return `repro/${name}:${hash.digest('hex').slice(0, 16)}`;
+}
+
+export interface ContextArtifacts {
+  nodeTarball: string;
+  npmTarball: string;
+  npmCache: string;
+}
+
+/** The build context's files, laid out as Dockerfile.template expects. */
+export function contextFiles(projectDir: string, lock: Lock, files: ProjectFile[], artifacts: ContextArtifacts): ContextFile[] {
+  const dir = npmDir(lock);
+  return [
+    { path: 'node/node.tgz', source: artifacts.nodeTarball, mode: 0o644 },
+    { path: 'node/npm.tgz', source: artifacts.npmTarball, mode: 0o644 },
+    { path: 'npm-cache', directory: artifacts.npmCache },
+    { path: posix.join('deps', dir, 'package.json'), source: join(projectDir, dir, 'package.json'), mode: 0o644 },
+    { path: posix.join('deps', lock.lockfile.path), source: join(projectDir, lock.lockfile.path), mode: 0o644 },
+    // COPY needs each layer's folder even when it is empty (a project with no data or no notebooks).
+    { path: 'data', emptyDirectory: true },
+    { path: 'code', emptyDirectory: true },
+    { path: 'notebooks', emptyDirectory: true },
+    ...lock.data.map((entry) => ({ path: posix.join('data', entry.path), source: join(projectDir, entry.path), mode: 0o644 })),
+    ...files.map((file) => ({ path: posix.join(file.layer, file.path), source: join(projectDir, file.path), mode: file.executable ? 0o755 : 0o644 })),
+  ];
+}

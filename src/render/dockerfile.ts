@@ -1,0 +1,63 @@
+// (manifest, lock, template) → Dockerfile text. Pure: the same inputs give the same bytes, so the image tag
+// (a hash over this text and the context) only changes when something that goes into the image changes.
+import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
+import { ManifestError } from '../errors.ts';
+import type { Lock } from '../lock/schema.ts';
+import { serializeLock } from '../lock/file.ts';
+import type { Manifest } from '../manifest/schema.ts';
+
+export interface RenderOptions {
+  /** The toolkit's CLI script relative to the project: the project itself is repro, or repro is an npm dependency. */
+  reproBin?: string;
+  /** Name of the template for messages. */
+  templateName?: string;
+}
+
+export const defaultReproBin = 'node_modules/repro/bin/repro.js';
+
+/** Every value a template may use, by placeholder name. */
+export function templateValues(manifest: Manifest, lock: Lock, options: RenderOptions = {}): Record<string, string> {
+  const pins = Object.keys(lock.apt)
+    .sort()
+    .map((name) => `${name}=${lock.apt[name]}`);
+  return {
+    name: manifest.name,
+    base: lock.base.ref,
+    sourceDateEpoch: String(lock.sourceDateEpoch),
+    aptPackages: pins.join(' '),
+    nodeVersion: lock.node.version,
+    npmVersion: lock.npm.version,
+    npmDir: posix.join('/project', posix.dirname(lock.lockfile.path)),
+    reproBin: options.reproBin ?? defaultReproBin,
+    manifestHash: lock.manifestHash,
+    lockHash: lockHash(lock),
+    toolkitVersion: lock.toolkitVersion,
+  };
+}
+
+/** sha256 of the lock's canonical text: recorded as an image label. */
+export function lockHash(lock: Lock): string {
+  return createHash('sha256').update(serializeLock(lock)).digest('hex');
+}
+
+/** Fill every {{placeholder}} of the template; an unknown one is an error naming its line. */
+export function renderDockerfile(manifest: Manifest, lock: Lock, template: string, options: RenderOptions = {}): string {
+  const values = templateValues(manifest, lock, options);
+  const file = options.templateName ?? 'Dockerfile.template';
+  const lines = template.replace(/\r\n/g, '\n').split('\n');
+  const rendered = lines.map((line, index) =>
+    line.replace(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g, (_, key: string) => {
+      const value = values[key];
+      if (value === undefined) {
+        throw new ManifestError(`unknown placeholder {{${key}}}`, {
+          position: { file, line: index + 1, column: line.indexOf('{{') + 1 },
+          hint: `placeholders are: ${Object.keys(values).map((k) => `{{${k}}}`).join(', ')}`,
+        });
+      }
+      return value;
+    }),
+  );
+  const text = rendered.join('\n');
+  return text.endsWith('\n') ? text : text + '\n';
+}

@@ -1,0 +1,91 @@
+// The project's image from research.yaml + research.lock: render the Dockerfile, hash every input into the tag,
+// and build only when no image has that tag (the warm path reads the lock and small files, nothing else).
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { ensureData } from '../data/index.ts';
+import type { Engine, EngineProgress } from '../engine/index.ts';
+import { assertBaseFresh, assertLockFresh, basePackagesDigest, ensureNpmCache, ensurePackageTarball, nodePackage, requireLock, type Lock } from '../lock/index.ts';
+import type { LoadedManifest } from '../manifest/load.ts';
+import { collectProjectFiles, contextFiles, imageInputs, imageTag, type ProjectFile } from './context.ts';
+import { defaultReproBin, renderDockerfile } from './dockerfile.ts';
+
+export interface ProjectImagePlan {
+  lock: Lock;
+  dockerfile: string;
+  files: ProjectFile[];
+  /** repro/<name>:<content hash>. */
+  tag: string;
+}
+
+export interface ProjectImageResult extends ProjectImagePlan {
+  /** False when an image with the tag already existed. */
+  built: boolean;
+  durationMs: number;
+}
+
+export const templateFileName = 'Dockerfile.template';
+
+/** Check the lock, render the Dockerfile and compute the tag; touches no engine. */
+export async function planProjectImage(projectDir: string, loaded: LoadedManifest): Promise<ProjectImagePlan> {
+  const lock = await requireLock(projectDir);
+  await assertLockFresh(loaded, lock);
+  const { text: template, name: templateName } = await readTemplate(projectDir);
+  const packageJsonPath = join(projectDir, posix.dirname(lock.lockfile.path), 'package.json');
+  const packageJson = await readFile(packageJsonPath);
+  const dockerfile = renderDockerfile(loaded.manifest, lock, template, { reproBin: reproBinFor(packageJson), templateName });
+  const files = await collectProjectFiles(projectDir, loaded.manifest);
+  const packageJsonSha = createHash('sha256').update(packageJson).digest('hex');
+  const tag = imageTag(loaded.manifest.name, dockerfile, imageInputs(lock, files, packageJsonSha));
+  return { lock, dockerfile, files, tag };
+}
+
+/** Build the project's image unless one with the same content tag exists. */
+export async function buildProjectImage(request: {
+  projectDir: string;
+  loaded: LoadedManifest;
+  engine: Engine;
+  progress: EngineProgress;
+  signal?: AbortSignal;
+}): Promise<ProjectImageResult> {
+  const started = Date.now();
+  const { projectDir, loaded, engine, progress } = request;
+  const plan = await planProjectImage(projectDir, loaded);
+  if (await engine.imageExists(plan.tag)) return { ...plan, built: false, durationMs: Date.now() - started };
+
+  const { lock } = plan;
+  const base = await engine.ensureBaseImage(lock.base.ref, { progress });
+  assertBaseFresh(lock, { id: base.id, packages: base.id === lock.base.imageId ? undefined : await basePackagesDigest(engine, base) });
+  const dataProgress = { update: (text: string) => progress.update(text), log: (text: string) => progress.log(text), done: () => {} };
+  await ensureData(projectDir, loaded.manifest.data, { progress: dataProgress });
+  const node = await ensurePackageTarball(nodePackage, lock.node.version, { expected: lock.node.sha256, progress });
+  const npm = await ensurePackageTarball('npm', lock.npm.version, { expected: lock.npm.sha256, progress });
+  const npmCache = await ensureNpmCache(join(projectDir, lock.lockfile.path), lock.lockfile.sha256, progress);
+  progress.log(`building ${plan.tag}`);
+  await engine.buildImage({
+    tag: plan.tag,
+    dockerfile: plan.dockerfile,
+    contextFiles: contextFiles(projectDir, lock, plan.files, { nodeTarball: node.file, npmTarball: npm.file, npmCache }),
+    mtime: lock.sourceDateEpoch,
+    progress,
+    signal: request.signal,
+  });
+  return { ...plan, built: true, durationMs: Date.now() - started };
+}
+
+/** The project's own Dockerfile.template, else the one that ships with repro. */
+async function readTemplate(projectDir: string): Promise<{ text: string; name: string }> {
+  const own = await readFile(join(projectDir, templateFileName), 'utf8').catch(() => undefined);
+  if (own !== undefined) return { text: own, name: templateFileName };
+  const shipped = new URL(`../../${templateFileName}`, import.meta.url);
+  return { text: await readFile(shipped, 'utf8'), name: `repro's ${templateFileName}` };
+}
+
+/** The project is repro itself (its CLI is bin/repro.js) or a project depending on the repro package. */
+function reproBinFor(packageJson: Buffer): string {
+  try {
+    return (JSON.parse(packageJson.toString()) as { name?: string }).name === 'repro' ? 'bin/repro.js' : defaultReproBin;
+  } catch {
+    return defaultReproBin;
+  }
+}

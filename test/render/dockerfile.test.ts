@@ -1,0 +1,59 @@
+// Golden tests for renderDockerfile: test/render/input/<case>/ holds research.yaml, research.lock and render
+// options; test/render/output/<case>.Dockerfile the expected text. UPDATE_GOLDEN=1 rewrites the outputs (review the diff).
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ManifestError } from '../../src/errors.ts';
+import { parseLock } from '../../src/lock/file.ts';
+import { parseManifest } from '../../src/manifest/load.ts';
+import { renderDockerfile, type RenderOptions } from '../../src/render/dockerfile.ts';
+
+const here = import.meta.dirname;
+const template = readFileSync(join(here, '../../Dockerfile.template'), 'utf8');
+const cases = readdirSync(join(here, 'input')).sort();
+
+function load(name: string) {
+  const dir = join(here, 'input', name);
+  const loaded = parseManifest(readFileSync(join(dir, 'research.yaml'), 'utf8'), join(dir, 'research.yaml'));
+  const lock = parseLock(readFileSync(join(dir, 'research.lock'), 'utf8'));
+  const options = JSON.parse(readFileSync(join(dir, 'options.json'), 'utf8')) as RenderOptions;
+  return { manifest: loaded.manifest, lock, options };
+}
+
+describe('renderDockerfile', () => {
+  it.each(cases)('renders %s as its golden file', (name) => {
+    const { manifest, lock, options } = load(name);
+    const rendered = renderDockerfile(manifest, lock, template, options);
+    const golden = join(here, 'output', `${name}.Dockerfile`);
+    if (process.env.UPDATE_GOLDEN) writeFileSync(golden, rendered);
+    expect(rendered).toBe(readFileSync(golden, 'utf8'));
+  });
+
+  it('is byte-identical for the same inputs, whatever the order of apt pins in the lock', () => {
+    const { manifest, lock, options } = load('jupyter');
+    const reversed = { ...lock, apt: Object.fromEntries(Object.entries(lock.apt).reverse()) };
+    expect(renderDockerfile(manifest, reversed, template, options)).toBe(renderDockerfile(manifest, lock, template, options));
+  });
+
+  it('pins every Debian package to its locked version and leaves no placeholder behind', () => {
+    const { manifest, lock, options } = load('jupyter');
+    const text = renderDockerfile(manifest, lock, template, options);
+    expect(text).toContain('fonts-dejavu-core=2.37-6 jupyter-notebook=6.4.12-2.2 python3-jupyter-core=4.12.0-1 python3-notebook=6.4.12-2.2');
+    expect(text).toContain('WORKDIR /project/analysis');
+    expect(text).not.toMatch(/\{\{/);
+  });
+
+  it('names an unknown placeholder with the template line and the placeholders there are', () => {
+    const { manifest, lock } = load('minimal');
+    let error: unknown;
+    try {
+      renderDockerfile(manifest, lock, 'FROM {{base}}\nRUN echo {{nodeVersoin}}\n');
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ManifestError);
+    expect((error as ManifestError).message).toBe('Dockerfile.template:2:10: unknown placeholder {{nodeVersoin}}');
+    expect((error as ManifestError).hint).toContain('{{nodeVersion}}');
+    expect((error as ManifestError).exitCode).toBe(2);
+  });
+});
