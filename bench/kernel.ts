@@ -5,7 +5,7 @@
 // Run: npx tsx bench/kernel.ts [reps]   (nbconvert: apt-get install jupyter-nbconvert jupyter-client python3-nbclient)
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createProgress } from '../src/cli/progress.ts';
@@ -78,11 +78,11 @@ const runLocal = (notebook: string) => () =>
   rows.push({ how: 'repro run --engine local', startup: t1, perCell: (t20 - t1) / 19, one: t1, twenty: t20 });
 }
 
-// 3. The same in the project's image: docker run … repro run --engine local, this bench project mounted.
-rows.push(await containerRow(project.dir));
-
-// 4. Debian's nbconvert with the same tslab, registered in a private JUPYTER_PATH.
+// 3. Debian's nbconvert with the same tslab, registered in a private JUPYTER_PATH.
 rows.push(await nbconvertRow(project.dir));
+
+// 4. In the project's image: docker run … repro run --engine local, this bench project mounted (last: relinks node_modules).
+rows.push(await containerRow(project.dir));
 await project.remove();
 
 const cell = (v: number | string) => (typeof v === 'number' ? `${Math.round(v)}` : v).padStart(9);
@@ -94,41 +94,28 @@ console.log('\nstart-up: client = spawn to kernel_info + iopub ready; other rows
 console.log('per cell: client and nbconvert = first request to last idle on a running kernel / 20; repro run rows = (20-cell − 1-cell) / 19.');
 
 async function containerRow(dir: string): Promise<Row> {
-  const na = (why: string): Row => ({ how: 'repro run (container)', startup: why, perCell: 'n/a', one: 'n/a', twenty: 'n/a' });
+  const how = 'repro run (container)';
   try {
     const { connectEngine } = await import('../src/engine/index.ts');
     const { ensureProjectImage } = await import('../src/run/image.ts');
+    const { runInContainer } = await import('../src/run/container.ts');
     const { loadManifest } = await import('../src/manifest/load.ts');
     const engine = await connectEngine();
     const image = await ensureProjectImage({ projectDir: repoRoot, loaded: await loadManifest(repoRoot), engine, progress: quiet });
-    const benchDir = await mkdtemp(join(tmpdir(), 'repro-bench-'));
-    await mkdir(join(benchDir, 'notebooks'));
-    // Inside, the toolkit and its node_modules are the image's; the bench project brings only notebooks.
-    await symlink('/project/node_modules', join(benchDir, 'node_modules'));
-    for (const name of ['trivial1', 'trivial20']) {
-      spawnSync('cp', [join(dir, 'notebooks', `${name}.ipynb`), join(benchDir, 'notebooks')]);
-    }
-    await writeFile(join(benchDir, 'research.yaml'), JSON.stringify({ ...manifest, run: { seed: 42 } }) + '\n');
-    await mkdir(join(benchDir, 'out'), { mode: 0o777 });
-    spawnSync('chmod', ['-R', 'a+rwX', benchDir]);
+    // The bench project runs in the repository's image, mounted; inside, node_modules are the image's.
+    await rm(join(dir, 'node_modules'));
+    await symlink('/project/node_modules', join(dir, 'node_modules'));
+    await chmod(dir, 0o755);
     const inContainer = (notebook: string) => async () => {
-      const code = await engine.runContainer({
-        image,
-        cmd: ['repro', '-C', '/bench', 'run', '--engine', 'local', '--out', '/bench/out', '--failed-dir', '/bench/out/.failed', notebook],
-        user: 'repro',
-        network: 'none',
-        readOnly: true,
-        tmpfs: { '/tmp': 'rw,exec' },
-        mounts: [{ host: benchDir, container: '/bench' }],
-        env: { HOME: '/tmp/home' },
-      });
-      if (code !== 0) throw new Error(`container exited ${code}`);
+      const entrypoints = manifest.entrypoints.filter((entry) => entry.notebook === notebook);
+      const options = { projectDir: dir, loaded: { manifest }, engine: 'docker' as const, progress: quiet };
+      const [result] = await runInContainer(options, entrypoints, { image, mountProjectAt: '/bench' });
+      if (result.status !== 'ok') throw result.error ?? new Error('failed');
     };
     const [t1, t20] = await pair(inContainer('notebooks/trivial1.ipynb'), inContainer('notebooks/trivial20.ipynb'));
-    await rm(benchDir, { recursive: true, force: true });
-    return { how: 'repro run (container)', startup: t1, perCell: (t20 - t1) / 19, one: t1, twenty: t20 };
+    return { how, startup: t1, perCell: (t20 - t1) / 19, one: t1, twenty: t20 };
   } catch (error) {
-    return na(`n/a: ${error instanceof Error ? error.message.slice(0, 60) : String(error)}`);
+    return { how, startup: `n/a: ${error instanceof Error ? error.message.slice(0, 60) : String(error)}`, perCell: 'n/a', one: 'n/a', twenty: 'n/a' };
   }
 }
 
