@@ -14,16 +14,18 @@ if (!existsSync(DATA)) {
 }
 const seed = Number(process.argv[2] ?? 42);
 const games = loadGames(DATA);
-const perModel = new Map<ModelName, { fit: number; predict: number }>(MODELS.map((m) => [m, { fit: 0, predict: 0 }]));
+interface Times { fit: number; predict: number; cpu: number }
+const perModel = new Map<ModelName, Times>(MODELS.map((m) => [m, { fit: 0, predict: 0, cpu: 0 }]));
 let peakHeap = 0;
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 for (const frame of publishedFrames()) {
   const x = censor(games.features, frame);
   for (const fitted of fitAll(games, x, frameSplit(games, seed, frame), seed, frame)) {
-    const t = perModel.get(fitted.model) as { fit: number; predict: number };
+    const t = perModel.get(fitted.model) as Times;
     t.fit += fitted.fitMs;
     t.predict += fitted.predictMs;
+    t.cpu += fitted.cpuMs;
   }
   peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
 }
@@ -32,10 +34,11 @@ const cpu = process.cpuUsage(cpu0);
 const seconds = (ms: number) => (ms / 1000).toFixed(2).padStart(8);
 
 console.log(`StarCraft protocol: ${publishedFrames().length} frames × ${MODELS.length} models, ${games.features.rows} games, seed ${seed}\n`);
-console.log('| model                | fit (s) | predict (s) | total (s) |');
-console.log('| -------------------- | ------- | ----------- | --------- |');
+console.log('| model                | fit, wall (s) | predict, wall (s) | total, wall (s) | total, CPU (s) |');
+console.log('| -------------------- | ------------- | ----------------- | --------------- | -------------- |');
 for (const [model, t] of perModel) {
-  console.log(`| ${model.padEnd(20)} |${seconds(t.fit)} |${seconds(t.predict).padStart(12)} |${seconds(t.fit + t.predict).padStart(10)} |`);
+  const cells = [t.fit, t.predict, t.fit + t.predict, t.cpu].map((ms, i) => seconds(ms).padStart([14, 18, 16, 15][i]));
+  console.log(`| ${model.padEnd(20)} |${cells.join(' |')} |`);
 }
 console.log('');
 console.log('| measure                      | value    |');

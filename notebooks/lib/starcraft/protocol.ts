@@ -27,6 +27,8 @@ export interface Fitted {
   predicted: Int32Array;
   fitMs: number;
   predictMs: number;
+  /** CPU time of fit + predict (user + system): steadier than wall time on a busy machine */
+  cpuMs: number;
 }
 
 function labelsOf(labels: Int32Array, rows: readonly number[]): Int32Array {
@@ -39,13 +41,16 @@ export function fitAll(games: Games, x: Matrix, split: Split, seed: number, fram
   const testX = selectRows(x, split.test);
   const trainY = labelsOf(games.labels, split.train);
   return models.map((model, m) => {
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const classify = fitModel(model, {
       trainX, trainY, testX, classes: games.classNames.length, random: streamFor(seed, frame, STREAM.knn, m),
     });
     const t1 = performance.now();
     const predicted = classify(testX);
-    return { model, predicted, fitMs: t1 - t0, predictMs: performance.now() - t1 };
+    const t2 = performance.now();
+    const cpu = process.cpuUsage(cpu0);
+    return { model, predicted, fitMs: t1 - t0, predictMs: t2 - t1, cpuMs: (cpu.user + cpu.system) / 1000 };
   });
 }
 
