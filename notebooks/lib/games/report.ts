@@ -67,7 +67,7 @@ function trainingCurveSpec(run: NetworkRun): TopLevelSpec {
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
       y: { field: 'loss', type: 'quantitative', title: 'loss', scale: { zero: false } },
-      color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'top-right' } },
+      color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', direction: 'vertical', labelLimit: 0 } },
     },
   };
 }
@@ -97,7 +97,7 @@ function rocCurveSpec(report: Report): TopLevelSpec {
         encoding: {
           x: { field: 'fpr', type: 'quantitative', title: 'false positive rate' },
           y: { field: 'tpr', type: 'quantitative', title: 'true positive rate' },
-          color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom-right' } },
+          color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', direction: 'vertical', labelLimit: 0 } },
           order: { field: 'order', type: 'quantitative' },
         },
       },
