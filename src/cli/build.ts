@@ -1,7 +1,7 @@
 // `repro build`: the project's image, named by the content hash of everything in it; a no-op when it exists.
 import type { Command } from 'commander';
 import { connectEngine } from '../engine/index.ts';
-import { buildProjectImage } from '../render/index.ts';
+import { buildProjectImage, planProjectImage } from '../render/index.ts';
 import { loadProject } from './context.ts';
 import { createProgress, formatDuration } from './progress.ts';
 
@@ -14,8 +14,10 @@ export function register(program: Command): void {
     .action(async (options: { json?: boolean }, command: Command) => {
       const project = await loadProject(command);
       const progress = createProgress({ quiet: project.quiet || options.json });
+      // Bad input (a stale lock, a broken template) is reported before asking for an engine.
+      const plan = await planProjectImage(project.root, project.loaded);
       const engine = await connectEngine();
-      const result = await buildProjectImage({ projectDir: project.root, loaded: project.loaded, engine, progress });
+      const result = await buildProjectImage({ projectDir: project.root, loaded: project.loaded, engine, progress, plan });
       progress.done();
       if (options.json) {
         process.stdout.write(JSON.stringify({ tag: result.tag, built: result.built, durationMs: result.durationMs }) + '\n');

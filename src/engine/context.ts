@@ -94,6 +94,8 @@ function addBuffer(pack: tar.Pack, header: TarHeader, content: Uint8Array): Prom
 function addFile(pack: tar.Pack, header: TarHeader, source: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const entry = pack.entry(header, (error) => (error ? reject(error) : resolve()));
+    // A file that changed size since it was listed fails this entry (and the build) instead of crashing.
+    entry.on('error', reject);
     const input = createReadStream(source);
     input.on('error', reject);
     input.pipe(entry);

@@ -17,6 +17,8 @@ export interface ProjectFile {
   layer: 'code' | 'notebooks';
   sha256: string;
   executable: boolean;
+  /** The bytes that were hashed: the context sends these, so a file edited mid-build cannot disagree with the tag. */
+  content: Buffer;
 }
 
 /** One line of the tag's input list: where a file sits in the context and what its content is. */
@@ -41,8 +43,9 @@ export async function collectProjectFiles(projectDir: string, manifest: Manifest
     // git lists tracked files deleted from the work tree; only files that are there go in.
     const info = await stat(join(projectDir, path)).catch(() => undefined);
     if (!info?.isFile()) continue;
-    const sha256 = createHash('sha256').update(await readFile(join(projectDir, path))).digest('hex');
-    files.push({ path, layer: path.endsWith('.ipynb') ? 'notebooks' : 'code', sha256, executable: (info.mode & 0o111) !== 0 });
+    const content = await readFile(join(projectDir, path));
+    const sha256 = createHash('sha256').update(content).digest('hex');
+    files.push({ path, layer: path.endsWith('.ipynb') ? 'notebooks' : 'code', sha256, executable: (info.mode & 0o111) !== 0, content });
   }
   return files;
 }
@@ -114,6 +117,6 @@ export function contextFiles(projectDir: string, lock: Lock, files: ProjectFile[
     { path: 'code', emptyDirectory: true },
     { path: 'notebooks', emptyDirectory: true },
     ...lock.data.map((entry) => ({ path: posix.join('data', entry.path), source: join(projectDir, entry.path), mode: 0o644 })),
-    ...files.map((file) => ({ path: posix.join(file.layer, file.path), source: join(projectDir, file.path), mode: file.executable ? 0o755 : 0o644 })),
+    ...files.map((file) => ({ path: posix.join(file.layer, file.path), content: file.content, mode: file.executable ? 0o755 : 0o644 })),
   ];
 }

@@ -46,11 +46,13 @@ export async function buildProjectImage(request: {
   loaded: LoadedManifest;
   engine: Engine;
   progress: EngineProgress;
+  /** From planProjectImage, when the caller already made it (e.g. to report bad input before asking for an engine). */
+  plan?: ProjectImagePlan;
   signal?: AbortSignal;
 }): Promise<ProjectImageResult> {
   const started = Date.now();
   const { projectDir, loaded, engine, progress } = request;
-  const plan = await planProjectImage(projectDir, loaded);
+  const plan = request.plan ?? (await planProjectImage(projectDir, loaded));
   if (await engine.imageExists(plan.tag)) return { ...plan, built: false, durationMs: Date.now() - started };
 
   const { lock } = plan;
