@@ -1,20 +1,19 @@
-// The project's image for container runs: built by `repro build`'s code when missing (a no-op when it exists).
-import { EngineError } from '../errors.ts';
-import type { Engine } from '../engine/index.ts';
+// The project's image for container runs and the lab: `repro build`'s code, a no-op when the image exists.
 import type { Progress } from '../cli/progress.ts';
-import type { Manifest } from '../manifest/schema.ts';
+import type { Engine } from '../engine/index.ts';
+import type { LoadedManifest } from '../manifest/load.ts';
 
 export interface ImageRequest {
   projectDir: string;
-  loaded: { manifest: Manifest };
+  loaded: LoadedManifest;
   engine: Engine;
   progress: Progress;
 }
 
-/** Returns the image reference to run. Wired to the build stage once it lands (see docs/architecture.md). */
+/** Builds the image if needed (stale lock → exit 2, build failure → exit 3) and returns its tag. */
 export async function ensureProjectImage(request: ImageRequest): Promise<string> {
-  void request;
-  throw new EngineError('running in the container needs `repro build`, which is not available yet', {
-    hint: 'Use --engine local for now.',
-  });
+  const { buildProjectImage } = await import('../render/index.ts');
+  const result = await buildProjectImage(request);
+  if (result.built) request.progress.log(`built ${result.tag}`);
+  return result.tag;
 }

@@ -1,13 +1,14 @@
 // The run stage's plain values: what runEntrypoints takes and what it returns per notebook.
 import type { Progress } from '../cli/progress.ts';
 import { UsageError, type NotebookError } from '../errors.ts';
-import type { Entrypoint, Manifest } from '../manifest/schema.ts';
+import type { LoadedManifest } from '../manifest/load.ts';
+import type { Entrypoint } from '../manifest/schema.ts';
 
 export interface RunOptions {
   /** The folder holding research.yaml. */
   projectDir: string;
-  /** A LoadedManifest (from loadManifest) or anything carrying the manifest. */
-  loaded: { manifest: Manifest };
+  /** From loadManifest(projectDir). */
+  loaded: LoadedManifest;
   engine: 'docker' | 'local';
   /** Run-folder root: outputs go to <outDir>/<entrypoint.outputs>. Default: into the project itself. */
   outDir?: string;

@@ -2,6 +2,7 @@
 import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { loadManifest, type LoadedManifest } from '../../src/manifest/load.ts';
 import { manifestSchema, type Manifest } from '../../src/manifest/schema.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
@@ -10,6 +11,7 @@ export const fixtures = join(repoRoot, 'test', 'fixtures', 'notebooks');
 export interface FixtureProject {
   dir: string;
   manifest: Manifest;
+  loaded: LoadedManifest;
   remove(): Promise<void>;
 }
 
@@ -36,7 +38,7 @@ export async function fixtureProject(
   });
   const yaml = JSON.stringify(manifest, (key, value) => (key === 'timeout' || key === 'cellTimeout' ? `${value}ms` : value), 1);
   await writeFile(join(dir, 'research.yaml'), yaml + '\n');
-  return { dir, manifest, remove: () => rm(dir, { recursive: true, force: true }) };
+  return { dir, manifest, loaded: await loadManifest(dir), remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** True while a process with this pid exists. */

@@ -34,7 +34,7 @@ function processesIn(dir: string): number[] {
 }
 
 function run(p: FixtureProject, extra: Partial<RunOptions> = {}) {
-  return runEntrypoints({ projectDir: p.dir, loaded: { manifest: p.manifest }, engine: 'local', progress, ...extra });
+  return runEntrypoints({ projectDir: p.dir, loaded: p.loaded, engine: 'local', progress, ...extra });
 }
 
 describe('a notebook that succeeds', () => {
