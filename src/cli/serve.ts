@@ -3,15 +3,9 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { ensureData } from '../data/index.ts';
-import { connectEngine } from '../engine/index.ts';
 import { EngineError, UsageError } from '../errors.ts';
-import { readLock } from '../lock/file.ts';
 import type { Service } from '../manifest/schema.ts';
-import { createServiceApp } from '../serve/app.ts';
-import { loadService, serviceConfig } from '../serve/config.ts';
-import { ensureServiceImage } from '../serve/image.ts';
 import { waitForHttp } from '../serve/ready.ts';
-import { closeOnSignals, listen } from '../serve/server.ts';
 import { loadProject, type Project } from './context.ts';
 import { createProgress, formatBytes, formatDuration, type Progress } from './progress.ts';
 
@@ -66,6 +60,12 @@ function announce(name: string, url: string, where: string): void {
 
 async function serveLocal(project: Project, name: string, service: Service, port: number, timeoutMs: number): Promise<number> {
   if (service.kind === 'command') return runCommandLocally(project, name, service, port, timeoutMs);
+  // Loaded here, not at the top: each mode pulls in only its own stack (fastify + model, or dockerode + esbuild).
+  const [{ createServiceApp }, { loadService, serviceConfig }, { closeOnSignals, listen }] = await Promise.all([
+    import('../serve/app.ts'),
+    import('../serve/config.ts'),
+    import('../serve/server.ts'),
+  ]);
   const definition = await loadService(serviceConfig(name, service), project.root);
   const app = createServiceApp(definition);
   const closed = new Promise<void>((resolve) => closeOnSignals(app, process.stdout, resolve));
@@ -98,6 +98,11 @@ async function runCommandLocally(project: Project, name: string, service: Extrac
 }
 
 async function serveDocker(project: Project, name: string, service: Service, port: number, timeoutMs: number, progress: Progress): Promise<number> {
+  const [{ connectEngine }, { readLock }, { ensureServiceImage }] = await Promise.all([
+    import('../engine/index.ts'),
+    import('../lock/file.ts'),
+    import('../serve/image.ts'),
+  ]);
   const engine = await connectEngine().catch((error: unknown) => {
     if (error instanceof EngineError) throw new EngineError(error.message, { hint: 'start dockerd, or serve without Docker: repro serve ' + name + ' --engine local', cause: error });
     throw error;
@@ -116,14 +121,32 @@ async function serveDocker(project: Project, name: string, service: Service, por
     readOnly: true,
     tmpfs: { '/tmp': 'rw,size=64m' },
     onOutput: (chunk, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(chunk),
+    // We stop it ourselves (below) so that repro waits for the removal and exits 0 after a graceful stop.
+    stopOnSignal: false,
   });
+  let stopping = false;
+  const stopOnSignal = () => {
+    if (stopping) return;
+    stopping = true;
+    // docker stop sends SIGTERM: the service finishes its requests in flight and exits 0 well within the grace period.
+    void container.stop(10);
+  };
+  process.on('SIGINT', stopOnSignal);
+  process.on('SIGTERM', stopOnSignal);
   const url = `http://127.0.0.1:${container.ports[service.port] ?? port}`;
   try {
     await waitForHttp(`${url}/health`, { timeoutMs, ready: service.kind === 'command' ? () => true : undefined, gone: container.wait() });
   } catch (error) {
+    process.off('SIGINT', stopOnSignal);
+    process.off('SIGTERM', stopOnSignal);
     await container.stop(2);
     throw new EngineError(`service ${name} did not become ready: ${(error as Error).message}`, { hint: 'its output is above; try --engine local to see it start on the host' });
   }
   announce(name, url, `container ${container.id.slice(0, 12)}`);
-  return container.wait();
+  try {
+    return await container.wait();
+  } finally {
+    process.off('SIGINT', stopOnSignal);
+    process.off('SIGTERM', stopOnSignal);
+  }
 }
