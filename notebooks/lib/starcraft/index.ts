@@ -7,5 +7,6 @@ export {
   accuracyCsv, accuracySpec, importanceCsv, importanceSpec, largestGaps, paperComparisonCsv, publishedComparison,
   publishedComparisonCsv, timingCsv,
 } from './outputs.ts';
+export { accuracyTableParallel } from './parallel.ts';
 export { accuracyTable, boostedImportance, crossValidate, evaluateFrame, frameSplit, timeClassifications } from './protocol.ts';
 export { PAPER_TABLE_V, PAPER_TABLE_VII, PUBLISHED_R } from './published.ts';

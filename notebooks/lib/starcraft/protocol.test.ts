@@ -28,3 +28,12 @@ describe.skipIf(!existsSync(DATA))('accuracyTable on the StarCraft data', () => 
     }
   });
 });
+
+describe.skipIf(!existsSync(DATA))('accuracyTableParallel', () => {
+  it('gives the same table as the single-threaded loop', async () => {
+    const { accuracyTableParallel } = await import('./parallel.ts');
+    const games = loadGames(DATA);
+    const frames = [0, 8640];
+    expect(await accuracyTableParallel(DATA, frames, 42, 2)).toEqual(accuracyTable(games, frames, 42));
+  });
+});
