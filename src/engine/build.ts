@@ -12,7 +12,7 @@ const tailLines = 25;
 export async function buildImage(docker: Docker, options: BuildOptions): Promise<BuildResult> {
   const started = Date.now();
   const existing = await inspectImage(docker, options.tag);
-  if (existing) return { tag: options.tag, imageId: existing.id, built: false, durationMs: Date.now() - started };
+  if (existing) return { tag: options.tag, imageId: existing.id, built: false, durationMs: Date.now() - started, steps: 0, cachedSteps: 0 };
   const progress = options.progress ?? silentProgress;
 
   const entries = await listContext(options.contextFiles);
@@ -40,24 +40,29 @@ export async function buildImage(docker: Docker, options: BuildOptions): Promise
   }
   const made = await inspectImage(docker, options.tag);
   if (!made) throw new EngineError(`the build of ${options.tag} finished but the engine has no such image`);
-  return { tag: options.tag, imageId: made.id, built: true, durationMs: Date.now() - started };
+  return { tag: options.tag, imageId: made.id, built: true, durationMs: Date.now() - started, steps: step.steps, cachedSteps: step.cached };
 }
 
 /** Follows "Step 3/12 : RUN …" headers and keeps the current step's last output lines. */
 class StepTracker {
   current = '';
   tail: string[] = [];
+  steps = 0;
+  cached = 0;
 
   take(raw: string, progress: { update(text: string): void; log(text: string): void }): void {
-    const line = raw.replace(/\r/g, '').trimEnd();
+    // npm and apt colour their warnings; a progress line and an error tail want the words only.
+    const line = raw.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '').trimEnd();
     if (!line) return;
     const header = /^Step (\d+\/\d+) : (.*)$/.exec(line);
     if (header) {
       this.current = `step ${header[1]} (${header[2].length > 80 ? header[2].slice(0, 79) + '…' : header[2]})`;
       this.tail = [];
+      this.steps++;
       progress.log(`  ${this.current}`);
       return;
     }
+    if (line === ' ---> Using cache') this.cached++;
     // The engine's own bookkeeping lines say nothing a person needs.
     if (/^( ---> |Removing intermediate container|Successfully (built|tagged))/.test(line)) return;
     this.tail.push(line);

@@ -48,6 +48,9 @@ export interface BuildResult {
   built: boolean;
   /** Wall time in milliseconds. */
   durationMs: number;
+  /** Dockerfile steps, and how many of them the engine's layer cache answered (both 0 when nothing was built). */
+  steps: number;
+  cachedSteps: number;
 }
 
 export interface Mount {

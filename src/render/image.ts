@@ -22,6 +22,9 @@ export interface ProjectImageResult extends ProjectImagePlan {
   /** False when an image with the tag already existed. */
   built: boolean;
   durationMs: number;
+  /** Dockerfile steps run, and how many the layer cache answered (0 and 0 when nothing was built). */
+  steps: number;
+  cachedSteps: number;
 }
 
 export const templateFileName = 'Dockerfile.template';
@@ -53,7 +56,7 @@ export async function buildProjectImage(request: {
   const started = Date.now();
   const { projectDir, loaded, engine, progress } = request;
   const plan = request.plan ?? (await planProjectImage(projectDir, loaded));
-  if (await engine.imageExists(plan.tag)) return { ...plan, built: false, durationMs: Date.now() - started };
+  if (await engine.imageExists(plan.tag)) return { ...plan, built: false, durationMs: Date.now() - started, steps: 0, cachedSteps: 0 };
 
   const { lock } = plan;
   const base = await engine.ensureBaseImage(lock.base.ref, { progress });
@@ -64,7 +67,7 @@ export async function buildProjectImage(request: {
   const npm = await ensurePackageTarball('npm', lock.npm.version, { expected: lock.npm.sha256, progress });
   const npmCache = await ensureNpmCache(join(projectDir, lock.lockfile.path), lock.lockfile.sha256, progress);
   progress.log(`building ${plan.tag}`);
-  await engine.buildImage({
+  const built = await engine.buildImage({
     tag: plan.tag,
     dockerfile: plan.dockerfile,
     contextFiles: contextFiles(projectDir, lock, plan.files, { nodeTarball: node.file, npmTarball: npm.file, npmCache }),
@@ -72,7 +75,7 @@ export async function buildProjectImage(request: {
     progress,
     signal: request.signal,
   });
-  return { ...plan, built: true, durationMs: Date.now() - started };
+  return { ...plan, built: true, durationMs: Date.now() - started, steps: built.steps, cachedSteps: built.cachedSteps };
 }
 
 /** The project's own Dockerfile.template, else the one that ships with repro. */

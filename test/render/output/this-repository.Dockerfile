@@ -26,10 +26,13 @@ RUN npm ci --offline --omit=dev --ignore-scripts --no-audit --no-fund --cache /t
 # The image: pinned Debian packages, Node.js, the tslab kernel, a non-root user, then the project.
 FROM debian:bookworm
 ENV SOURCE_DATE_EPOCH=1795564800 LANG=C.UTF-8 TZ=UTC DEBIAN_FRONTEND=noninteractive
-RUN apt-get update \
- && apt-get install -y --no-install-recommends fonts-dejavu-core=2.37-6 \
- && apt-get clean \
- && rm -rf /var/lib/apt/lists/*
+RUN packages="fonts-dejavu-core=2.37-6" \
+ && if [ -n "$packages" ]; then \
+      apt-get -o Acquire::Languages=none update \
+      && apt-get install -y --no-install-recommends $packages \
+      && apt-get clean \
+      && rm -rf /var/lib/apt/lists/*; \
+    fi
 COPY --from=node /opt/node/ /usr/local/
 RUN useradd --uid 1000 --user-group --no-create-home --home-dir /tmp/home --shell /bin/bash repro \
  && mkdir -p /usr/local/share/jupyter/kernels/tslab \

@@ -1,0 +1,64 @@
+// Measures `repro build`: cold (no image for the tag; the base and host caches kept), warm no-op (in process and as
+// the `repro build` command), and a rebuild after a notebook edit. Builds a copy of test/fixtures/repos/minimal,
+// or the project named by REPRO_BENCH_PROJECT (copied the same way). Prints a table; removes the images it made.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectEngine } from '../src/engine/index.ts';
+import { loadManifest } from '../src/manifest/load.ts';
+import { buildProjectImage, planProjectImage } from '../src/render/index.ts';
+import { createProgress, formatBytes, formatDuration } from '../src/cli/progress.ts';
+
+const root = join(import.meta.dirname, '..');
+const source = process.env.REPRO_BENCH_PROJECT ?? join(root, 'test/fixtures/repos/minimal');
+const work = await mkdtemp(join(tmpdir(), 'repro-bench-build-'));
+const project = join(work, 'project');
+// A copy, so the notebook edit never touches the repository; node_modules and results do not go into images anyway.
+await cp(source, project, { recursive: true, filter: (path) => !/\/(node_modules|\.git|\.repro|results)(\/|$)/.test(path.slice(source.length)) });
+
+const engine = await connectEngine();
+const progress = createProgress({ quiet: !process.env.REPRO_BENCH_VERBOSE });
+const rows: Array<[string, string, string]> = [];
+const made = new Set<string>();
+
+try {
+  let loaded = await loadManifest(project);
+  const cold = await planProjectImage(project, loaded);
+  await engine.removeImage(cold.tag, { force: true });
+  // Cold: the engine has no image for this tag and no layers for this project's steps (the base and the
+  // host caches for node, npm and the npm packages stay: they are fetched once per machine, not per build).
+  const first = await buildProjectImage({ projectDir: project, loaded, engine, progress, plan: cold });
+  made.add(first.tag);
+  rows.push(['cold build', formatDuration(first.durationMs), `${first.steps} steps, ${first.cachedSteps} from layer cache`]);
+
+  const warm = await buildProjectImage({ projectDir: project, loaded, engine, progress });
+  rows.push(['warm no-op (in process)', formatDuration(warm.durationMs), warm.built ? 'BUILT (unexpected)' : 'no Docker build']);
+
+  const started = process.hrtime.bigint();
+  const cli = spawnSync(process.execPath, [join(root, 'bin/repro.js'), 'build', '-q', '-C', project], { encoding: 'utf8' });
+  const cliMs = Number(process.hrtime.bigint() - started) / 1e6;
+  rows.push(['warm no-op (`repro build` process)', formatDuration(cliMs), cli.status === 0 ? `exit 0, ${cli.stdout.trim()}` : `exit ${cli.status}: ${cli.stderr.trim()}`]);
+
+  const notebook = join(project, loaded.manifest.entrypoints[0].notebook);
+  const ipynb = JSON.parse(await readFile(notebook, 'utf8')) as { cells: Array<{ cell_type: string; metadata: object; source: string[] }> };
+  ipynb.cells.push({ cell_type: 'markdown', metadata: {}, source: [`Edited at ${new Date().toISOString()}.`] });
+  await writeFile(notebook, JSON.stringify(ipynb, null, 1) + '\n');
+  loaded = await loadManifest(project);
+  const edited = await buildProjectImage({ projectDir: project, loaded, engine, progress });
+  made.add(edited.tag);
+  rows.push(['rebuild after a notebook edit', formatDuration(edited.durationMs), `${edited.steps} steps, ${edited.steps - edited.cachedSteps} run`]);
+
+  const size = Number(execFileSync('docker', ['image', 'inspect', '--format', '{{.Size}}', edited.tag], { encoding: 'utf8' }).trim());
+  rows.push(['image size', formatBytes(size), edited.tag]);
+} finally {
+  for (const tag of made) await engine.removeImage(tag, { force: true });
+  await rm(work, { recursive: true, force: true });
+}
+
+const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i].length), ['what', 'time', 'notes'][i].length));
+const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
+console.log(`repro build, ${source === join(root, 'test/fixtures/repos/minimal') ? 'test/fixtures/repos/minimal' : source}\n`);
+console.log(line(['what', 'time', 'notes']));
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+for (const row of rows) console.log(line(row));
