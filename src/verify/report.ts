@@ -2,8 +2,9 @@
 // no timestamps, so the same verification renders the same page. Diff images are also written beside it.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { figurePng } from './comparers/png.ts';
 import { closingLine, verdictLabel } from './summary.ts';
-import { fails, passes, type FigureDiff, type FileVerdict } from './types.ts';
+import { fails, passes, type FigureDiff, type FigureImage, type FileVerdict } from './types.ts';
 
 export interface ReportMeta {
   toolkitVersion: string;
@@ -21,7 +22,7 @@ export async function writeReport(dir: string, files: FileVerdict[], meta: Repor
       if (!figure.diff) continue;
       const target = join(dir, 'diff', `${file.path}${file.figures.length > 1 ? `.${i}` : ''}.diff.png`);
       await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, figure.diff);
+      await writeFile(target, figurePng(figure.diff));
     }
   }
   const path = join(dir, 'report.html');
@@ -87,9 +88,9 @@ function renderFile(file: FileVerdict): string {
 }
 
 function renderFigure(file: FileVerdict, figure: FigureDiff): string {
-  const panel = (label: string, bytes: Uint8Array | undefined, cls: string) =>
+  const panel = (label: string, image: FigureImage | undefined, cls: string) =>
     `<figure class="${cls}"><figcaption>${label}</figcaption>${
-      bytes ? `<img class="${cls}" alt="${esc(`${label}: ${file.path}`)}" src="data:image/png;base64,${Buffer.from(bytes).toString('base64')}">` : '<p class="absent">(none)</p>'
+      image ? `<img class="${cls}" alt="${esc(`${label}: ${file.path}`)}" src="data:image/png;base64,${Buffer.from(figurePng(image)).toString('base64')}">` : '<p class="absent">(none)</p>'
     }</figure>`;
   const count = figure.differingPixels === undefined ? '' : ` (${figure.differingPixels} of ${figure.totalPixels} pixels differ)`;
   return `<div class="figures">${figure.label ? `<h3>${esc(figure.label)}</h3>` : ''}

@@ -26,18 +26,23 @@ export interface TreeComparison {
 }
 
 export async function compareTrees(options: CompareTreesOptions): Promise<TreeComparison> {
-  const files: FileVerdict[] = [];
+  const pairs: Array<{ path: string; inCommitted: boolean; inRerun: boolean }> = [];
   for (const folder of options.outputs.map((o) => o.replace(/\/+$/, ''))) {
-    const committed = await listFiles(options.committedRoot, folder);
+    const committed = new Set(await listFiles(options.committedRoot, folder));
     const rerun = new Set(await listFiles(options.rerunRoot, folder));
-    const paths = [...new Set([...committed, ...rerun])].sort();
-    const committedSet = new Set(committed);
-    for (const path of paths) {
-      files.push(await compareOne(path, committedSet.has(path), rerun.has(path), options));
-    }
+    for (const path of [...new Set([...committed, ...rerun])].sort()) pairs.push({ path, inCommitted: committed.has(path), inRerun: rerun.has(path) });
   }
+  // A few files at once: SVG renders run off the main thread while PNGs and tables are compared on it.
+  const files: FileVerdict[] = new Array(pairs.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < pairs.length; i = next++) files[i] = await compareOne(pairs[i].path, pairs[i].inCommitted, pairs[i].inRerun, options);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, pairs.length) }, worker));
   return { files, passed: !files.some(fails) };
 }
+
+const concurrency = 4;
 
 async function compareOne(path: string, inCommitted: boolean, inRerun: boolean, options: CompareTreesOptions): Promise<FileVerdict> {
   const tolerance = resolveTolerance(options.rules, path);

@@ -26,12 +26,22 @@ export interface Finding {
   withinTolerance: boolean;
 }
 
-/** Committed, re-run and diff images of one figure, PNG-encoded, for the report. */
+/** Decoded pixels: RGBA, 4 bytes per pixel, rows top to bottom. */
+export interface Image {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** A PNG file's bytes, or pixels that the report encodes only if it shows them (encoding is the slow part). */
+export type FigureImage = Uint8Array | Image;
+
+/** Committed, re-run and diff images of one figure, for the report. */
 export interface FigureDiff {
   label: string;
-  committed?: Uint8Array;
-  rerun?: Uint8Array;
-  diff?: Uint8Array;
+  committed?: FigureImage;
+  rerun?: FigureImage;
+  diff?: FigureImage;
   differingPixels?: number;
   totalPixels?: number;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
 import type { Tolerance } from '../../src/manifest/schema.ts';
-import { comparePng, decodePng } from '../../src/verify/comparers/png.ts';
+import { comparePng, decodePng, figurePng } from '../../src/verify/comparers/png.ts';
 import { barChart } from '../fixtures/verify/chart.ts';
 
 /** The fixture chart with `count` pixels of its top-left background turned black. */
@@ -46,7 +46,7 @@ describe('comparePng', () => {
     const result = compare(barChart(), withBlackPixels(3));
     const figure = result.figures[0];
     expect(figure.differingPixels).toBe(3);
-    const diff = decodePng(Buffer.from(figure.diff!));
+    const diff = decodePng(Buffer.from(figurePng(figure.diff!)));
     expect([diff.width, diff.height]).toEqual([120, 80]);
     const at = (20 * 120 + 100) * 4;
     expect([...diff.data.slice(at, at + 3)]).toEqual([255, 0, 0]);

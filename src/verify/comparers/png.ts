@@ -3,15 +3,8 @@
 import pixelmatch from 'pixelmatch';
 import { PNG } from 'pngjs';
 import type { Tolerance } from '../../manifest/schema.ts';
-import type { Comparison, CompareContext } from '../types.ts';
+import type { Comparison, CompareContext, FigureImage, Image } from '../types.ts';
 import { FindingCollector, identical, unreadable } from './collect.ts';
-
-export interface Image {
-  width: number;
-  height: number;
-  /** RGBA, 4 bytes per pixel. */
-  data: Uint8Array;
-}
 
 const diffColor: [number, number, number] = [255, 0, 0];
 
@@ -36,10 +29,16 @@ export function decodePng(bytes: Buffer): Image {
   return { width: png.width, height: png.height, data: png.data };
 }
 
+/** Fast settings: report images are mostly flat colour and compress well without effort. */
 export function encodePng(image: Image): Buffer {
   const png = new PNG({ width: image.width, height: image.height });
   png.data = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
-  return PNG.sync.write(png);
+  return PNG.sync.write(png, { deflateLevel: 1, filterType: 0 });
+}
+
+/** PNG bytes of a figure image, encoding decoded pixels on demand. */
+export function figurePng(image: FigureImage): Uint8Array {
+  return image instanceof Uint8Array ? image : encodePng(image);
 }
 
 /**
@@ -50,7 +49,7 @@ export function compareImages(
   a: Image,
   b: Image,
   tolerance: Tolerance,
-  sources: { committed: Uint8Array; rerun: Uint8Array; label: string },
+  sources: { committed: FigureImage; rerun: FigureImage; label: string },
 ): Comparison {
   const collector = new FindingCollector();
   const size = `${a.width}×${a.height}`;
@@ -82,7 +81,7 @@ export function compareImages(
     label: sources.label,
     committed: sources.committed,
     rerun: sources.rerun,
-    diff: encodePng({ width: a.width, height: a.height, data: diff }),
+    diff: { width: a.width, height: a.height, data: diff },
     differingPixels: differing,
     totalPixels: total,
   });

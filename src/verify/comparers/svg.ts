@@ -2,27 +2,23 @@
 // loaded from fixed DejaVu files, never the system's, so renders match across machines) and compared as pixels.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
-import type { Comparison, CompareContext } from '../types.ts';
+import { renderAsync } from '@resvg/resvg-js';
+import type { Comparison, CompareContext, Image } from '../types.ts';
 import { identical, unreadable } from './collect.ts';
-import { compareImages, decodePng, type Image } from './png.ts';
+import { compareImages } from './png.ts';
 import { unifiedDiff } from './text.ts';
 
 const fontDir = '/usr/share/fonts/truetype/dejavu';
 /** The files of Debian's fonts-dejavu-core, which the image installs; the host may have more, which must not matter. */
 const fontNames = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSansMono.ttf', 'DejaVuSansMono-Bold.ttf', 'DejaVuSerif.ttf', 'DejaVuSerif-Bold.ttf'];
 
-export function compareSvg(committed: Buffer, rerun: Buffer, context: CompareContext): Comparison {
+export async function compareSvg(committed: Buffer, rerun: Buffer, context: CompareContext): Promise<Comparison> {
   const textA = normalizeSvg(committed.toString('utf8'));
   const textB = normalizeSvg(rerun.toString('utf8'));
   if (textA === textB) return identical();
-  const rendered = renderBoth(committed, rerun);
+  const rendered = await renderBoth(committed, rerun);
   if ('comparison' in rendered) return rendered.comparison;
-  const result = compareImages(rendered.a.image, rendered.b.image, context.tolerance, {
-    committed: rendered.a.png,
-    rerun: rendered.b.png,
-    label: '',
-  });
+  const result = compareImages(rendered.a, rendered.b, context.tolerance, { committed: rendered.a, rerun: rendered.b, label: '' });
   result.textDiff = unifiedDiff(context.path.split('/').pop() ?? 'figure.svg', prettyLines(textA), prettyLines(textB));
   if (result.verdict === 'identical') result.notes.push('the SVG text differs but renders to the same pixels');
   return result;
@@ -40,32 +36,21 @@ export function normalizeSvg(text: string): string {
     .trim();
 }
 
-interface Rendered {
-  image: Image;
-  png: Uint8Array;
+/** Renders both sides at once (resvg works off the main thread), so a changed figure costs one render's time. */
+async function renderBoth(committed: Buffer, rerun: Buffer): Promise<{ a: Image; b: Image } | { comparison: Comparison }> {
+  const [a, b] = await Promise.allSettled([renderSvg(committed), renderSvg(rerun)]);
+  if (a.status === 'rejected') return { comparison: unreadable('committed', `not a valid SVG (${messageOf(a.reason)})`) };
+  if (b.status === 'rejected') return { comparison: unreadable('re-run', `not a valid SVG (${messageOf(b.reason)})`) };
+  return { a: a.value, b: b.value };
 }
 
-function renderBoth(committed: Buffer, rerun: Buffer): { a: Rendered; b: Rendered } | { comparison: Comparison } {
-  let a: Rendered;
-  try {
-    a = renderSvg(committed);
-  } catch (error) {
-    return { comparison: unreadable('committed', `not a valid SVG (${messageOf(error)})`) };
-  }
-  try {
-    return { a, b: renderSvg(rerun) };
-  } catch (error) {
-    return { comparison: unreadable('re-run', `not a valid SVG (${messageOf(error)})`) };
-  }
-}
-
-export function renderSvg(svg: Buffer | string): Rendered {
-  const resvg = new Resvg(svg, {
+/** The SVG's pixels on white; opaque, so resvg's premultiplied RGBA is plain RGBA. */
+export async function renderSvg(svg: Buffer | string): Promise<Image> {
+  const rendered = await renderAsync(svg, {
     font: { loadSystemFonts: false, fontFiles: fontFiles(), defaultFontFamily: 'DejaVu Sans' },
     background: 'white',
   });
-  const png = resvg.render().asPng();
-  return { image: decodePng(png), png };
+  return { width: rendered.width, height: rendered.height, data: rendered.pixels };
 }
 
 let fonts: string[] | undefined;
