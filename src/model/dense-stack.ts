@@ -5,7 +5,7 @@ import type { Activation, SequentialSpec } from './spec.ts';
 interface CompiledDense {
   inputs: number;
   units: number;
-  /** Transposed to [units, inputs] so the inner loop reads memory in order. */
+  /** Row-major [inputs, units]: the inner loop runs over one input's row of weights, in memory order. */
   weights: Float32Array;
   bias: Float32Array;
   activation: Activation;
@@ -24,11 +24,7 @@ export function compileDenseStack(spec: SequentialSpec): DenseStack {
   const layers: CompiledDense[] = [];
   for (const layer of spec.layers) {
     if (layer.kind !== 'dense') continue; // Dropout is the identity at inference.
-    const weights = new Float32Array(layer.inputs * layer.units);
-    for (let i = 0; i < layer.inputs; i++) {
-      for (let j = 0; j < layer.units; j++) weights[j * layer.inputs + i] = layer.kernel[i * layer.units + j];
-    }
-    layers.push({ inputs: layer.inputs, units: layer.units, weights, bias: layer.bias ?? new Float32Array(layer.units), activation: layer.activation });
+    layers.push({ inputs: layer.inputs, units: layer.units, weights: layer.kernel, bias: layer.bias ?? new Float32Array(layer.units), activation: layer.activation });
   }
   const widest = Math.max(spec.inputs, ...layers.map((layer) => layer.units));
   // Two scratch rows reused across calls: the service is single-threaded, and predict() copies its result out.
@@ -43,7 +39,9 @@ export function compileDenseStack(spec: SequentialSpec): DenseStack {
         a.set(x.subarray(row * spec.inputs, (row + 1) * spec.inputs));
         for (const layer of layers) {
           denseForward(layer, a, b);
-          [a, b] = [b, a];
+          const swap = a;
+          a = b;
+          b = swap;
         }
         out.set(a.subarray(0, spec.outputs), row * spec.outputs);
       }
@@ -52,15 +50,22 @@ export function compileDenseStack(spec: SequentialSpec): DenseStack {
   };
 }
 
-/** y = activation(x·W + b), each product and sum rounded to float32 as a float32 device computes it. */
+/**
+ * y = activation(x·W + b). Each y[j] is the float32 sum of x[i]·W[i][j] over i in order, then + b[j]: every product
+ * and sum rounded to float32 (Float32Array stores round), as a float32 device computes it. Inputs that are 0 (one-hot
+ * features, ReLU zeros) are skipped: adding a +0 product leaves a float32 sum unchanged, so this is exact, and it
+ * halves the work on this model.
+ */
 function denseForward(layer: CompiledDense, x: Float32Array, y: Float32Array): void {
   const { inputs, units, weights, bias } = layer;
-  for (let j = 0; j < units; j++) {
-    let sum = 0;
-    const base = j * inputs;
-    for (let i = 0; i < inputs; i++) sum = f(sum + f(x[i] * weights[base + i]));
-    y[j] = f(sum + bias[j]);
+  y.fill(0, 0, units);
+  for (let i = 0; i < inputs; i++) {
+    const xi = x[i];
+    if (xi === 0) continue;
+    const base = i * units;
+    for (let j = 0; j < units; j++) y[j] += f(xi * weights[base + j]);
   }
+  for (let j = 0; j < units; j++) y[j] += bias[j];
   activate(layer.activation, y, units);
 }
 
