@@ -1,6 +1,6 @@
 // `repro verify`: run every entrypoint into a fresh run folder (or take one with --no-run), compare it with the
 // committed results, print the summary table, write report.html and verify.json; exit 1 on any difference.
-import { mkdir, rename, stat, symlink } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { DiffError, EngineError, UsageError, type NotebookError } from '../errors.ts';
@@ -132,6 +132,7 @@ async function dockerOrLocal(progress: Progress): Promise<'docker' | 'local'> {
 /** .repro/runs/last → <id>, replaced atomically (a new link renamed over the old). */
 async function pointLastAt(runs: string, id: string): Promise<void> {
   const temporary = path.join(runs, `.last-${process.pid}`);
+  await rm(temporary, { force: true }); // left by a crashed run that had our pid
   await symlink(id, temporary);
   await rename(temporary, path.join(runs, 'last'));
 }
