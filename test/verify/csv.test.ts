@@ -1,3 +1,4 @@
+// compareCsv: cells by column name with rtol/atol at the edges, NaN, reordering, empty and malformed tables.
 import { describe, expect, it } from 'vitest';
 import type { Tolerance } from '../../src/manifest/schema.ts';
 import { compareCsv } from '../../src/verify/comparers/csv.ts';

@@ -1,3 +1,4 @@
+// compareIpynb: outputs cell by cell per MIME type, volatile metadata ignored, malformed notebooks.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compareIpynb } from '../../src/verify/comparers/ipynb.ts';

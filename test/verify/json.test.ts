@@ -1,3 +1,4 @@
+// compareJson: structure, numeric tolerance at its edge, JSON paths, malformed and empty files.
 import { describe, expect, it } from 'vitest';
 import type { Tolerance } from '../../src/manifest/schema.ts';
 import { compareJson } from '../../src/verify/comparers/json.ts';

@@ -1,3 +1,4 @@
+// comparePng: pixel counts against `pixels` at the edge, threshold, diff image, size changes, bad files.
 import { describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
 import type { Tolerance } from '../../src/manifest/schema.ts';

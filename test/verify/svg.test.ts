@@ -1,3 +1,4 @@
+// compareSvg: normalized text first, then pixels rendered with the pinned fonts; malformed SVG.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compareSvg } from '../../src/verify/comparers/svg.ts';

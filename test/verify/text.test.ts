@@ -1,3 +1,4 @@
+// compareText and compareBinary, and the choice of comparer by extension.
 import { describe, expect, it } from 'vitest';
 import { compareBinary } from '../../src/verify/comparers/binary.ts';
 import { compareFile, kindOf } from '../../src/verify/comparers/index.ts';

@@ -1,3 +1,4 @@
+// Tolerance rules (default, then the last matching glob) and the number judgement at its edges.
 import { describe, expect, it } from 'vitest';
 import { judgeNumbers, parseNumber, resolveTolerance } from '../../src/verify/tolerance.ts';
 

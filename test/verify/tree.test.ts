@@ -1,3 +1,4 @@
+// compareTrees over a run folder, and the report, record and summary built from its verdicts.
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
