@@ -24,6 +24,7 @@ export async function buildImage(docker: Docker, options: BuildOptions): Promise
       labels: options.labels ?? {},
       rm: true,
       forcerm: true,
+      nocache: options.noCache ?? false,
       abortSignal: options.signal,
     } as Docker.ImageBuildOptions);
     await followJsonStream(stream, (event) => {
@@ -58,7 +59,8 @@ class StepTracker {
     if (header) {
       this.current = `step ${header[1]} (${header[2].length > 80 ? header[2].slice(0, 79) + '…' : header[2]})`;
       this.tail = [];
-      this.steps++;
+      // FROM never reports a cache hit; counting it would make a fully cached build look partly rebuilt.
+      if (!/^FROM\s/i.test(header[2])) this.steps++;
       progress.log(`  ${this.current}`);
       return;
     }

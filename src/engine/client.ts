@@ -1,10 +1,10 @@
 // The Docker engine behind one narrow interface: the rest of repro asks for images and containers in plain values.
-// This file and its siblings are the only code that imports dockerode.
-import Docker from 'dockerode';
+// This file and its siblings are the only code that imports dockerode; it is loaded on first real use, because
+// `repro build` with nothing to do must answer in well under a second and dockerode brings a gRPC stack.
+import type Docker from 'dockerode';
 import { EngineError } from '../errors.ts';
-import { ensureBaseImage, type BaseImageOptions } from './base.ts';
-import { buildImage } from './build.ts';
-import { runContainer, startContainer } from './run.ts';
+import type { BaseImageOptions } from './base.ts';
+import { engineAddress, engineGet, type EngineAddress } from './http.ts';
 import type { BuildOptions, BuildResult, ContainerOptions, ImageInfo, RunningContainer } from './types.ts';
 
 export interface Engine {
@@ -28,74 +28,95 @@ const noEngineHint = 'start one: dockerd (e.g. `dockerd &` as root, or `systemct
 
 /** Connect to the engine named by DOCKER_HOST (default: the local socket) and check that it answers. */
 export async function connectEngine(options: { timeoutMs?: number } = {}): Promise<Engine> {
-  const docker = new Docker();
-  const address = describeAddress();
+  const address = engineAddress();
+  const engine = new DockerEngine(address);
   try {
-    await withDeadline(docker.ping(), options.timeoutMs ?? 5000, 'no answer');
+    await withDeadline(engine.ping(), options.timeoutMs ?? 5000, 'no answer');
   } catch (error) {
-    throw new EngineError(`no Docker engine answers at ${address} (${reason(error)})`, { hint: noEngineHint, cause: error });
+    throw new EngineError(`no Docker engine answers at ${address.display} (${reason(error)})`, { hint: noEngineHint, cause: error });
   }
-  return new DockerEngine(docker, address);
+  return engine;
 }
 
 class DockerEngine implements Engine {
-  constructor(
-    private readonly docker: Docker,
-    readonly address: string,
-  ) {}
+  private docker?: Promise<Docker>;
+
+  constructor(private readonly where: EngineAddress) {}
+
+  get address(): string {
+    return this.where.display;
+  }
+
+  /** dockerode, loaded and connected on first use. */
+  private client(): Promise<Docker> {
+    this.docker ??= import('dockerode').then(({ default: Dockerode }) => new Dockerode());
+    return this.docker;
+  }
+
+  async ping(): Promise<void> {
+    if (!this.where.http) {
+      await (await this.client()).ping();
+      return;
+    }
+    const answer = await engineGet(this.where.http, '/_ping', 5000);
+    if (answer.status !== 200) throw new Error(`the engine answered ${answer.status} ${answer.body.trim()}`);
+  }
 
   async imageExists(ref: string): Promise<boolean> {
     return (await this.inspectImage(ref)) !== undefined;
   }
 
   async inspectImage(ref: string): Promise<ImageInfo | undefined> {
-    return inspectImage(this.docker, ref);
+    if (!this.where.http) return inspectImage(await this.client(), ref);
+    const answer = await engineGet(this.where.http, `/images/${ref}/json`).catch((error: unknown) => {
+      throw new EngineError(`cannot inspect image ${ref}: ${reason(error)}`, { cause: error });
+    });
+    if (answer.status === 404) return undefined;
+    if (answer.status !== 200) throw new EngineError(`cannot inspect image ${ref}: the engine answered ${answer.status} ${answer.body.trim()}`);
+    return imageInfo(JSON.parse(answer.body) as Docker.ImageInspectInfo);
   }
 
   async removeImage(ref: string, options: { force?: boolean } = {}): Promise<void> {
     try {
-      await this.docker.getImage(ref).remove({ force: options.force ?? false });
+      await (await this.client()).getImage(ref).remove({ force: options.force ?? false });
     } catch (error) {
       if (statusCode(error) === 404) return;
       throw new EngineError(`cannot remove image ${ref}: ${reason(error)}`, { cause: error });
     }
   }
 
-  ensureBaseImage(ref: string, options: BaseImageOptions = {}): Promise<ImageInfo> {
-    return ensureBaseImage(this.docker, ref, options);
+  async ensureBaseImage(ref: string, options: BaseImageOptions = {}): Promise<ImageInfo> {
+    const { ensureBaseImage } = await import('./base.ts');
+    return ensureBaseImage(await this.client(), ref, options);
   }
 
-  buildImage(options: BuildOptions): Promise<BuildResult> {
-    return buildImage(this.docker, options);
+  async buildImage(options: BuildOptions): Promise<BuildResult> {
+    const { buildImage } = await import('./build.ts');
+    return buildImage(await this.client(), options);
   }
 
-  startContainer(options: ContainerOptions): Promise<RunningContainer> {
-    return startContainer(this.docker, options);
+  async startContainer(options: ContainerOptions): Promise<RunningContainer> {
+    const { startContainer } = await import('./run.ts');
+    return startContainer(await this.client(), options);
   }
 
-  runContainer(options: ContainerOptions): Promise<number> {
-    return runContainer(this.docker, options);
+  async runContainer(options: ContainerOptions): Promise<number> {
+    const { runContainer } = await import('./run.ts');
+    return runContainer(await this.client(), options);
   }
 }
 
 export async function inspectImage(docker: Docker, ref: string): Promise<ImageInfo | undefined> {
   try {
-    const info = await docker.getImage(ref).inspect();
-    return {
-      id: info.Id,
-      tags: info.RepoTags ?? [],
-      labels: info.Config?.Labels ?? {},
-      size: info.Size,
-      created: info.Created,
-    };
+    return imageInfo(await docker.getImage(ref).inspect());
   } catch (error) {
     if (statusCode(error) === 404) return undefined;
     throw new EngineError(`cannot inspect image ${ref}: ${reason(error)}`, { cause: error });
   }
 }
 
-function describeAddress(): string {
-  return process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+function imageInfo(info: Docker.ImageInspectInfo): ImageInfo {
+  return { id: info.Id, tags: info.RepoTags ?? [], labels: info.Config?.Labels ?? {}, size: info.Size, created: info.Created };
 }
 
 export function statusCode(error: unknown): number | undefined {

@@ -39,6 +39,8 @@ export interface BuildOptions {
   mtime?: number;
   progress?: EngineProgress;
   signal?: AbortSignal;
+  /** Ignore the engine's layer cache (benchmarks of a truly cold build). */
+  noCache?: boolean;
 }
 
 export interface BuildResult {
@@ -48,7 +50,7 @@ export interface BuildResult {
   built: boolean;
   /** Wall time in milliseconds. */
   durationMs: number;
-  /** Dockerfile steps, and how many of them the engine's layer cache answered (both 0 when nothing was built). */
+  /** Dockerfile steps other than FROM, and how many of them the layer cache answered (both 0 when nothing was built). */
   steps: number;
   cachedSteps: number;
 }

@@ -52,6 +52,8 @@ export async function buildProjectImage(request: {
   /** From planProjectImage, when the caller already made it (e.g. to report bad input before asking for an engine). */
   plan?: ProjectImagePlan;
   signal?: AbortSignal;
+  /** Ignore the engine's layer cache. */
+  noCache?: boolean;
 }): Promise<ProjectImageResult> {
   const started = Date.now();
   const { projectDir, loaded, engine, progress } = request;
@@ -74,6 +76,7 @@ export async function buildProjectImage(request: {
     mtime: lock.sourceDateEpoch,
     progress,
     signal: request.signal,
+    noCache: request.noCache,
   });
   return { ...plan, built: true, durationMs: Date.now() - started, steps: built.steps, cachedSteps: built.cachedSteps };
 }

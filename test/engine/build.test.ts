@@ -1,6 +1,8 @@
 // End to end against the real engine: the minimal fixture repository builds from a (bootstrapped if need be) base,
 // runs the pinned Node.js as a non-root user, and a second build does no Docker build at all.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectEngine, type Engine } from '../../src/engine/index.ts';
 import { loadManifest, type LoadedManifest } from '../../src/manifest/load.ts';
@@ -14,6 +16,7 @@ const progress = { update() {}, log: (text: string) => void lines.push(text) };
 let engine: Engine | undefined;
 let loaded: LoadedManifest;
 let tag = '';
+const extraTags: string[] = [];
 
 async function output(image: string, cmd: string[]): Promise<{ code: number; stdout: string }> {
   let stdout = '';
@@ -33,6 +36,7 @@ describe('repro build of test/fixtures/repos/minimal', () => {
 
   afterAll(async () => {
     if (engine && tag) await engine.removeImage(tag, { force: true });
+    for (const extra of extraTags) await engine?.removeImage(extra, { force: true });
   });
 
   it('builds an image whose node is the pinned version and whose user is not root', async (context) => {
@@ -63,4 +67,22 @@ describe('repro build of test/fixtures/repos/minimal', () => {
     expect(lines.slice(before).filter((line) => line.includes('step '))).toEqual([]);
     expect(result.durationMs).toBeLessThan(1000);
   });
+
+  it('rebuilds only the notebook layer and the metadata after it when a notebook changes', async (context) => {
+    if (!engine) return context.skip();
+    const dir = join(await mkdtemp(join(tmpdir(), 'repro-edit-')), 'minimal');
+    try {
+      await cp(fixture, dir, { recursive: true });
+      const notebook = join(dir, 'notebooks/hello.ipynb');
+      await writeFile(notebook, (await readFile(notebook, 'utf8')).replace('hello from Node.js', 'hi from Node.js'));
+      const edited = await buildProjectImage({ projectDir: dir, loaded: await loadManifest(dir), engine, progress });
+      extraTags.push(edited.tag);
+      expect(edited.built).toBe(true);
+      expect(edited.tag).not.toBe(tag);
+      // COPY notebooks/, WORKDIR, USER, ENV, LABEL, CMD: everything before comes from the layer cache.
+      expect(edited.steps - edited.cachedSteps).toBeLessThanOrEqual(6);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 600_000);
 });
