@@ -37,17 +37,21 @@ export async function collectProjectFiles(projectDir: string, manifest: Manifest
   const excluded = new Set(manifest.data.map((entry) => entry.path));
   const outputs = manifest.entrypoints.map((entry) => entry.outputs.replace(/\/*$/, '/'));
   const paths = (await gitFiles(projectDir)) ?? (await walk(projectDir, ''));
-  const files: ProjectFile[] = [];
-  for (const path of [...new Set(paths)].sort()) {
-    if (excluded.has(path) || excludedPrefixes.some((p) => path.startsWith(p)) || outputs.some((o) => path.startsWith(o))) continue;
-    // git lists tracked files deleted from the work tree; only files that are there go in.
-    const info = await stat(join(projectDir, path)).catch(() => undefined);
-    if (!info?.isFile()) continue;
-    const content = await readFile(join(projectDir, path));
-    const sha256 = createHash('sha256').update(content).digest('hex');
-    files.push({ path, layer: path.endsWith('.ipynb') ? 'notebooks' : 'code', sha256, executable: (info.mode & 0o111) !== 0, content });
-  }
-  return files;
+  const wanted = [...new Set(paths)]
+    .sort()
+    .filter((path) => !excluded.has(path) && !excludedPrefixes.some((p) => path.startsWith(p)) && !outputs.some((o) => path.startsWith(o)));
+  // Read concurrently: this is most of a warm `repro build` after process start-up.
+  const files = await Promise.all(
+    wanted.map(async (path): Promise<ProjectFile | undefined> => {
+      // git lists tracked files deleted from the work tree; only files that are there go in.
+      const info = await stat(join(projectDir, path)).catch(() => undefined);
+      if (!info?.isFile()) return undefined;
+      const content = await readFile(join(projectDir, path));
+      const sha256 = createHash('sha256').update(content).digest('hex');
+      return { path, layer: path.endsWith('.ipynb') ? 'notebooks' : 'code', sha256, executable: (info.mode & 0o111) !== 0, content };
+    }),
+  );
+  return files.filter((file): file is ProjectFile => file !== undefined);
 }
 
 async function gitFiles(projectDir: string): Promise<string[] | undefined> {
