@@ -1,0 +1,85 @@
+// The engine API against the real dockerd: containers (exit codes, output, confinement, cleanup, ports) and a
+// failing build that names its step and shows its log tail. Uses only the base image.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { connectEngine, type Engine } from '../../src/engine/index.ts';
+import { EngineError } from '../../src/errors.ts';
+import { requireEngine } from '../helpers/engine.ts';
+
+const base = 'debian:bookworm';
+let engine: Engine | undefined;
+
+async function containersLabelled(label: string): Promise<number> {
+  const { execFileSync } = await import('node:child_process');
+  return execFileSync('docker', ['ps', '-aq', '--filter', `label=${label}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).length;
+}
+
+describe('engine', () => {
+  beforeAll(async () => {
+    if (!(await requireEngine())) return;
+    engine = await connectEngine();
+    await engine.ensureBaseImage(base, { progress: { update() {}, log: (line) => console.log(line) } });
+  });
+
+  it('runs a confined container, returns its exit code and output, and removes it', async (context) => {
+    if (!engine) return context.skip();
+    const label = `org.repro.test=${process.pid}-run`;
+    let stdout = '';
+    let stderr = '';
+    const code = await engine.runContainer({
+      image: base,
+      cmd: ['sh', '-c', 'id -u; touch /etc/x 2>/dev/null || echo read-only >&2; echo $GREETING > /tmp/g && cat /tmp/g; exit 7'],
+      user: '1000',
+      readOnly: true,
+      tmpfs: { '/tmp': 'rw' },
+      env: { GREETING: 'hello' },
+      labels: { 'org.repro.test': `${process.pid}-run` },
+      onOutput: (chunk, stream) => (stream === 'stdout' ? (stdout += chunk) : (stderr += chunk)),
+    });
+    expect(code).toBe(7);
+    expect(stdout).toBe('1000\nhello\n');
+    expect(stderr).toBe('read-only\n');
+    expect(await containersLabelled(label)).toBe(0);
+  });
+
+  it('publishes ports on 127.0.0.1 only and stops a running container on request', async (context) => {
+    if (!engine) return context.skip();
+    const running = await engine.startContainer({ image: base, cmd: ['sleep', '300'], network: 'bridge', ports: [{ container: 5000 }], labels: { 'org.repro.test': `${process.pid}-svc` } });
+    expect(running.ports[5000]).toBeGreaterThan(0);
+    const { execFileSync } = await import('node:child_process');
+    expect(execFileSync('docker', ['port', running.id, '5000'], { encoding: 'utf8' }).trim()).toBe(`127.0.0.1:${running.ports[5000]}`);
+    await running.stop(1);
+    expect(await running.wait()).not.toBe(0);
+    expect(await containersLabelled(`org.repro.test=${process.pid}-svc`)).toBe(0);
+  });
+
+  it('names the failing step of a build and shows the tail of its log', async (context) => {
+    if (!engine) return context.skip();
+    const tag = `repro-test/failing:${process.pid}`;
+    const build = engine.buildImage({ tag, dockerfile: `FROM ${base}\nRUN echo first line && echo last words && false\n`, contextFiles: [] });
+    await expect(build).rejects.toBeInstanceOf(EngineError);
+    const error = (await build.catch((caught: unknown) => caught)) as EngineError;
+    expect(error.exitCode).toBe(3);
+    expect(error.message).toContain('image build failed at step 2/2 (RUN echo first line && echo last words && false)');
+    expect(error.message).toContain('  | last words');
+    expect(await engine.imageExists(tag)).toBe(false);
+  });
+
+  it('builds a context of files, literal contents and empty folders, and skips a tag that exists', async (context) => {
+    if (!engine) return context.skip();
+    const tag = `repro-test/context:${process.pid}`;
+    try {
+      const dockerfile = `FROM ${base}\nCOPY . /ctx/\nRUN ls -R /ctx && cat /ctx/a/b.txt && test -x /ctx/run.sh\n`;
+      const contextFiles = [
+        { path: 'a/b.txt', content: 'bee\n' },
+        { path: 'run.sh', content: '#!/bin/sh\n', mode: 0o755 },
+        { path: 'empty', emptyDirectory: true as const },
+      ];
+      const first = await engine.buildImage({ tag, dockerfile, contextFiles });
+      expect(first.built).toBe(true);
+      const second = await engine.buildImage({ tag, dockerfile, contextFiles });
+      expect(second).toMatchObject({ built: false, imageId: first.imageId });
+    } finally {
+      await engine.removeImage(tag, { force: true });
+    }
+  });
+});
