@@ -89,7 +89,7 @@ async function bootstrapBase(docker: Docker, ref: string, workDir: string, progr
     const tar = spawn('tar', ['-C', root, '--numeric-owner', '--sort=name', '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const tarDone = exitOf(tar, 'tar');
     const changes = [`LABEL ${basePackagesLabel}=${digest}`, 'LABEL org.repro.base.source=debootstrap', 'CMD ["bash"]'];
-    const stream = await docker.importImage(tar.stdout, { repo, tag, changes } as unknown as Record<string, string>);
+    const stream = await docker.importImage(tar.stdout, { repo, tag, changes });
     await followJsonStream(stream, () => {});
     await tarDone;
     progress.log(`bootstrapped ${ref} in ${((Date.now() - started) / 1000).toFixed(0)} s`);

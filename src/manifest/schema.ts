@@ -121,17 +121,5 @@ export type Service = Manifest['services'][string];
 export type Tolerance = z.output<typeof toleranceSchema>;
 export type RunSettings = Manifest['run'];
 
-/** research.lock: what the manifest resolved to. */
-export interface Lock {
-  /** Version of the lock format. */
-  lockVersion: 1;
-  toolkitVersion: string;
-  /** sha256 of the canonical manifest content the lock was made from. */
-  manifestHash: string;
-  base: { ref: string; imageId: string };
-  node: { version: string; sha256: string };
-  /** Exact versions of the Debian packages installed in the image (name → version). */
-  apt: Record<string, string>;
-  lockfile: { path: string; sha256: string };
-  data: Array<{ path: string; sha256: string }>;
-}
+/** research.lock: what the manifest resolved to; defined (and validated) with the lock stage. */
+export type { Lock } from '../lock/schema.ts';
