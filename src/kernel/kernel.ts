@@ -131,8 +131,12 @@ export class Kernel {
         if (error instanceof KernelTimeoutError) return false;
         throw error;
       });
-      await this.#within(answered, Math.max(deadline - Date.now(), 1));
-      this.#broadcasts.delete(header.msg_id);
+      try {
+        await this.#within(answered, Math.max(deadline - Date.now(), 1));
+      } finally {
+        this.#broadcasts.delete(header.msg_id);
+        this.#replies.delete(header.msg_id);
+      }
       if (ok) break;
     }
     if (!(await this.ping(Math.max(deadline - Date.now(), 1000)))) throw new KernelDiedError('no heartbeat');
