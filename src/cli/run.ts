@@ -1,6 +1,8 @@
 // `repro run [notebook…]`: execute entrypoints in the container (default) or with a local kernel, and print a summary.
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { constants } from 'node:fs';
+import { access, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { EngineError } from '../errors.ts';
 import { runEntrypoints, type NotebookResult } from '../run/index.ts';
@@ -42,16 +44,15 @@ export function register(program: Command): void {
           engine = 'local';
         }
       }
-      const results = await runEntrypoints({
-        projectDir: project.root,
-        loaded: project.loaded,
-        engine,
-        outDir: options.out === undefined ? undefined : resolve(options.out),
-        notebooks,
-        parameters,
-        progress,
-        failedDir: options.failedDir === undefined ? undefined : resolve(options.failedDir),
-      });
+      let outDir = options.out === undefined ? undefined : resolve(options.out);
+      let failedDir = options.failedDir === undefined ? undefined : resolve(options.failedDir);
+      // The image's default command runs in a read-only /project: outputs then go under /tmp, and we say where.
+      if (engine === 'local' && outDir === undefined && !(await writable(project.root))) {
+        outDir = join(tmpdir(), 'repro-out');
+        failedDir ??= join(outDir, '.repro', 'failed');
+        progress.log(`${project.root} is read-only here: outputs go under ${outDir}/ (choose with --out DIR)`);
+      }
+      const results = await runEntrypoints({ projectDir: project.root, loaded: project.loaded, engine, outDir, notebooks, parameters, progress, failedDir });
       if (options.summary) await writeFile(options.summary, JSON.stringify(results.map(summaryOf), null, 1) + '\n');
       for (const result of results) {
         const where = result.status === 'ok' ? `→ ${result.outputs}` : `failed at cell ${result.cellIndex ?? '?'}`;
@@ -60,6 +61,13 @@ export function register(program: Command): void {
       const failed = results.find((result) => result.status === 'failed');
       if (failed?.error) throw failed.error;
     });
+}
+
+async function writable(dir: string): Promise<boolean> {
+  return access(dir, constants.W_OK).then(
+    () => true,
+    () => false,
+  );
 }
 
 function collect(value: string, previous: string[]): string[] {

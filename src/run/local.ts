@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { EngineError, NotebookError } from '../errors.ts';
+import { EngineError, ExitCode, NotebookError, ReproError } from '../errors.ts';
 import { KernelDiedError, KernelTimeoutError, startKernel } from '../kernel/kernel.ts';
 import type { Entrypoint } from '../manifest/schema.ts';
 import { cleanNotebook, pathScrubber } from './clean.ts';
@@ -25,9 +25,18 @@ export async function runLocally(options: RunOptions, entrypoints: Entrypoint[])
 async function runOne(options: RunOptions, projectDir: string, entry: Entrypoint, source: Notebook): Promise<NotebookResult> {
   const started = Date.now();
   const destination = resolve(options.outDir ?? projectDir, entry.outputs);
-  await mkdir(dirname(destination), { recursive: true });
-  // Beside the destination, so the final rename stays on one file system (atomic).
-  const staging = await mkdtemp(join(dirname(destination), `.${basename(destination)}.repro-`));
+  let staging: string;
+  try {
+    await mkdir(dirname(destination), { recursive: true });
+    // Beside the destination, so the final rename stays on one file system (atomic).
+    staging = await mkdtemp(join(dirname(destination), `.${basename(destination)}.repro-`));
+  } catch (error) {
+    throw new ReproError(`cannot write the outputs of ${entry.notebook} to ${dirname(destination)}: ${(error as Error).message}`, {
+      exitCode: ExitCode.environment,
+      hint: 'Make the folder writable, or write the outputs elsewhere with --out DIR.',
+      cause: error,
+    });
+  }
   // Stopped by Ctrl-C mid-run, repro exits from a signal handler: the half-written folder must not stay behind.
   const removeStaging = () => rmSync(staging, { recursive: true, force: true });
   process.on('exit', removeStaging);
