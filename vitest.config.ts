@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    globalSetup: ['test/setup/data.ts'],
     include: ['test/**/*.test.ts', 'notebooks/lib/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 600_000,
