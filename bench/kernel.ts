@@ -2,6 +2,8 @@
 // and Debian's `jupyter nbconvert --execute` driving the same tslab on the same notebooks. Prints a table.
 // Per cell: for our client and nbclient, the span from the first cell's request to the last cell's idle / 20 on a
 // started kernel; for whole runs, (20-cell run − 1-cell run) / 19. Medians of REPS runs, 1- and 20-cell alternated.
+// Measured 2026-11-25, 2 shared cores at load ~2-5 (ms): client start-up 2188, per cell 33; repro run local 1-cell
+// 2294, 20-cell 2891; nbconvert 6.5.3 1-cell 5327, 20-cell 6809, per cell 65; container 1-cell 6753, 20-cell 7173.
 // Run: npx tsx bench/kernel.ts [reps]   (nbconvert: apt-get install jupyter-nbconvert jupyter-client python3-nbclient)
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
