@@ -2,7 +2,7 @@
 // Prints requests/s and p50/p99 latency for echo, one games prediction (dense runtime, and tfjs for comparison),
 // a 100-row batch, and the games service image's size when a Docker engine answers.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,8 @@ interface Row {
   p50: number;
   p99: number;
   bad: number;
+  /** The service process's CPU time per request: what it would cost with a core to itself. */
+  cpuMicros: number;
 }
 
 /** Starts src/serve/main.ts as the image does (one process, stdout = request log) and returns its URL. */
@@ -59,9 +61,27 @@ async function stopService(service: { child: ChildProcess; dir: string }): Promi
   await rm(service.dir, { recursive: true, force: true });
 }
 
-async function measure(endpoint: string, runtime: string, options: autocannon.Options): Promise<Row> {
+async function measure(endpoint: string, runtime: string, pid: number | undefined, options: autocannon.Options): Promise<Row> {
+  const before = await cpuTicks(pid);
   const result = await autocannon({ connections, duration: seconds, ...options });
-  return { endpoint, runtime, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, bad: result.non2xx + result.errors };
+  const ticks = (await cpuTicks(pid)) - before;
+  return {
+    endpoint,
+    runtime,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    bad: result.non2xx + result.errors,
+    // /proc counts in clock ticks of 10 ms.
+    cpuMicros: (ticks * 10_000) / Math.max(1, result.requests.total),
+  };
+}
+
+/** utime + stime of a process from /proc (Linux); 0 elsewhere. */
+async function cpuTicks(pid: number | undefined): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
 }
 
 async function imageSize(): Promise<string> {
@@ -90,17 +110,18 @@ async function imageSize(): Promise<string> {
   }
 }
 
+const loadBefore = (await import('node:os')).loadavg().map((value) => value.toFixed(1)).join(' ');
 const rows: Row[] = [];
 const echo = await startService({ name: 'echo', kind: 'echo' });
-rows.push(await measure('echo GET /predict?msg=Hi', '-', { url: `${echo.url}/predict?msg=Hi` }));
+rows.push(await measure('echo GET /predict?msg=Hi', '-', echo.child.pid, { url: `${echo.url}/predict?msg=Hi` }));
 await stopService(echo);
 
 const model: ServiceConfig = { name: 'games', kind: 'model', model: gamesH5, inputs, batchLimit: 1000 };
 for (const runtime of ['dense', 'tfjs'] as const) {
   const games = await startService({ ...model, runtime });
-  rows.push(await measure('games GET one prediction', games.runtime, { url: `${games.url}/predict?${g1Only}` }));
+  rows.push(await measure('games GET one prediction', games.runtime, games.child.pid, { url: `${games.url}/predict?${g1Only}` }));
   rows.push(
-    await measure('games POST 100-row batch', games.runtime, {
+    await measure('games POST 100-row batch', games.runtime, games.child.pid, {
       url: `${games.url}/predict`,
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -111,7 +132,11 @@ for (const runtime of ['dense', 'tfjs'] as const) {
 }
 
 console.log(`autocannon, ${connections} connections, ${seconds} s per run, loopback; service and client share this machine's cores\n`);
-console.log('| endpoint | runtime | requests/s | p50 ms | p99 ms | non-2xx/errors |');
-console.log('| --- | --- | ---: | ---: | ---: | ---: |');
-for (const row of rows) console.log(`| ${row.endpoint} | ${row.runtime} | ${Math.round(row.rps)} | ${row.p50} | ${row.p99} | ${row.bad} |`);
+console.log('| endpoint | runtime | requests/s | p50 ms | p99 ms | non-2xx/errors | service CPU µs/request | requests/s per free core |');
+console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const row of rows) {
+  const perCore = row.cpuMicros > 0 ? Math.round(1e6 / row.cpuMicros) : '-';
+  console.log(`| ${row.endpoint} | ${row.runtime} | ${Math.round(row.rps)} | ${row.p50} | ${row.p99} | ${row.bad} | ${Math.round(row.cpuMicros)} | ${perCore} |`);
+}
+console.log(`\nload average before the runs: ${loadBefore}`);
 console.log(`\ngames service image: ${await imageSize()}`);
