@@ -1,7 +1,8 @@
 // `repro lab`: Jupyter (Debian's packages, in the image when environment.jupyter is true) with the tslab kernel,
 // the repository mounted read-write, published on 127.0.0.1 only, behind a fresh token.
 import { randomBytes } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { EngineError, UsageError } from '../errors.ts';
 import { containerUser } from '../run/container.ts';
@@ -37,7 +38,7 @@ export function register(program: Command): void {
         readOnly: true,
         tmpfs: { '/tmp': 'rw,exec,size=2g' },
         workdir: '/project',
-        mounts: [{ host: project.root, container: '/project' }],
+        mounts: await repositoryMounts(project.root),
         env: { HOME: '/tmp/home', JUPYTER_TOKEN: token, JUPYTER_RUNTIME_DIR: '/tmp/jupyter-runtime' },
         ports: [{ container: jupyterPort, host: options.port }],
         onOutput: (chunk) => {
@@ -56,6 +57,18 @@ export function register(program: Command): void {
       process.stdout.write(`Jupyter is ready: http://127.0.0.1:${port}/?token=${token}\n(Ctrl-C stops it)\n`);
       await lab.wait();
     });
+}
+
+/**
+ * The repository's entries, each mounted over its copy in /project. Not the folder as a whole: that would hide the
+ * image's node_modules, and with it the tslab the kernelspec starts (a checkout may have none, or a host build).
+ */
+async function repositoryMounts(root: string): Promise<Array<{ host: string; container: string }>> {
+  const entries = await readdir(root);
+  return entries
+    .filter((name) => name !== 'node_modules' && name !== '.git')
+    .sort()
+    .map((name) => ({ host: join(root, name), container: `/project/${name}` }));
 }
 
 /**
