@@ -44,7 +44,14 @@ export function register(program: Command): void {
         onOutput: (chunk) => {
           if (!project.quiet) process.stderr.write(chunk);
         },
+        // Ctrl-C is how a lab ends: we stop it ourselves and wait until the container is removed, then exit.
+        stopOnSignal: false,
       });
+      const stopAndExit = () => {
+        void lab.stop(2).finally(() => process.exit(130));
+      };
+      process.once('SIGINT', stopAndExit);
+      process.once('SIGTERM', stopAndExit);
       const port = lab.ports[jupyterPort];
       if (port === undefined) {
         await lab.stop(1);
