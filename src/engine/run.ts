@@ -35,13 +35,16 @@ export async function startContainer(docker: Docker, options: ContainerOptions):
   const stop = once(async (graceSeconds: number = 10) => {
     await container.stop({ t: graceSeconds }).catch(ignoreGone);
   });
+  let exited: Promise<number> | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    // Stop the container, then let the signal do what it would have done without us.
-    void stop(2).finally(() => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      process.kill(process.pid, signal);
-    });
+    // Stop the container and wait until it is removed, then let the signal do what it would have done without us.
+    void stop(2)
+      .then(() => exited?.catch(() => {}))
+      .finally(() => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        process.kill(process.pid, signal);
+      });
   };
   if (options.stopOnSignal ?? true) {
     process.once('SIGINT', onSignal);
@@ -50,7 +53,7 @@ export async function startContainer(docker: Docker, options: ContainerOptions):
   const onAbort = () => void stop(2);
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const exited = (async () => {
+  exited = (async () => {
     try {
       const result = (await container.wait()) as { StatusCode: number };
       await outputDone;
