@@ -6,7 +6,8 @@ import { basename, join, relative, resolve } from 'node:path';
 import { EngineError } from '../errors.ts';
 import type { Entrypoint } from '../manifest/schema.ts';
 import { ensureProjectImage } from './image.ts';
-import { notebookError, replaceFolder } from './local.ts';
+import { swapFolder } from '../files/swap.ts';
+import { notebookError } from './local.ts';
 import { readNotebook } from './notebook.ts';
 import type { NotebookResult, RunOptions } from './types.ts';
 
@@ -103,7 +104,7 @@ async function collect(
     if (done?.status === 'ok') {
       const destination = resolve(outRoot, entry.outputs);
       await mkdir(resolve(destination, '..'), { recursive: true });
-      await replaceFolder(join(hostOut, entry.outputs), destination);
+      await swapFolder(join(hostOut, entry.outputs), destination);
       results.push({ ...base, status: 'ok', outputsDir: destination });
       continue;
     }

@@ -1,9 +1,9 @@
 // Runs entrypoints with a tslab kernel on this machine: one fresh kernel and one fresh outputs folder per
 // notebook; success renames the folder into place, failure keeps the partial notebook in the failed folder.
-import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { mkdir, mkdtemp, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { swapFolder } from '../files/swap.ts';
 import { EngineError, ExitCode, NotebookError, ReproError } from '../errors.ts';
 import { KernelDiedError, KernelTimeoutError, startKernel } from '../kernel/kernel.ts';
 import type { Entrypoint } from '../manifest/schema.ts';
@@ -102,7 +102,7 @@ async function runInStaging(
 
   if (!executed.failure) {
     await writeFile(join(staging, fileName), serializeNotebook(notebook));
-    await replaceFolder(staging, destination);
+    await swapFolder(staging, destination);
     return { ...base, status: 'ok', outputsDir: destination };
   }
   const failedDir = resolve(options.failedDir ?? join(projectDir, '.repro', 'failed'));
@@ -152,20 +152,3 @@ async function pathsToHide(projectDir: string, staging: string, outputs: string)
   return pairs;
 }
 
-/**
- * Moves the finished outputs folder into place. rename(2) replaces an empty folder atomically; a non-empty one
- * is first moved aside, so at every moment the destination holds either the old or the new outputs in full.
- */
-export async function replaceFolder(source: string, destination: string): Promise<void> {
-  try {
-    await rename(source, destination);
-    return;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
-  }
-  const aside = join(dirname(destination), `.${basename(destination)}.old-${randomBytes(4).toString('hex')}`);
-  await rename(destination, aside);
-  await rename(source, destination);
-  await rm(aside, { recursive: true, force: true });
-}

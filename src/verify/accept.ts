@@ -1,6 +1,7 @@
 // `repro accept`: the last run's outputs become the committed results, one entrypoint outputs folder at a time,
 // each copied to a temporary sibling and renamed into place, so a folder is never left half-written.
-import { cp, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { swapFolder } from '../files/swap.ts';
+import { cp, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { listFiles } from './tree.ts';
@@ -50,22 +51,15 @@ export async function acceptRun(projectDir: string, runFolder: string, plan: Acc
   for (const folder of plan.outputs) {
     if (!plan.changes.some((c) => c.path.startsWith(folder + '/'))) continue;
     const target = join(projectDir, folder);
-    const suffix = `${process.pid}-${Date.now()}`;
-    const incoming = join(dirname(target), `.${basename(target)}.accept-${suffix}`);
-    const previous = join(dirname(target), `.${basename(target)}.previous-${suffix}`);
+    const incoming = join(dirname(target), `.${basename(target)}.accept-${process.pid}-${Date.now()}`);
     await mkdir(dirname(target), { recursive: true });
-    // The copy lands beside the target (same file system) so that the renames below are atomic.
+    // The copy lands beside the target (same file system) so that the swap below is a pair of renames.
     await cp(join(runFolder, folder), incoming, { recursive: true });
-    const hadPrevious = await stat(target).then(() => true, () => false);
-    if (hadPrevious) await rename(target, previous);
     try {
-      await rename(incoming, target);
-    } catch (error) {
-      if (hadPrevious) await rename(previous, target);
+      await swapFolder(incoming, target);
+    } finally {
       await rm(incoming, { recursive: true, force: true });
-      throw error;
     }
-    if (hadPrevious) await rm(previous, { recursive: true, force: true });
   }
 }
 
