@@ -5,7 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { ManifestError } from '../errors.ts';
-import { Locator, ManifestProblemsError, duplicateProblems, schemaIssueProblems, yamlErrorProblem, type ManifestProblem } from './problems.ts';
+import { Locator, ManifestProblemsError, duplicateProblems, outputsProblems, schemaIssueProblems, yamlErrorProblem, type ManifestProblem } from './problems.ts';
 import { manifestSchema, type Manifest } from './schema.ts';
 
 export const manifestFileName = 'research.yaml';
@@ -46,7 +46,7 @@ export function parseManifest(text: string, file: string): LoadedManifest {
   const problems: ManifestProblem[] = [];
   const result = manifestSchema.safeParse(data);
   if (!result.success) for (const issue of result.error.issues) problems.push(...schemaIssueProblems(issue, data, locator));
-  problems.push(...duplicateProblems(data, locator));
+  problems.push(...duplicateProblems(data, locator), ...outputsProblems(data, locator));
   if (!result.success || problems.length > 0) {
     problems.sort((a, b) => a.position.line - b.position.line || a.position.column - b.position.column);
     throw new ManifestProblemsError(problems);

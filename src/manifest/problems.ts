@@ -206,3 +206,50 @@ export function duplicateProblems(data: unknown, locator: Locator): ManifestProb
   check('entrypoints', 'outputs', 'Each entrypoint needs its own outputs folder, or one run would replace the other\'s results.');
   return problems;
 }
+
+/**
+ * An outputs folder is replaced whole after each run, so it must hold nothing but outputs: not the project itself,
+ * not a folder holding research.yaml, a notebook, a data file or another entrypoint's outputs.
+ */
+export function outputsProblems(data: unknown, locator: Locator): ManifestProblem[] {
+  const normal = (value: string) => path.posix.normalize(value).replace(/\/+$/, '');
+  const inside = (child: string, folder: string) => child === folder || child.startsWith(folder + '/');
+  const entrypoints = valueAt(data, ['entrypoints']);
+  if (!Array.isArray(entrypoints)) return [];
+  const strings = (list: unknown[], key: string) =>
+    list.map((item) => valueAt(item, [key])).filter((value): value is string => typeof value === 'string').map(normal);
+  const dataItems = valueAt(data, ['data']);
+  const kept: Array<[string, string]> = [
+    ['research.yaml', 'research.yaml'],
+    ['research.lock', 'research.lock'],
+    ['package.json', 'package.json'],
+    ['.git', '.git'],
+    ['node_modules', 'node_modules'],
+    ...strings(entrypoints, 'notebook').map((p): [string, string] => [p, `the notebook ${p}`]),
+    ...(Array.isArray(dataItems) ? strings(dataItems, 'path') : []).map((p): [string, string] => [p, `the data file ${p}`]),
+  ];
+  const lockfile = valueAt(data, ['environment', 'lockfile']);
+  if (typeof lockfile === 'string') kept.push([normal(lockfile), `the lockfile ${normal(lockfile)}`]);
+  const problems: ManifestProblem[] = [];
+  const outputs = entrypoints.map((item) => valueAt(item, ['outputs']));
+  outputs.forEach((value, index) => {
+    if (typeof value !== 'string') return;
+    const folder = normal(value);
+    const fieldPath = ['entrypoints', index, 'outputs'];
+    const report = (why: string) =>
+      problems.push({
+        path: fieldPath,
+        position: locator.value(fieldPath),
+        message: `${formatFieldPath(fieldPath)} "${value}" ${why}; a run replaces this folder whole. Name a folder of its own, such as results/<analysis>.`,
+      });
+    if (folder === '.' || folder === '') return report('is the project folder itself');
+    const clash = kept.find(([p]) => inside(p, folder) || inside(folder, p));
+    if (clash) return report(`holds or lies inside ${clash[1]}`);
+    outputs.forEach((other, j) => {
+      if (j !== index && typeof other === 'string' && normal(other) !== folder && inside(normal(other), folder)) {
+        report(`holds entrypoints[${j}].outputs "${other}"`);
+      }
+    });
+  });
+  return problems;
+}

@@ -196,3 +196,39 @@ describe('loadManifest: every bad manifest names research.yaml:line:column, the 
     }
   });
 });
+
+describe('loadManifest: an outputs folder must hold nothing but outputs (a run replaces it whole)', () => {
+  const manifestWith = (outputs: string, extra = '') =>
+    `name: x\nenvironment:\n  node: 20.20.2\n${extra}entrypoints:\n  - notebook: notebooks/a.ipynb\n    outputs: ${outputs}\n`;
+
+  it.each([
+    ['.', 'is the project folder itself'],
+    ['./', 'is the project folder itself'],
+    ['notebooks', 'holds or lies inside the notebook notebooks/a.ipynb'],
+    ['.git/out', 'holds or lies inside .git'],
+  ])('outputs: %s is refused at its line:column', async (outputs, why) => {
+    const error = await failure(manifestWith(outputs));
+    expect(error.message).toContain(`research.yaml:6:14: entrypoints[0].outputs "${outputs}" ${why}`);
+    expect(error.message).toContain('Name a folder of its own');
+  });
+
+  it('refuses an outputs folder that holds a data file', async () => {
+    const data = `data:\n  - path: data/x.csv\n    url: https://example.org/x.csv\n    sha256: ${hash}\n`;
+    const error = await failure(manifestWith('data', data));
+    expect(error.message).toContain('holds or lies inside the data file data/x.csv');
+  });
+
+  it('refuses one outputs folder inside another', async () => {
+    const error = await failure(
+      'name: x\nenvironment:\n  node: 20.20.2\nentrypoints:\n  - notebook: a.ipynb\n    outputs: results\n  - notebook: b.ipynb\n    outputs: results/b\n',
+    );
+    expect(error.message).toContain('entrypoints[0].outputs "results" holds entrypoints[1].outputs "results/b"');
+  });
+
+  it('accepts sibling outputs folders', async () => {
+    const loaded = await loadManifest(
+      await projectWith('name: x\nenvironment:\n  node: 20.20.2\nentrypoints:\n  - notebook: a.ipynb\n    outputs: results/a\n  - notebook: b.ipynb\n    outputs: results/b\n'),
+    );
+    expect(loaded.manifest.entrypoints.map((e) => e.outputs)).toEqual(['results/a', 'results/b']);
+  });
+});
