@@ -4,7 +4,7 @@ import { access, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { EngineError } from '../errors.ts';
+import { EngineError, UsageError } from '../errors.ts';
 import { runEntrypoints, type NotebookResult } from '../run/index.ts';
 import { parseParameter } from '../run/parameters.ts';
 import { loadProject } from './context.ts';
@@ -33,6 +33,12 @@ export function register(program: Command): void {
       const project = await loadProject(command);
       const progress = createProgress({ quiet: project.quiet });
       const parameters = Object.fromEntries(options.param.map(parseParameter));
+      if (options.param.length > 0 && options.out === undefined) {
+        throw new UsageError(
+          'overridden parameters would replace the committed results with outputs of other settings',
+          'Write them elsewhere: repro run -p key=value --out DIR',
+        );
+      }
       let engine = options.engine;
       if (engine === 'docker') {
         const { connectEngine } = await import('../engine/index.ts');

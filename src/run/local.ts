@@ -3,6 +3,7 @@
 import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { ensureData } from '../data/index.ts';
 import { swapFolder } from '../files/swap.ts';
 import { EngineError, ExitCode, NotebookError, ReproError } from '../errors.ts';
 import { KernelDiedError, KernelTimeoutError, startKernel } from '../kernel/kernel.ts';
@@ -15,6 +16,8 @@ import type { NotebookResult, RunOptions } from './types.ts';
 
 export async function runLocally(options: RunOptions, entrypoints: Entrypoint[]): Promise<NotebookResult[]> {
   const projectDir = resolve(options.projectDir);
+  // The data files must be in place (and match their pins) before any notebook reads them.
+  await ensureData(projectDir, options.loaded.manifest.data, { progress: options.progress });
   // Every notebook is read and validated before any runs: a malformed file is bad input, not a failed run.
   const notebooks = await Promise.all(entrypoints.map((entry) => readNotebook(join(projectDir, entry.notebook), entry.notebook)));
   const results: NotebookResult[] = [];

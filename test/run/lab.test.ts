@@ -1,5 +1,6 @@
-// `repro lab` refuses, with the fix, when research.yaml does not put Jupyter in the image.
+// Commands that must refuse before running anything: repro lab without Jupyter, repro run -p without --out.
 import { spawnSync } from 'node:child_process';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { fixtureProject, repoRoot } from './project.ts';
@@ -11,6 +12,25 @@ it('asks for environment.jupyter: true before touching the engine', async () => 
     expect(cli.status).toBe(2);
     expect(cli.stderr).toContain('repro lab needs Jupyter in the image');
     expect(cli.stderr).toContain('`jupyter: true` under environment:');
+  } finally {
+    await project.remove();
+  }
+});
+
+it('repro run -p without --out refuses (exit 2) and leaves the committed results as they were', async () => {
+  const project = await fixtureProject(['outputs.ipynb']);
+  try {
+    const committed = join(project.dir, 'results', 'outputs');
+    await mkdir(committed, { recursive: true });
+    await writeFile(join(committed, 'kept.txt'), 'committed');
+    const cli = spawnSync(process.execPath, [join(repoRoot, 'bin', 'repro.js'), '-C', project.dir, 'run', '--engine', 'local', '-p', 'seed=7'], {
+      encoding: 'utf8',
+    });
+    expect(cli.status).toBe(2);
+    expect(cli.stderr).toContain('overridden parameters would replace the committed results');
+    expect(cli.stderr).toContain('--out DIR');
+    expect(await readdir(committed)).toEqual(['kept.txt']);
+    expect(await readFile(join(committed, 'kept.txt'), 'utf8')).toBe('committed');
   } finally {
     await project.remove();
   }
