@@ -1,7 +1,7 @@
 // The verify stage: compare a run folder with the committed results, then write report.html and verify.json.
 // Plain values in, plain values out; the CLI decides what to print and how to exit.
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { toolkitVersion } from '../version.ts';
 import { sha256 } from './comparers/binary.ts';
 import { buildRecord, writeRecord, type VerifyRecord } from './record.ts';
@@ -47,7 +47,7 @@ export async function verifyRunFolder(options: VerifyOptions): Promise<VerifyOut
   });
   const diffMs = performance.now() - diffStart;
   const reportDir = options.reportDir ?? options.runFolder;
-  const meta = { toolkitVersion, imageId: options.imageId ?? null, engine: options.engine ?? null, lockHash: await lockHash(options.projectDir), runFolder: options.runFolder };
+  const meta = { toolkitVersion, imageId: options.imageId ?? null, engine: options.engine ?? null, lockHash: await lockHash(options.projectDir), runFolder: shownPath(options.projectDir, options.runFolder) };
   const reportPath = await writeReport(reportDir, files, meta);
   const record = buildRecord(files, { ...meta, startedAt, finishedAt: new Date() });
   const recordPath = join(reportDir, 'verify.json');
@@ -71,3 +71,9 @@ export { buildRecord, type VerifyRecord } from './record.ts';
 export { resolveTolerance, type ToleranceRules } from './tolerance.ts';
 export { compareTrees, type TreeComparison } from './tree.ts';
 export { fails, passes, type Comparison, type FileKind, type FileVerdict, type Verdict } from './types.ts';
+
+/** The run folder as a reviewer may share it: relative to the project when inside it, never a host home path. */
+function shownPath(projectDir: string, folder: string): string {
+  const rel = relative(resolve(projectDir), resolve(folder));
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? basename(resolve(folder)) : rel;
+}

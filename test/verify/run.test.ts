@@ -25,7 +25,7 @@ describe('repro verify --engine local', () => {
     expect(clean.code, clean.stderr).toBe(0);
     const first = readlinkSync(join(dir, '.repro/runs/last'));
     const record = JSON.parse(readFileSync(join(dir, '.repro/runs', first, 'verify.json'), 'utf8')) as VerifyRecord;
-    expect(record).toMatchObject({ passed: true, engine: 'local' });
+    expect(record).toMatchObject({ passed: true, engine: 'local', runFolder: `.repro/runs/${first}` });
     expect(record.files.map((f) => [f.path, f.verdict])).toEqual([
       ['results/outputs/answer.json', 'identical'],
       ['results/outputs/outputs.ipynb', 'identical'],
