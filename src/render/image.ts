@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { ensureData } from '../data/index.ts';
 import type { Engine, EngineProgress } from '../engine/index.ts';
+import { ManifestError } from '../errors.ts';
 import { assertBaseFresh, assertLockFresh, basePackagesDigest, ensureNpmCache, ensurePackageTarball, nodePackage, requireLock, type Lock } from '../lock/index.ts';
 import type { LoadedManifest } from '../manifest/load.ts';
 import { collectProjectFiles, contextFiles, imageInputs, imageTag, type ProjectFile } from './context.ts';
@@ -35,7 +36,12 @@ export async function planProjectImage(projectDir: string, loaded: LoadedManifes
   await assertLockFresh(loaded, lock);
   const { text: template, name: templateName } = await readTemplate(projectDir);
   const packageJsonPath = join(projectDir, posix.dirname(lock.lockfile.path), 'package.json');
-  const packageJson = await readFile(packageJsonPath);
+  const packageJson = await readFile(packageJsonPath).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+    throw new ManifestError(`no package.json beside the npm lockfile ${lock.lockfile.path} (looked for ${packageJsonPath})`, {
+      hint: 'The image installs the project with `npm ci`: commit package.json and its lockfile, or set environment.lockfile.',
+    });
+  });
   const dockerfile = renderDockerfile(loaded.manifest, lock, template, { reproBin: reproBinFor(packageJson), templateName });
   const files = await collectProjectFiles(projectDir, loaded.manifest);
   const packageJsonSha = createHash('sha256').update(packageJson).digest('hex');

@@ -1,7 +1,7 @@
 // `repro build` as a user meets it: a stale lock stops it with exit 2 before any engine is asked, and no engine
 // answering is exit 3 with what to do. Neither needs a running engine.
 import { spawnSync } from 'node:child_process';
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -49,6 +49,15 @@ describe('repro build on the command line', () => {
     const result = repro(['build', '-C', dir], noEngine);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('research.lock is not valid JSON');
+  }, 60_000);
+
+  it('stops with exit 2 naming the file when package.json is missing', async () => {
+    const dir = await copyFixture();
+    await rm(join(dir, 'package.json'));
+    const result = repro(['build', '-C', dir], noEngine);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('repro: no package.json beside the npm lockfile package-lock.json');
+    expect(result.stderr).not.toContain('internal error');
   }, 60_000);
 
   it('exits 3 with what to do when no engine answers', async () => {
