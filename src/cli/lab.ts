@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { EngineError, UsageError } from '../errors.ts';
 import { containerUser } from '../run/container.ts';
 import { ensureProjectImage } from '../run/image.ts';
+import { parsePort } from './options.ts';
 import { loadProject } from './context.ts';
 import { createProgress, type Progress } from './progress.ts';
 
@@ -16,8 +17,9 @@ export function register(program: Command): void {
   program
     .command('lab')
     .description('start Jupyter in the container with the tslab kernel and the repository mounted')
-    .option('--port <port>', 'port on 127.0.0.1 (default: a free one)', (value) => Number.parseInt(value, 10))
-    .action(async (options: { port?: number }, command: Command) => {
+    .option('--port <port>', 'port on 127.0.0.1 (default: a free one)')
+    .action(async (options: { port?: string }, command: Command) => {
+      const hostPort = parsePort(options.port);
       const project = await loadProject(command);
       if (!project.manifest.environment.jupyter) {
         throw new UsageError('repro lab needs Jupyter in the image, and research.yaml does not ask for it', [
@@ -40,7 +42,7 @@ export function register(program: Command): void {
         workdir: '/project',
         mounts: await repositoryMounts(project.root),
         env: { HOME: '/tmp/home', JUPYTER_TOKEN: token, JUPYTER_RUNTIME_DIR: '/tmp/jupyter-runtime' },
-        ports: [{ container: jupyterPort, host: options.port }],
+        ports: [{ container: jupyterPort, host: hostPort }],
         onOutput: (chunk) => {
           if (!project.quiet) process.stderr.write(chunk);
         },

@@ -6,6 +6,7 @@ import { ensureData } from '../data/index.ts';
 import { EngineError, UsageError } from '../errors.ts';
 import type { Service } from '../manifest/schema.ts';
 import { waitForHttp } from '../serve/ready.ts';
+import { parsePort, parseSeconds } from './options.ts';
 import { loadProject, type Project } from './context.ts';
 import { createProgress, formatBytes, formatDuration, type Progress } from './progress.ts';
 
@@ -33,18 +34,11 @@ export function register(program: Command): void {
       }
       if (options.engine !== 'docker' && options.engine !== 'local') throw new UsageError(`--engine must be docker or local (got ${options.engine})`);
       const port = parsePort(options.port, service.port);
-      const timeoutMs = Number(options.readyTimeout) * 1000;
+      const timeoutMs = parseSeconds('--ready-timeout', options.readyTimeout);
       const progress = createProgress({ quiet: project.quiet });
       await ensureModelData(project, service, progress);
       process.exitCode = options.engine === 'local' ? await serveLocal(project, name, service, port, timeoutMs) : await serveDocker(project, name, service, port, timeoutMs, progress);
     });
-}
-
-function parsePort(text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port must be a port number from 1 to 65535 (got ${text})`);
-  return port;
 }
 
 /** A model that is one of research.yaml's data files is put in place (cache → mirror → URL) first. */
