@@ -4,7 +4,8 @@ import { access, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { EngineError, UsageError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
+import { dockerOrLocal } from '../run/choose-engine.ts';
 import { runEntrypoints, type NotebookResult } from '../run/index.ts';
 import { parseParameter } from '../run/parameters.ts';
 import { loadProject } from './context.ts';
@@ -39,17 +40,7 @@ export function register(program: Command): void {
           'Write them elsewhere: repro run -p key=value --out DIR',
         );
       }
-      let engine = options.engine;
-      if (engine === 'docker') {
-        const { connectEngine } = await import('../engine/index.ts');
-        try {
-          await connectEngine({ timeoutMs: 5000 });
-        } catch (error) {
-          if (!(error instanceof EngineError)) throw error;
-          progress.log(`${error.message}; running the notebooks locally instead (--engine local)`);
-          engine = 'local';
-        }
-      }
+      const engine = options.engine === 'docker' ? await dockerOrLocal(progress) : options.engine;
       let outDir = options.out === undefined ? undefined : resolve(options.out);
       let failedDir = options.failedDir === undefined ? undefined : resolve(options.failedDir);
       // The image's default command runs in a read-only /project: outputs then go under /tmp, and we say where.

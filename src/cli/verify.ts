@@ -3,7 +3,8 @@
 import { mkdir, rename, rm, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { DiffError, EngineError, UsageError, type NotebookError } from '../errors.ts';
+import { DiffError, UsageError, type NotebookError } from '../errors.ts';
+import { dockerOrLocal } from '../run/choose-engine.ts';
 import { formatSummary, verifyRunFolder } from '../verify/index.ts';
 import { loadProject, type Project } from './context.ts';
 import { createProgress, formatDuration, type Progress } from './progress.ts';
@@ -114,19 +115,6 @@ interface RunOutcome {
   engine: 'docker' | 'local' | null;
   imageId?: string | null;
   failure?: NotebookError;
-}
-
-/** As `repro run` does: no engine answering means a local run, said out loud (and recorded in verify.json). */
-async function dockerOrLocal(progress: Progress): Promise<'docker' | 'local'> {
-  const { connectEngine } = await import('../engine/index.ts');
-  try {
-    await connectEngine({ timeoutMs: 5000 });
-    return 'docker';
-  } catch (error) {
-    if (!(error instanceof EngineError)) throw error;
-    progress.log(`${error.message}; running the notebooks locally instead (--engine local)`);
-    return 'local';
-  }
 }
 
 /** .repro/runs/last → <id>, replaced atomically (a new link renamed over the old). */
