@@ -1,7 +1,8 @@
-// A notebook inside the repository's image: no network, non-root user, read-only root, outputs moved into place
+// Notebooks inside the repository's image: no network, non-root user, read-only root, outputs moved into place
 // on the host, a failure reported with its cell. Needs a Docker engine: fails in CI without one, never skips there.
 import { readdirSync } from 'node:fs';
-import { chmod, readFile, rm, symlink } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProgress } from '../../src/cli/progress.ts';
@@ -52,4 +53,33 @@ describe.runIf(engineAnswers)('repro run in the container', () => {
     // Nothing half-done left in the project: the host folder mounted at /out is gone.
     expect(readdirSync(project.dir).filter((name) => name.startsWith('.repro-container-'))).toEqual([]);
   });
+});
+
+describe.runIf(engineAnswers)('docker run IMAGE (the image default command)', () => {
+  it('re-runs every entrypoint of this repository, with no network, to the committed bytes', async () => {
+    const engine = await connectEngine();
+    const image = await ensureProjectImage({ projectDir: repoRoot, loaded: await loadManifest(repoRoot), engine, progress });
+    // /project is read-only for the image's user, so the default command writes under /tmp/repro-out: mount it.
+    const out = await mkdtemp(join(tmpdir(), 'repro-docker-run-'));
+    await chmod(out, 0o777);
+    try {
+      let log = '';
+      const exitCode = await engine.runContainer({
+        image,
+        network: 'none',
+        mounts: [{ host: out, container: '/tmp/repro-out' }],
+        onOutput: (chunk) => {
+          log += chunk.toString();
+        },
+      });
+      expect(exitCode, log.slice(-2000)).toBe(0);
+      expect(log).toContain('✓ notebooks/starcraft.ipynb');
+      expect(log).toContain('✓ notebooks/games-model.ipynb');
+      for (const file of ['results/starcraft/accuracy.csv', 'results/games-model/metrics.json', 'results/games-model/model/weights.bin']) {
+        expect((await readFile(join(out, file))).equals(await readFile(join(repoRoot, file))), file).toBe(true);
+      }
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }, 30 * 60_000);
 });
