@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { EngineError } from '../errors.ts';
 import { cacheDir } from '../engine/index.ts';
 import type { EngineProgress } from '../engine/index.ts';
-import { sha256File } from './fresh.ts';
+import { sha256File } from '../data/index.ts';
 
 const run = promisify(execFile);
 

@@ -1,8 +1,7 @@
 // Is research.lock still what research.yaml, the npm lockfile and the base image resolve to? A build refuses a
 // stale lock (exit 2) rather than silently building something the lock does not describe.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { sha256File } from '../data/index.ts';
 import { ManifestError } from '../errors.ts';
 import type { LoadedManifest } from '../manifest/load.ts';
 import type { Lock } from './schema.ts';
@@ -50,14 +49,4 @@ function staleLock(problems: string[]): ManifestError {
 
 function short(digest: string): string {
   return digest.replace(/^sha256:/, '').slice(0, 12);
-}
-
-export function sha256File(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(file)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('end', () => resolve(hash.digest('hex')))
-      .on('error', reject);
-  });
 }

@@ -1,6 +1,7 @@
 // The lock stage's public surface: resolve research.yaml into research.lock, read and write it, check it is fresh.
 export { lockFileName, lockSchema, type Lock } from './schema.ts';
 export { parseLock, readLock, requireLock, serializeLock, writeLock } from './file.ts';
-export { assertBaseFresh, assertLockFresh, lockProblems, sha256File } from './fresh.ts';
+export { sha256File } from '../data/index.ts';
+export { assertBaseFresh, assertLockFresh, lockProblems } from './fresh.ts';
 export { basePackagesDigest, jupyterPackages, parseAptSimulation, probeBase, resolveLock } from './resolve.ts';
 export { ensureNpmCache, ensurePackageTarball, hostNpmVersion, installSpecs, nodePackage } from './artifacts.ts';

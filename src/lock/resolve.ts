@@ -7,7 +7,7 @@ import { toolkitVersion } from '../version.ts';
 import { basePackagesLabel, dpkgQueryFormat, packageListDigest, parseDpkgQuery, type Engine, type EngineProgress, type ImageInfo } from '../engine/index.ts';
 import { ensurePackageTarball, hostNpmVersion, nodePackage } from './artifacts.ts';
 import { serializeLock } from './file.ts';
-import { sha256File } from './fresh.ts';
+import { sha256File } from '../data/index.ts';
 import type { Lock } from './schema.ts';
 
 /** Debian's Jupyter, installed when environment.jupyter is true so `repro lab` can serve the tslab kernel. */

@@ -10,7 +10,8 @@ import { cacheDir } from '../engine/index.ts';
 import type { Manifest, Service } from '../manifest/schema.ts';
 import { renderServiceDockerfile, type ServiceImageSpec } from '../render/service.ts';
 import { serviceConfig, type ServiceConfig } from './config.ts';
-import { ensureNodeBinary, sha256File, type NodePin } from './node-binary.ts';
+import { sha256File } from '../data/index.ts';
+import { ensureNodeBinary, type NodePin } from './node-binary.ts';
 
 const toolkitRoot = fileURLToPath(new URL('../../', import.meta.url));
 
