@@ -1,5 +1,5 @@
 // Finds how to start a kernel: its kernelspec (kernels/<name>/kernel.json in the Jupyter data dirs) or,
-// for tslab, the copy installed with the toolkit, so a host without Jupyter still runs notebooks.
+// for tslab and jslab, the copy installed with the toolkit, so a host without Jupyter still runs notebooks.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -14,6 +14,19 @@ export interface KernelSpec {
   interruptMode: 'signal' | 'message';
   env: Record<string, string>;
 }
+
+/** No kernelspec of that name in any Jupyter data dir. */
+export class KernelSpecNotFoundError extends Error {
+  constructor(
+    readonly kernel: string,
+    readonly searched: string[],
+  ) {
+    super(`no kernelspec named ${kernel} (looked in ${searched.map((dir) => join(dir, 'kernels')).join(', ')})`);
+  }
+}
+
+/** Kernels that come with the toolkit's own tslab: TypeScript, and JavaScript (tslab's --js mode). */
+const tslabKernels = new Set(['tslab', 'jslab']);
 
 /** Jupyter's data directories in its search order: JUPYTER_PATH, the user's, then the system's. */
 export function jupyterDataDirs(env: NodeJS.ProcessEnv = process.env): string[] {
@@ -38,7 +51,7 @@ export function findKernelSpec(name = 'tslab', env: NodeJS.ProcessEnv = process.
     }
     const argv = spec.argv as string[];
     // A spec naming a program that is not on PATH would fail late with ENOENT; prefer our own copy then.
-    if (name === 'tslab' && !onPath(argv[0], env)) continue;
+    if (tslabKernels.has(name) && !onPath(argv[0], env)) continue;
     return {
       name,
       argv,
@@ -47,18 +60,18 @@ export function findKernelSpec(name = 'tslab', env: NodeJS.ProcessEnv = process.
       env: spec.env ?? {},
     };
   }
-  if (name !== 'tslab') throw new Error(`no kernelspec named ${name} in ${jupyterDataDirs(env).join(', ')}`);
-  return bundledTslab();
+  if (!tslabKernels.has(name)) throw new KernelSpecNotFoundError(name, jupyterDataDirs(env));
+  return bundledTslab(name === 'jslab');
 }
 
-/** The tslab installed with the toolkit, started with this very Node.js. */
-export function bundledTslab(): KernelSpec {
+/** The tslab installed with the toolkit, started with this very Node.js; `--js` makes it the JavaScript kernel. */
+export function bundledTslab(javascript = false): KernelSpec {
   const require = createRequire(import.meta.url);
   const main = require.resolve('tslab/package.json');
   const bin = join(dirname(main), 'bin', 'tslab');
   return {
-    name: 'tslab',
-    argv: [process.execPath, bin, 'kernel', '--config-path', '{connection_file}'],
+    name: javascript ? 'jslab' : 'tslab',
+    argv: [process.execPath, bin, 'kernel', '--config-path', '{connection_file}', ...(javascript ? ['--js'] : [])],
     source: bin,
     interruptMode: 'signal',
     env: {},

@@ -10,13 +10,14 @@ export function serializeLock(lock: Lock): string {
   const ordered: Lock = {
     lockVersion: lock.lockVersion,
     toolkitVersion: lock.toolkitVersion,
+    toolkit: { bundle: lock.toolkit.bundle, dependencies: lock.toolkit.dependencies },
     manifestHash: lock.manifestHash,
     sourceDateEpoch: lock.sourceDateEpoch,
     base: { ref: lock.base.ref, imageId: lock.base.imageId, packages: lock.base.packages },
     node: { version: lock.node.version, package: lock.node.package, sha256: lock.node.sha256 },
     npm: { version: lock.npm.version, sha256: lock.npm.sha256 },
     apt: Object.fromEntries(Object.keys(lock.apt).sort().map((name) => [name, lock.apt[name]])),
-    lockfile: { path: lock.lockfile.path, sha256: lock.lockfile.sha256 },
+    lockfile: lock.lockfile && { path: lock.lockfile.path, sha256: lock.lockfile.sha256 },
     data: lock.data.map((entry) => ({ path: entry.path, sha256: entry.sha256 })),
   };
   return JSON.stringify(ordered, null, 2) + '\n';

@@ -1,10 +1,13 @@
 // Is research.lock still what research.yaml, the npm lockfile and the base image resolve to? A build refuses a
 // stale lock (exit 2) rather than silently building something the lock does not describe.
+import { realpath } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { sha256File } from '../data/index.ts';
 import { ManifestError } from '../errors.ts';
 import type { LoadedManifest } from '../manifest/load.ts';
 import type { Lock } from './schema.ts';
+import { toolkitBundle, toolkitDependenciesSha256 } from './toolkit.ts';
+import { toolkitRoot, toolkitVersion } from '../version.ts';
 
 const relock = 'run `repro lock` to resolve it again, then commit research.lock';
 
@@ -15,12 +18,20 @@ export async function lockProblems(loaded: LoadedManifest, lock: Lock): Promise<
   if (lock.manifestHash !== loaded.hash) problems.push('research.yaml changed since the lock was written');
   if (lock.base.ref !== environment.base) problems.push(`the base is ${environment.base} but the lock has ${lock.base.ref}`);
   if (lock.node.version !== environment.node) problems.push(`Node.js is ${environment.node} but the lock has ${lock.node.version}`);
-  if (lock.lockfile.path !== environment.lockfile) {
-    problems.push(`the npm lockfile is ${environment.lockfile} but the lock has ${lock.lockfile.path}`);
-  } else {
+  if (lock.lockfile?.path !== environment.lockfile) {
+    const named = (path: string | undefined) => (path === undefined ? 'none' : path);
+    problems.push(`the npm lockfile is ${named(environment.lockfile)} but the lock has ${named(lock.lockfile?.path)}`);
+  } else if (lock.lockfile && environment.lockfile) {
     const actual = await sha256File(join(dirname(loaded.file), environment.lockfile)).catch(() => undefined);
     if (actual === undefined) problems.push(`${environment.lockfile} is missing`);
     else if (actual !== lock.lockfile.sha256) problems.push(`${environment.lockfile} changed since the lock was written`);
+  }
+  if (lock.toolkit.dependencies !== (await toolkitDependenciesSha256())) {
+    problems.push(`repro's run-time dependencies (toolkit/package-lock.json of repro ${toolkitVersion}) differ from the ones locked by repro ${lock.toolkitVersion}`);
+  }
+  // Developing repro itself, its bundle changes with every edit; the image tag follows the working tree anyway.
+  if (!(await isToolkitItself(dirname(loaded.file))) && lock.toolkit.bundle !== (await toolkitBundle()).sha256) {
+    problems.push(`this repro (${toolkitVersion}) is not the one that wrote the lock (${lock.toolkitVersion}, bundle ${lock.toolkit.bundle.slice(0, 12)})`);
   }
   return problems;
 }
@@ -49,4 +60,10 @@ function staleLock(problems: string[]): ManifestError {
 
 function short(digest: string): string {
   return digest.replace(/^sha256:/, '').slice(0, 12);
+}
+
+/** The project is repro's own repository, whose bundle is made from the working tree being edited. */
+async function isToolkitItself(projectDir: string): Promise<boolean> {
+  const [project, toolkit] = await Promise.all([realpath(projectDir).catch(() => projectDir), realpath(toolkitRoot).catch(() => toolkitRoot)]);
+  return project === toolkit;
 }

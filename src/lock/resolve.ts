@@ -9,9 +9,8 @@ import { ensurePackageTarball, hostNpmVersion, nodePackage } from './artifacts.t
 import { serializeLock } from './file.ts';
 import { sha256File } from '../data/index.ts';
 import type { Lock } from './schema.ts';
-
-/** Debian's Jupyter, installed when environment.jupyter is true so `repro lab` can serve the tslab kernel. */
-export const jupyterPackages = ['jupyter-notebook'];
+import { toolkitBundle, toolkitDependenciesSha256 } from './toolkit.ts';
+import { buildPacks, packPackages } from '../packs/index.ts';
 
 export interface ResolveOptions {
   loaded: LoadedManifest;
@@ -27,27 +26,34 @@ export async function resolveLock(options: ResolveOptions): Promise<Lock> {
   const environment = loaded.manifest.environment;
   const projectDir = dirname(loaded.file);
   const base = await engine.ensureBaseImage(environment.base, { progress });
-  const requested = [...environment.apt, ...(environment.jupyter ? jupyterPackages : [])];
+  const requested = packPackages(buildPacks(environment));
   progress.update(`asking apt in ${environment.base} for ${requested.length > 0 ? requested.join(', ') : 'the base packages'}`);
   const probe = await probeBase(engine, environment.base, requested);
   const node = await ensurePackageTarball(nodePackage, environment.node, { progress });
   const npmVersion = await hostNpmVersion();
   const npm = await ensurePackageTarball('npm', npmVersion, { progress });
-  const lockfileSha = await sha256File(join(projectDir, environment.lockfile)).catch(() => {
-    throw new ManifestError(`${environment.lockfile} (environment.lockfile in research.yaml) is missing`, {
-      hint: 'run `npm install` to write it, or point environment.lockfile at the npm lockfile',
-    });
-  });
+  const lockfile = environment.lockfile;
+  const lockfileSha =
+    lockfile === undefined
+      ? undefined
+      : await sha256File(join(projectDir, lockfile)).catch(() => {
+          throw new ManifestError(`${lockfile} (environment.lockfile in research.yaml) is missing`, {
+            hint: 'run `npm install` to write it, or point environment.lockfile at the npm lockfile',
+          });
+        });
+  progress.update('bundling repro for the image');
+  const bundle = await toolkitBundle();
   const lock: Lock = {
-    lockVersion: 1,
+    lockVersion: 2,
     toolkitVersion,
+    toolkit: { bundle: bundle.sha256, dependencies: await toolkitDependenciesSha256() },
     manifestHash: loaded.hash,
     sourceDateEpoch: 0,
     base: { ref: environment.base, imageId: base.id, packages: probe.basePackages },
     node: { version: environment.node, package: nodePackage, sha256: node.sha256 },
     npm: { version: npmVersion, sha256: npm.sha256 },
     apt: probe.installs,
-    lockfile: { path: environment.lockfile, sha256: lockfileSha },
+    lockfile: lockfile === undefined || lockfileSha === undefined ? undefined : { path: lockfile, sha256: lockfileSha },
     data: loaded.manifest.data.map((entry) => ({ path: entry.path, sha256: entry.sha256 })),
   };
   lock.sourceDateEpoch = keepEpoch(lock, options.previous) ?? startOfDay(options.now ?? new Date());

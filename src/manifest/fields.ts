@@ -115,9 +115,11 @@ const duration = 'a duration such as 90s, 15m or 1h (or a number of seconds)';
 const examples: Record<string, string> = {
   '': 'a mapping with name, environment, data, entrypoints, services, verify and run',
   name: 'a lowercase name such as `name: my-analysis`',
-  environment: 'a mapping with at least `node: 20.20.2`',
+  environment: 'a mapping such as `{ kernels: [python3], apt: [python3-pandas] }`',
   'environment.base': 'a Docker image reference such as `base: debian:bookworm`',
   'environment.node': 'an exact Node.js version such as `node: 20.20.2`',
+  'environment.kernels': 'a list of kernels such as `kernels: [python3, ir]` (tslab and jslab are always there)',
+  'environment.kernels[]': 'one of tslab, jslab, python3, ir',
   'environment.apt': 'a list of Debian package names such as `apt: [fonts-dejavu-core]`',
   'environment.apt[]': 'a Debian package name such as fonts-dejavu-core',
   'environment.lockfile': 'the npm lockfile\'s path such as `lockfile: package-lock.json`',

@@ -23,15 +23,35 @@ export const repoPathSchema = z
 
 export const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters');
 
+/** The Node.js every image runs repro (and the tslab/jslab kernels) on, when research.yaml names none. */
+export const defaultNodeVersion = '20.20.2';
+
+/** Kernels a build pack can put in the image; tslab (TypeScript) and jslab (JavaScript) come with repro, always. */
+export const kernelNames = ['tslab', 'jslab', 'python3', 'ir'] as const;
+export type KernelName = (typeof kernelNames)[number];
+
+/** Lockfiles of other package managers: `npm ci` installs only from npm's own (package-lock.json). */
+const otherLockfiles = new Set(['yarn.lock', 'pnpm-lock.yaml', 'bun.lockb', 'bun.lock']);
+const npmLockfileFix = 'run `npm install --package-lock-only` to write package-lock.json from package.json, and name that file';
+
 export const environmentSchema = z.strictObject({
   /** Docker image reference; bootstrapped from Debian packages when it cannot be pulled. */
   base: z.string().min(1).default('debian:bookworm'),
   /** Exact Node.js version for the image, e.g. 20.20.2. */
-  node: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be an exact version such as 20.20.2'),
-  /** Extra Debian packages installed in the image. */
+  node: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be an exact version such as 20.20.2').default(defaultNodeVersion),
+  /** Kernels besides tslab and jslab (always there): python3 (Debian's python3 + ipykernel), ir (R + IRkernel). */
+  kernels: z
+    .array(z.enum(kernelNames, { error: `must be one of ${kernelNames.join(', ')}` }))
+    .default([])
+    .transform((list) => [...new Set(list)].sort()),
+  /** Extra Debian packages installed in the image (python3-*, r-cran-*, fonts…). */
   apt: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/, 'must be a Debian package name')).default([]),
-  /** The npm lockfile the image installs with `npm ci`. */
-  lockfile: repoPathSchema.default('package-lock.json'),
+  /** The npm lockfile the image installs the project's own npm dependencies from with `npm ci`; none when absent. */
+  lockfile: repoPathSchema
+    .refine((p) => !otherLockfiles.has(p.split('/').pop() ?? ''), {
+      error: (issue) => `must be npm's package-lock.json, not ${String(issue.input)} (repro installs with \`npm ci\`): ${npmLockfileFix}`,
+    })
+    .optional(),
   /** Install Debian's Jupyter in the image so that `repro lab` works. Off by default to keep images small. */
   jupyter: z.boolean().default(false),
 });

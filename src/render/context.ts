@@ -7,7 +7,9 @@ import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import type { ContextFile } from '../engine/index.ts';
 import type { Lock } from '../lock/schema.ts';
+import type { ToolkitBundle } from '../lock/toolkit.ts';
 import type { Manifest } from '../manifest/schema.ts';
+import { buildPacks, packKernels, serializeKernelJson } from '../packs/index.ts';
 
 const run = promisify(execFile);
 
@@ -74,22 +76,44 @@ async function walk(root: string, prefix: string): Promise<string[]> {
   return paths;
 }
 
-/** The npm project folder (where package.json sits next to the lockfile), relative to the project. */
-function npmDir(lock: Lock): string {
-  return posix.dirname(lock.lockfile.path);
+/** The project's npm folder (where package.json sits next to its lockfile), relative to the project. */
+function npmDir(lockfile: NonNullable<Lock['lockfile']>): string {
+  return posix.dirname(lockfile.path);
+}
+
+/** A generated context file (kernelspecs): its path in the context and its bytes. */
+export interface GeneratedFile {
+  path: string;
+  content: string;
+}
+
+/** The kernelspecs the environment's build packs register, as context files under kernels/. */
+export function kernelFiles(manifest: Manifest): GeneratedFile[] {
+  return [...packKernels(buildPacks(manifest.environment))]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, spec]) => ({ path: `kernels/${name}/kernel.json`, content: serializeKernelJson(spec) }));
 }
 
 /** Every context entry by content, in context-path order; pinned files are taken from the lock. */
-export function imageInputs(lock: Lock, files: ProjectFile[], packageJsonSha256: string): ImageInput[] {
+export function imageInputs(lock: Lock, files: ProjectFile[], packageJsonSha256: string | undefined, generated: GeneratedFile[] = []): ImageInput[] {
+  const sha = (content: string) => createHash('sha256').update(content).digest('hex');
   const inputs: ImageInput[] = [
     { contextPath: 'node/node.tgz', sha256: lock.node.sha256, executable: false },
     { contextPath: 'node/npm.tgz', sha256: lock.npm.sha256, executable: false },
-    { contextPath: 'npm-cache/', sha256: lock.lockfile.sha256, executable: false },
-    { contextPath: posix.join('deps', npmDir(lock), 'package.json'), sha256: packageJsonSha256, executable: false },
-    { contextPath: posix.join('deps', lock.lockfile.path), sha256: lock.lockfile.sha256, executable: false },
+    // The toolkit's files and npm cache are functions of the hashes the lock pins.
+    { contextPath: 'toolkit/app/', sha256: lock.toolkit.bundle, executable: false },
+    { contextPath: 'toolkit/npm-cache/', sha256: lock.toolkit.dependencies, executable: false },
+    ...generated.map((file) => ({ contextPath: file.path, sha256: sha(file.content), executable: false })),
     ...lock.data.map((entry) => ({ contextPath: posix.join('data', entry.path), sha256: entry.sha256, executable: false })),
     ...files.map((file) => ({ contextPath: posix.join(file.layer, file.path), sha256: file.sha256, executable: file.executable })),
   ];
+  if (lock.lockfile && packageJsonSha256 !== undefined) {
+    inputs.push(
+      { contextPath: 'npm-cache/', sha256: lock.lockfile.sha256, executable: false },
+      { contextPath: posix.join('deps', npmDir(lock.lockfile), 'package.json'), sha256: packageJsonSha256, executable: false },
+      { contextPath: posix.join('deps', lock.lockfile.path), sha256: lock.lockfile.sha256, executable: false },
+    );
+  }
   return inputs.sort((a, b) => (a.contextPath < b.contextPath ? -1 : a.contextPath > b.contextPath ? 1 : 0));
 }
 
@@ -104,22 +128,37 @@ export function imageTag(name: string, dockerfile: string, inputs: ImageInput[])
 export interface ContextArtifacts {
   nodeTarball: string;
   npmTarball: string;
-  npmCache: string;
+  /** The project's npm cache, when it has an npm lockfile. */
+  npmCache?: string;
+  toolkitNpmCache: string;
+  toolkit: ToolkitBundle;
 }
 
 /** The build context's files, laid out as Dockerfile.template expects. */
-export function contextFiles(projectDir: string, lock: Lock, files: ProjectFile[], artifacts: ContextArtifacts): ContextFile[] {
-  const dir = npmDir(lock);
+export function contextFiles(projectDir: string, lock: Lock, files: ProjectFile[], artifacts: ContextArtifacts, generated: GeneratedFile[] = []): ContextFile[] {
+  const project: ContextFile[] = [];
+  if (lock.lockfile && artifacts.npmCache) {
+    const dir = npmDir(lock.lockfile);
+    project.push(
+      { path: 'npm-cache', directory: artifacts.npmCache },
+      { path: posix.join('deps', dir, 'package.json'), source: join(projectDir, dir, 'package.json'), mode: 0o644 },
+      { path: posix.join('deps', lock.lockfile.path), source: join(projectDir, lock.lockfile.path), mode: 0o644 },
+    );
+  }
   return [
     { path: 'node/node.tgz', source: artifacts.nodeTarball, mode: 0o644 },
     { path: 'node/npm.tgz', source: artifacts.npmTarball, mode: 0o644 },
-    { path: 'npm-cache', directory: artifacts.npmCache },
-    { path: posix.join('deps', dir, 'package.json'), source: join(projectDir, dir, 'package.json'), mode: 0o644 },
-    { path: posix.join('deps', lock.lockfile.path), source: join(projectDir, lock.lockfile.path), mode: 0o644 },
-    // COPY needs each layer's folder even when it is empty (a project with no data or no notebooks).
+    { path: 'toolkit/npm-cache', directory: artifacts.toolkitNpmCache },
+    ...artifacts.toolkit.files.map((file) => ({ path: posix.join('toolkit/app', file.path), content: file.content, mode: file.mode })),
+    ...generated.map((file) => ({ path: file.path, content: file.content, mode: 0o644 })),
+    // COPY needs each folder even when it is empty (no npm lockfile, no data, no notebooks).
+    { path: 'npm-cache', emptyDirectory: true },
+    { path: 'deps', emptyDirectory: true },
+    { path: 'kernels', emptyDirectory: true },
     { path: 'data', emptyDirectory: true },
     { path: 'code', emptyDirectory: true },
     { path: 'notebooks', emptyDirectory: true },
+    ...project,
     ...lock.data.map((entry) => ({ path: posix.join('data', entry.path), source: join(projectDir, entry.path), mode: 0o644 })),
     ...files.map((file) => ({ path: posix.join(file.layer, file.path), content: file.content, mode: file.executable ? 0o755 : 0o644 })),
   ];

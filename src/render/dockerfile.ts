@@ -6,18 +6,16 @@ import { ManifestError } from '../errors.ts';
 import type { Lock } from '../lock/schema.ts';
 import { serializeLock } from '../lock/file.ts';
 import type { Manifest } from '../manifest/schema.ts';
+import { imageKernelsDir } from '../packs/index.ts';
+import { toolkitDir } from '../packs/toolkit.ts';
 
 export interface RenderOptions {
-  /** The toolkit's CLI script relative to the project: the project itself is repro, or repro is an npm dependency. */
-  reproBin?: string;
   /** Name of the template for messages. */
   templateName?: string;
 }
 
-export const defaultReproBin = 'node_modules/repro/bin/repro.js';
-
 /** Every value a template may use, by placeholder name. */
-export function templateValues(manifest: Manifest, lock: Lock, options: RenderOptions = {}): Record<string, string> {
+export function templateValues(manifest: Manifest, lock: Lock): Record<string, string> {
   const pins = Object.keys(lock.apt)
     .sort()
     .map((name) => `${name}=${lock.apt[name]}`);
@@ -28,8 +26,9 @@ export function templateValues(manifest: Manifest, lock: Lock, options: RenderOp
     aptPackages: pins.join(' '),
     nodeVersion: lock.node.version,
     npmVersion: lock.npm.version,
-    npmDir: posix.join('/project', posix.dirname(lock.lockfile.path)),
-    reproBin: options.reproBin ?? defaultReproBin,
+    npmDir: lock.lockfile ? posix.join('/project', posix.dirname(lock.lockfile.path)) : '/project',
+    toolkitDir,
+    kernelsDir: imageKernelsDir,
     manifestHash: lock.manifestHash,
     lockHash: lockHash(lock),
     toolkitVersion: lock.toolkitVersion,
@@ -43,7 +42,7 @@ export function lockHash(lock: Lock): string {
 
 /** Fill every {{placeholder}} of the template; an unknown one is an error naming its line. */
 export function renderDockerfile(manifest: Manifest, lock: Lock, template: string, options: RenderOptions = {}): string {
-  const values = templateValues(manifest, lock, options);
+  const values = templateValues(manifest, lock);
   const file = options.templateName ?? 'Dockerfile.template';
   const lines = template.replace(/\r\n/g, '\n').split('\n');
   const rendered = lines.map((line, index) =>

@@ -6,10 +6,10 @@ import { join, posix } from 'node:path';
 import { ensureData } from '../data/index.ts';
 import type { Engine, EngineProgress } from '../engine/index.ts';
 import { ManifestError } from '../errors.ts';
-import { assertBaseFresh, assertLockFresh, basePackagesDigest, ensureNpmCache, ensurePackageTarball, nodePackage, requireLock, type Lock } from '../lock/index.ts';
+import { assertBaseFresh, assertLockFresh, basePackagesDigest, ensureNpmCache, ensurePackageTarball, nodePackage, requireLock, toolkitBundle, toolkitDepsDir, type Lock } from '../lock/index.ts';
 import type { LoadedManifest } from '../manifest/load.ts';
-import { collectProjectFiles, contextFiles, imageInputs, imageTag, type ProjectFile } from './context.ts';
-import { defaultReproBin, renderDockerfile } from './dockerfile.ts';
+import { collectProjectFiles, contextFiles, imageInputs, imageTag, kernelFiles, type ProjectFile } from './context.ts';
+import { renderDockerfile } from './dockerfile.ts';
 
 export interface ProjectImagePlan {
   lock: Lock;
@@ -35,18 +35,22 @@ export async function planProjectImage(projectDir: string, loaded: LoadedManifes
   const lock = await requireLock(projectDir);
   await assertLockFresh(loaded, lock);
   const { text: template, name: templateName } = await readTemplate(projectDir);
-  const packageJsonPath = join(projectDir, posix.dirname(lock.lockfile.path), 'package.json');
-  const packageJson = await readFile(packageJsonPath).catch((error: NodeJS.ErrnoException) => {
+  const packageJson = lock.lockfile ? await readPackageJson(projectDir, lock.lockfile.path) : undefined;
+  const dockerfile = renderDockerfile(loaded.manifest, lock, template, { templateName });
+  const files = await collectProjectFiles(projectDir, loaded.manifest);
+  const packageJsonSha = packageJson && createHash('sha256').update(packageJson).digest('hex');
+  const tag = imageTag(loaded.manifest.name, dockerfile, imageInputs(lock, files, packageJsonSha, kernelFiles(loaded.manifest)));
+  return { lock, dockerfile, files, tag };
+}
+
+async function readPackageJson(projectDir: string, lockfile: string): Promise<Buffer> {
+  const path = join(projectDir, posix.dirname(lockfile), 'package.json');
+  return readFile(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
-    throw new ManifestError(`no package.json beside the npm lockfile ${lock.lockfile.path} (looked for ${packageJsonPath})`, {
-      hint: 'The image installs the project with `npm ci`: commit package.json and its lockfile, or set environment.lockfile.',
+    throw new ManifestError(`no package.json beside the npm lockfile ${lockfile} (looked for ${path})`, {
+      hint: 'The image installs the project\'s npm dependencies with `npm ci`: commit package.json with its lockfile, or remove environment.lockfile.',
     });
   });
-  const dockerfile = renderDockerfile(loaded.manifest, lock, template, { reproBin: reproBinFor(packageJson), templateName });
-  const files = await collectProjectFiles(projectDir, loaded.manifest);
-  const packageJsonSha = createHash('sha256').update(packageJson).digest('hex');
-  const tag = imageTag(loaded.manifest.name, dockerfile, imageInputs(lock, files, packageJsonSha));
-  return { lock, dockerfile, files, tag };
 }
 
 /** Build the project's image unless one with the same content tag exists. */
@@ -73,12 +77,14 @@ export async function buildProjectImage(request: {
   await ensureData(projectDir, loaded.manifest.data, { progress: dataProgress });
   const node = await ensurePackageTarball(nodePackage, lock.node.version, { expected: lock.node.sha256, progress });
   const npm = await ensurePackageTarball('npm', lock.npm.version, { expected: lock.npm.sha256, progress });
-  const npmCache = await ensureNpmCache(join(projectDir, lock.lockfile.path), lock.lockfile.sha256, progress);
+  const npmCache = lock.lockfile ? await ensureNpmCache(join(projectDir, lock.lockfile.path), lock.lockfile.sha256, progress) : undefined;
+  const toolkitNpmCache = await ensureNpmCache(join(toolkitDepsDir, 'package-lock.json'), lock.toolkit.dependencies, progress);
+  const toolkit = await toolkitBundle();
   progress.log(`building ${plan.tag}`);
   const built = await engine.buildImage({
     tag: plan.tag,
     dockerfile: plan.dockerfile,
-    contextFiles: contextFiles(projectDir, lock, plan.files, { nodeTarball: node.file, npmTarball: npm.file, npmCache }),
+    contextFiles: contextFiles(projectDir, lock, plan.files, { nodeTarball: node.file, npmTarball: npm.file, npmCache, toolkitNpmCache, toolkit }, kernelFiles(loaded.manifest)),
     mtime: lock.sourceDateEpoch,
     progress,
     signal: request.signal,
@@ -93,13 +99,4 @@ async function readTemplate(projectDir: string): Promise<{ text: string; name: s
   if (own !== undefined) return { text: own, name: templateFileName };
   const shipped = new URL(`../../${templateFileName}`, import.meta.url);
   return { text: await readFile(shipped, 'utf8'), name: `repro's ${templateFileName}` };
-}
-
-/** The project is repro itself (its CLI is bin/repro.js) or a project depending on the repro package. */
-function reproBinFor(packageJson: Buffer): string {
-  try {
-    return (JSON.parse(packageJson.toString()) as { name?: string }).name === 'repro' ? 'bin/repro.js' : defaultReproBin;
-  } catch {
-    return defaultReproBin;
-  }
 }

@@ -1,5 +1,5 @@
 // Makes an executed notebook independent of when and where it ran: volatile metadata stripped, host paths
-// replaced by repository-relative ones, the kernel recorded by name only.
+// replaced by repository-relative ones; the notebook's own kernelspec kept, with the kernel's language_info.
 import type { Output } from '../kernel/outputs.ts';
 import type { Notebook } from './notebook.ts';
 
@@ -18,7 +18,6 @@ export interface CleanOptions {
 export function cleanNotebook(notebook: Notebook, options: CleanOptions): Notebook {
   const metadata: Record<string, unknown> = { ...notebook.metadata };
   for (const key of volatileNotebookMetadata) delete metadata[key];
-  metadata.kernelspec = { display_name: 'TypeScript', language: 'typescript', name: 'tslab' };
   if (options.languageInfo !== undefined) metadata.language_info = options.languageInfo;
   metadata.repro = { parameters: options.parameters };
   const cells = notebook.cells.map((cell, index) => {
@@ -36,18 +35,30 @@ export function cleanNotebook(notebook: Notebook, options: CleanOptions): Notebo
 function scrubOutput(output: Output, scrub: (text: string) => string): Output {
   switch (output.output_type) {
     case 'stream':
-      return { ...output, text: scrub(output.text) };
+      return { ...output, text: scrub(joined(output.text)) };
     case 'error':
       return { ...output, evalue: scrub(output.evalue), traceback: output.traceback.map(scrub) };
     case 'display_data':
     case 'execute_result': {
       const data: Record<string, unknown> = {};
       for (const [mime, value] of Object.entries(output.data)) {
-        data[mime] = typeof value === 'string' && isText(mime) ? scrub(value) : value;
+        data[mime] = isText(mime) && isMultiline(value) ? scrub(joined(value)) : value;
       }
       return { ...output, data };
     }
+    default:
+      return output;
   }
+}
+
+// parseNotebook joins text given as lines; a notebook built some other way may still hold them, and a crash here
+// would lose the partial notebook of a failed run.
+function isMultiline(value: unknown): value is string | string[] {
+  return typeof value === 'string' || (Array.isArray(value) && value.every((line) => typeof line === 'string'));
+}
+
+function joined(value: string | string[]): string {
+  return Array.isArray(value) ? value.join('') : value;
 }
 
 function isText(mime: string): boolean {

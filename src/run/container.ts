@@ -9,6 +9,7 @@ import { ensureProjectImage } from './image.ts';
 import { swapFolder } from '../files/swap.ts';
 import { notebookError } from './local.ts';
 import { readNotebook } from './notebook.ts';
+import { assertImageHasKernel, notebookKernel } from './kernel-choice.ts';
 import type { NotebookResult, RunOptions } from './types.ts';
 
 const projectInImage = '/project';
@@ -36,8 +37,10 @@ export async function runInContainer(options: RunOptions, entrypoints: Entrypoin
   const projectDir = resolve(options.projectDir);
   const inside = seams.mountProjectAt ?? projectInImage;
   const { manifest } = options.loaded;
-  // Bad notebooks are refused on the host, before an image is built or a container started.
-  await Promise.all(entrypoints.map((entry) => readNotebook(join(projectDir, entry.notebook), entry.notebook)));
+  // Bad notebooks, and notebooks whose kernel the image would not have, are refused on the host, before an image
+  // is built or a container started.
+  const notebooks = await Promise.all(entrypoints.map((entry) => readNotebook(join(projectDir, entry.notebook), entry.notebook)));
+  for (const [i, entry] of entrypoints.entries()) assertImageHasKernel(manifest, entry.notebook, notebookKernel(notebooks[i], entry.notebook));
   const { connectEngine } = await import('../engine/index.ts');
   const { ensureData } = await import('../data/index.ts');
   const engine = await connectEngine();

@@ -7,11 +7,13 @@ import { ensureData } from '../data/index.ts';
 import { swapFolder } from '../files/swap.ts';
 import { EngineError, ExitCode, NotebookError, ReproError } from '../errors.ts';
 import { KernelDiedError, KernelTimeoutError, startKernel } from '../kernel/kernel.ts';
+import { findKernelSpec, KernelSpecNotFoundError, type KernelSpec } from '../kernel/kernelspec.ts';
 import type { Entrypoint } from '../manifest/schema.ts';
 import { cleanNotebook, pathScrubber } from './clean.ts';
 import { executeNotebook, type CellFailure } from './executor.ts';
 import { readNotebook, serializeNotebook, type Notebook } from './notebook.ts';
 import { injectParameters } from './parameters.ts';
+import { notebookKernel, type NotebookKernel } from './kernel-choice.ts';
 import type { NotebookResult, RunOptions } from './types.ts';
 
 export async function runLocally(options: RunOptions, entrypoints: Entrypoint[]): Promise<NotebookResult[]> {
@@ -20,12 +22,35 @@ export async function runLocally(options: RunOptions, entrypoints: Entrypoint[])
   await ensureData(projectDir, options.loaded.manifest.data, { progress: options.progress });
   // Every notebook is read and validated before any runs: a malformed file is bad input, not a failed run.
   const notebooks = await Promise.all(entrypoints.map((entry) => readNotebook(join(projectDir, entry.notebook), entry.notebook)));
+  // …and every kernel found: a missing one is known before the first notebook spends its minutes.
+  const kernels = entrypoints.map((entry, i) => localKernel(entry.notebook, notebookKernel(notebooks[i], entry.notebook)));
+  // …and every -p value written in each notebook's language (a name R allows may not be one Python does).
+  for (const [i, notebook] of notebooks.entries()) injectParameters(notebook, options.parameters ?? {}, kernels[i].choice.language);
   const results: NotebookResult[] = [];
-  for (const [i, entry] of entrypoints.entries()) results.push(await runOne(options, projectDir, entry, notebooks[i]));
+  for (const [i, entry] of entrypoints.entries()) results.push(await runOne(options, projectDir, entry, notebooks[i], kernels[i]));
   return results;
 }
 
-async function runOne(options: RunOptions, projectDir: string, entry: Entrypoint, source: Notebook): Promise<NotebookResult> {
+interface ChosenKernel {
+  choice: NotebookKernel;
+  spec: KernelSpec;
+}
+
+/** The kernelspec on this machine for the notebook's kernel; none is an environment problem with the fix. */
+function localKernel(notebook: string, choice: NotebookKernel): ChosenKernel {
+  try {
+    return { choice, spec: findKernelSpec(choice.name) };
+  } catch (error) {
+    if (!(error instanceof KernelSpecNotFoundError)) throw error;
+    const install = { python3: 'Debian\'s python3-ipykernel', ir: 'Debian\'s r-cran-irkernel' }[choice.name as 'python3' | 'ir'] ?? 'the kernel';
+    throw new EngineError(`${notebook} needs the ${choice.name} kernel, and this machine has none: ${error.message}`, {
+      hint: `Run it in the container (repro run, with ${choice.name} under environment.kernels in research.yaml), or install ${install} here.`,
+      cause: error,
+    });
+  }
+}
+
+async function runOne(options: RunOptions, projectDir: string, entry: Entrypoint, source: Notebook, kernel: ChosenKernel): Promise<NotebookResult> {
   const started = Date.now();
   const destination = resolve(options.outDir ?? projectDir, entry.outputs);
   let staging: string;
@@ -44,7 +69,7 @@ async function runOne(options: RunOptions, projectDir: string, entry: Entrypoint
   const removeStaging = () => rmSync(staging, { recursive: true, force: true });
   process.on('exit', removeStaging);
   try {
-    return await runInStaging(options, projectDir, entry, source, destination, staging, started);
+    return await runInStaging(options, projectDir, entry, source, kernel, destination, staging, started);
   } finally {
     process.off('exit', removeStaging);
     // Gone already after success (renamed into place); anything else leaves nothing half-written behind.
@@ -57,29 +82,30 @@ async function runInStaging(
   projectDir: string,
   entry: Entrypoint,
   source: Notebook,
+  chosen: ChosenKernel,
   destination: string,
   staging: string,
   started: number,
 ): Promise<NotebookResult> {
   const { manifest } = options.loaded;
   const parameters = options.parameters ?? {};
-  const injected = injectParameters(source, parameters);
-  if (Object.keys(parameters).length > 0 && !injected.foundParametersCell) {
-    options.progress.log(`${entry.notebook}: no cell tagged "parameters"; the overrides run first`);
-  }
+  const injected = injectParameters(source, parameters, chosen.choice.language);
+  for (const warning of injected.warnings) options.progress.log(`${entry.notebook}: ${warning}`);
   const scrub = pathScrubber(await pathsToHide(projectDir, staging, entry.outputs.replace(/\/+$/, '')));
 
   let kernel;
   try {
+    // As in Jupyter, the kernel starts in the notebook's folder; the project and the outputs are named by variables.
     kernel = await startKernel({
-      cwd: projectDir,
-      env: { REPRO_OUTPUTS: staging, REPRO_SEED: String(manifest.run.seed) },
+      spec: chosen.spec,
+      cwd: dirname(join(projectDir, entry.notebook)),
+      env: { REPRO_OUTPUTS: staging, REPRO_PROJECT_ROOT: projectDir, REPRO_SEED: String(manifest.run.seed) },
     });
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     const detail = error instanceof KernelDiedError ? `${error.message}\n${error.outputTail}` : String(error instanceof KernelTimeoutError ? error.message : error);
-    throw new EngineError(`the tslab kernel did not start for ${entry.notebook}: ${detail.trim()}`, {
-      hint: 'Run `npm ci` so that node_modules holds tslab and zeromq, or register a tslab kernelspec.',
+    throw new EngineError(`the ${chosen.choice.name} kernel (${chosen.spec.source}) did not start for ${entry.notebook}: ${detail.trim()}`, {
+      hint: chosen.spec.name === 'tslab' || chosen.spec.name === 'jslab' ? 'Run `npm ci` in repro so that it holds tslab and zeromq.' : `Check that ${chosen.spec.argv[0]} runs here.`,
       cause: error,
     });
   }

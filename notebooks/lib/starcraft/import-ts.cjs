@@ -5,7 +5,7 @@
 const { resolve } = require('node:path');
 const { pathToFileURL } = require('node:url');
 
-/** Imports `file` (relative to the current directory, i.e. the project root) and resolves to its exports. */
+/** Imports `file` (relative to the current directory: the notebook's folder, as in Jupyter) and resolves to its exports. */
 module.exports = async function importTs(file) {
   const { tsImport } = await import('tsx/esm/api');
   return tsImport(pathToFileURL(resolve(file)).href, pathToFileURL(resolve('.') + '/').href);
