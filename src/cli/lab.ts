@@ -1,8 +1,9 @@
-// `repro lab`: Jupyter (Debian's packages, in the image when environment.jupyter is true) with the tslab kernel,
-// the repository mounted read-write, published on 127.0.0.1 only, behind a fresh token.
+// `repro lab`: Jupyter (Debian's packages, in the image when environment.jupyter is true) with the image's kernels,
+// the repository mounted read-write, published on 127.0.0.1 only, behind a fresh token. Kernels start in the
+// notebook's folder (Jupyter's way, as in `repro run`) with REPRO_PROJECT_ROOT, REPRO_OUTPUTS and REPRO_SEED set.
 import { randomBytes } from 'node:crypto';
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, mkdir, readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EngineError, UsageError } from '../errors.ts';
 import { containerUser } from '../run/container.ts';
@@ -12,13 +13,16 @@ import { loadProject } from './context.ts';
 import { createProgress, type Progress } from './progress.ts';
 
 const jupyterPort = 8888;
+/** Where notebooks write in the lab: a scratch folder in the container, or the host folder given with --outputs. */
+const labOutputs = '/tmp/repro-outputs';
 
 export function register(program: Command): void {
   program
     .command('lab')
-    .description('start Jupyter in the container with the tslab kernel and the repository mounted')
+    .description('start Jupyter in the container with the image\'s kernels and the repository mounted')
     .option('--port <port>', 'port on 127.0.0.1 (default: a free one)')
-    .action(async (options: { port?: string }, command: Command) => {
+    .option('--outputs <dir>', 'a host folder for what notebooks write to REPRO_OUTPUTS (default: a scratch folder in the container)')
+    .action(async (options: { port?: string; outputs?: string }, command: Command) => {
       const hostPort = parsePort(options.port);
       const project = await loadProject(command);
       if (!project.manifest.environment.jupyter) {
@@ -31,17 +35,31 @@ export function register(program: Command): void {
       const engine = await connectEngine();
       const image = await ensureProjectImage({ projectDir: project.root, loaded: project.loaded, engine, progress });
       const token = randomBytes(24).toString('hex');
+      const outputs = options.outputs === undefined ? undefined : resolve(options.outputs);
+      if (outputs !== undefined) {
+        await mkdir(outputs, { recursive: true });
+        // The lab's user may not be us (a root-owned checkout runs it as the image's repro user).
+        await chmod(outputs, 0o777);
+      }
       // Publishing a port needs a network; the lab is for editing, the no-network rule is for `repro run`.
       const lab = await engine.startContainer({
         image,
-        cmd: ['jupyter', 'notebook', '--no-browser', '--ip=0.0.0.0', `--port=${jupyterPort}`, '--notebook-dir=/project'],
+        cmd: ['sh', '-c', `mkdir -p ${labOutputs} && exec jupyter notebook --no-browser --ip=0.0.0.0 --port=${jupyterPort} --notebook-dir=/project`],
         user: await labUser(project.root, progress),
         network: 'bridge',
         readOnly: true,
         tmpfs: { '/tmp': 'rw,exec,size=2g' },
         workdir: '/project',
-        mounts: await repositoryMounts(project.root),
-        env: { HOME: '/tmp/home', JUPYTER_TOKEN: token, JUPYTER_RUNTIME_DIR: '/tmp/jupyter-runtime' },
+        mounts: [...(await repositoryMounts(project.root)), ...(outputs === undefined ? [] : [{ host: outputs, container: labOutputs }])],
+        env: {
+          HOME: '/tmp/home',
+          JUPYTER_TOKEN: token,
+          JUPYTER_RUNTIME_DIR: '/tmp/jupyter-runtime',
+          // Every kernel the server starts inherits these, as `repro run` sets them for its kernels.
+          REPRO_PROJECT_ROOT: '/project',
+          REPRO_OUTPUTS: labOutputs,
+          REPRO_SEED: String(project.manifest.run.seed),
+        },
         ports: [{ container: jupyterPort, host: hostPort }],
         onOutput: (chunk) => {
           if (!project.quiet) process.stderr.write(chunk);
@@ -63,7 +81,8 @@ export function register(program: Command): void {
         await lab.stop(1);
         throw error;
       });
-      process.stdout.write(`Jupyter is ready: http://127.0.0.1:${port}/?token=${token}\n(Ctrl-C stops it)\n`);
+      process.stdout.write(`Jupyter is ready: http://127.0.0.1:${port}/?token=${token}\n`);
+      process.stdout.write(`Notebooks write their outputs to ${outputs ?? `${labOutputs} in the container (a scratch folder; keep them with --outputs DIR)`}\n(Ctrl-C stops it)\n`);
       await lab.wait();
     });
 }
