@@ -14,8 +14,8 @@ import { fixtureProject, repoRoot, type FixtureProject } from './project.ts';
 const progress = createProgress({ quiet: true });
 let project: FixtureProject | undefined;
 afterEach(async () => {
-  // The kernel runs with cwd = project root: any process still there is one we left behind.
-  if (project) expect(processesIn(project.dir)).toEqual([]);
+  // The kernel runs in the notebook's folder: any process still there (or in the root) is one we left behind.
+  if (project) expect([...processesIn(project.dir), ...processesIn(join(project.dir, 'notebooks'))]).toEqual([]);
   await project?.remove();
   project = undefined;
 });
@@ -49,7 +49,8 @@ describe('a notebook that succeeds', () => {
     expect(text.endsWith('}\n')).toBe(true);
     expect(text).not.toContain(project.dir);
     expect(text).not.toMatch(/"(date|execution|ExecuteTime|transient)"/);
-    expect(text).toContain('wrote results/outputs/answer.json from .');
+    // The kernel ran in the notebook's folder, as Jupyter runs it; host paths are written repository-relative.
+    expect(text).toContain('wrote results/outputs/answer.json from ./notebooks\n');
     const notebook = JSON.parse(text);
     const outputs = notebook.cells.map((cell: { outputs?: unknown[] }) => cell.outputs ?? null);
     expect(outputs[1]).toEqual([{ name: 'stdout', output_type: 'stream', text: ['hello\n', 'world\n'] }]);
