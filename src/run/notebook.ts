@@ -1,42 +1,11 @@
 // Reading, validating and writing .ipynb files (nbformat 4), with output that is byte-for-byte stable:
 // sorted keys, 1-space indent and multi-line strings split into lines, as nbformat itself writes.
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
 import { ManifestError } from '../errors.ts';
-import type { Output } from '../kernel/outputs.ts';
+import type { MimeBundle, Output } from '../kernel/outputs.ts';
+import { validateNotebook, type Cell, type Notebook } from './nbformat.ts';
 
-const multiline = z.union([z.string(), z.array(z.string())]).transform((value) => (Array.isArray(value) ? value.join('') : value));
-const metadata = z.record(z.string(), z.unknown()).default({});
-
-const cellSchema = z.discriminatedUnion('cell_type', [
-  z.looseObject({
-    cell_type: z.literal('code'),
-    id: z.string().optional(),
-    source: multiline,
-    metadata,
-    outputs: z.array(z.unknown()).default([]),
-    execution_count: z.number().int().nullable().default(null),
-  }),
-  z.looseObject({ cell_type: z.literal('markdown'), id: z.string().optional(), source: multiline, metadata }),
-  z.looseObject({ cell_type: z.literal('raw'), id: z.string().optional(), source: multiline, metadata }),
-]);
-
-const notebookSchema = z.looseObject({
-  nbformat: z.literal(4, { error: 'must be 4 (only nbformat 4 notebooks are supported; re-save it with Jupyter)' }),
-  nbformat_minor: z.number().int().nonnegative(),
-  metadata,
-  cells: z.array(cellSchema),
-});
-
-export type Cell = z.output<typeof cellSchema>;
-export type CodeCell = Extract<Cell, { cell_type: 'code' }>;
-export interface Notebook {
-  nbformat: 4;
-  nbformat_minor: number;
-  metadata: Record<string, unknown>;
-  cells: Cell[];
-  [key: string]: unknown;
-}
+export type { Cell, CodeCell, MarkdownCell, Notebook, RawCell } from './nbformat.ts';
 export type { Output };
 
 /** Reads and validates a notebook; `name` is how errors refer to it (the repository-relative path). */
@@ -54,32 +23,30 @@ export async function readNotebook(file: string, name = file): Promise<Notebook>
 }
 
 export function parseNotebook(text: string, name: string): Notebook {
+  // Editors on Windows may prepend a byte-order mark; Jupyter never writes one, and JSON.parse refuses it.
+  const body = text.replace(/^\uFEFF/, '');
+  if (body.trim() === '') {
+    throw new ManifestError(`${name}: the file is empty, not a notebook`, {
+      hint: 'Restore the notebook from version control, or save it again from Jupyter.',
+    });
+  }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(body);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const at = /position (\d+)/.exec(message);
-    const position = at ? positionOf(text, Number(at[1]), name) : undefined;
+    const position = at ? positionOf(body, Number(at[1]), name) : undefined;
+    const conflicted = /^(<{7}|>{7}) /m.test(body);
     throw new ManifestError(`${position ? '' : `${name}: `}not valid JSON: ${message}`, {
       position,
-      hint: 'A .ipynb file is JSON; fix it or save the notebook again from Jupyter.',
+      hint: conflicted
+        ? 'It holds merge conflict markers (<<<<<<<, =======, >>>>>>>): resolve the conflict (nbdime resolves notebooks cell by cell), then run again.'
+        : 'A .ipynb file is JSON; fix it or save the notebook again from Jupyter.',
       cause: error,
     });
   }
-  const parsed = notebookSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('').replace(/^\./, '');
-    throw new ManifestError(`${name}: not an nbformat 4 notebook: ${where || 'the file'} ${describe(issue.message)}`, {
-      hint: 'Save the notebook again from Jupyter, or fix the field named above.',
-    });
-  }
-  return parsed.data as Notebook;
-}
-
-function describe(message: string): string {
-  return /^(must|is|expected)/i.test(message) ? message : `is invalid (${message})`;
+  return validateNotebook(json, name);
 }
 
 function positionOf(text: string, offset: number, file: string): { file: string; line: number; column: number } {
@@ -102,7 +69,8 @@ export function serializeNotebook(notebook: Notebook): string {
   return JSON.stringify(sortKeys(splitLines(notebook)), null, 1) + '\n';
 }
 
-// nbformat stores multi-line text as lists of lines; it splits sources, stream text and the textual mime types.
+// nbformat stores multi-line text as lists of lines; it splits sources, stream text and the textual mime types
+// (of outputs and of attachments). Tracebacks are lists already.
 const splitMimes = new Set(['application/javascript', 'image/svg+xml']);
 
 function splitLines(notebook: Notebook): unknown {
@@ -111,21 +79,25 @@ function splitLines(notebook: Notebook): unknown {
     cells: notebook.cells.map((cell) => {
       const out: Record<string, unknown> = { ...cell, source: lines(cell.source) };
       if (cell.cell_type === 'code') {
-        out.outputs = (cell.outputs as Output[]).map((output) => {
+        out.outputs = cell.outputs.map((output) => {
           if (output.output_type === 'stream') return { ...output, text: lines(output.text) };
-          if (output.output_type === 'display_data' || output.output_type === 'execute_result') {
-            const data: Record<string, unknown> = {};
-            for (const [mime, value] of Object.entries(output.data)) {
-              data[mime] = typeof value === 'string' && (mime.startsWith('text/') || splitMimes.has(mime)) ? lines(value) : value;
-            }
-            return { ...output, data };
-          }
+          if (output.output_type === 'display_data' || output.output_type === 'execute_result') return { ...output, data: splitBundle(output.data) };
           return output;
         });
+      } else if (cell.attachments !== undefined) {
+        out.attachments = Object.fromEntries(Object.entries(cell.attachments).map(([file, bundle]) => [file, splitBundle(bundle)]));
       }
       return out;
     }),
   };
+}
+
+function splitBundle(bundle: MimeBundle): MimeBundle {
+  const data: MimeBundle = {};
+  for (const [mime, value] of Object.entries(bundle)) {
+    data[mime] = typeof value === 'string' && (mime.startsWith('text/') || splitMimes.has(mime)) ? lines(value) : value;
+  }
+  return data;
 }
 
 function lines(text: string): string[] {
