@@ -101,7 +101,7 @@ describe('loadManifest: every bad manifest names research.yaml:line:column, the 
 
   it('missing field', async () => {
     const error = await failure('name: x\n');
-    expect(error.message).toContain('research.yaml:1:1: research.yaml is missing "environment". Add environment: a mapping with at least `node: 20.20.2`.');
+    expect(error.message).toContain('research.yaml:1:1: research.yaml is missing "environment". Add environment: a mapping such as `{ kernels: [python3], apt: [python3-pandas] }`.');
   });
 
   it('a value not among the choices, with a "did you mean"', async () => {
@@ -194,6 +194,50 @@ describe('loadManifest: every bad manifest names research.yaml:line:column, the 
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('loadManifest: environment kernels, Node.js and the npm lockfile', () => {
+  it('defaults to Node.js 20.20.2, no extra kernels and no npm lockfile', async () => {
+    const { manifest } = await loadManifest(await projectWith('name: x\nenvironment: {}\n'));
+    expect(manifest.environment).toEqual({ base: 'debian:bookworm', node: '20.20.2', kernels: [], apt: [], jupyter: false });
+    expect(manifest.environment.lockfile).toBeUndefined();
+  });
+
+  it('keeps the kernels sorted and once each, so their order does not change the manifest hash', async () => {
+    const a = await loadManifest(await projectWith('name: x\nenvironment:\n  kernels: [python3, ir, python3]\n'));
+    const b = await loadManifest(await projectWith('name: x\nenvironment: { kernels: [ir, python3] }\n'));
+    expect(a.manifest.environment.kernels).toEqual(['ir', 'python3']);
+    expect(b.hash).toBe(a.hash);
+  });
+
+  it('refuses a kernel repro has no pack for, naming the ones there are', async () => {
+    const error = await failure('name: x\nenvironment:\n  kernels: [python3, julia]\n');
+    expect(error.message).toContain('research.yaml:3:22: environment.kernels[1] must be one of tslab, jslab, python3, ir (got the string "julia").');
+  });
+
+  it('suggests the kernel meant by a misspelt one', async () => {
+    const error = await failure('name: x\nenvironment:\n  kernels: [pyhton3]\n');
+    expect(error.message).toContain('research.yaml:3:13: environment.kernels[0] must be one of tslab, jslab, python3, ir (got the string "pyhton3"). Did you mean "python3"?');
+  });
+
+  it('wants kernels as a list, with an example', async () => {
+    const error = await failure('name: x\nenvironment:\n  kernels: python3\n');
+    expect(error.message).toContain(
+      'research.yaml:3:12: environment.kernels must be a list (got the string "python3"). Expected a list of kernels such as `kernels: [python3, ir]` (tslab and jslab are always there).',
+    );
+  });
+
+  it.each(['yarn.lock', 'pnpm-lock.yaml', 'web/pnpm-lock.yaml'])('refuses lockfile: %s with the command that writes package-lock.json', async (lockfile) => {
+    const error = await failure(`name: x\nenvironment:\n  lockfile: ${lockfile}\n`);
+    expect(error.message).toContain(
+      `research.yaml:3:13: environment.lockfile "${lockfile}" must be npm's package-lock.json, not ${lockfile} (repro installs with \`npm ci\`): run \`npm install --package-lock-only\` to write package-lock.json from package.json, and name that file.`,
+    );
+  });
+
+  it('accepts an npm lockfile in a subfolder', async () => {
+    const { manifest } = await loadManifest(await projectWith('name: x\nenvironment:\n  lockfile: analysis/package-lock.json\n'));
+    expect(manifest.environment.lockfile).toBe('analysis/package-lock.json');
   });
 });
 

@@ -3,14 +3,16 @@ import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { ContextFile } from '../../src/engine/index.ts';
 import type { Lock } from '../../src/lock/index.ts';
 import { parseManifest } from '../../src/manifest/load.ts';
-import { collectProjectFiles, imageInputs, imageTag, type ProjectFile } from '../../src/render/context.ts';
+import { collectProjectFiles, contextFiles, imageInputs, imageTag, kernelFiles, type ProjectFile } from '../../src/render/context.ts';
 
 const hex = (c: string) => c.repeat(64);
 const lock: Lock = {
-  lockVersion: 1,
+  lockVersion: 2,
   toolkitVersion: '0.1.0',
+  toolkit: { bundle: hex('7'), dependencies: hex('8') },
   manifestHash: hex('1'),
   sourceDateEpoch: 0,
   base: { ref: 'debian:bookworm', imageId: `sha256:${hex('a')}`, packages: `sha256:${hex('b')}` },
@@ -46,7 +48,112 @@ describe('image tag', () => {
 
   it('names each input by its context path, pinned files by their locked hashes', () => {
     const paths = imageInputs(lock, files, hex('4')).map((input) => `${input.contextPath} ${input.sha256.slice(0, 1)}`);
-    expect(paths).toEqual(['code/src/a.ts 2', 'data/data/x.csv f', 'deps/package-lock.json e', 'deps/package.json 4', 'node/node.tgz c', 'node/npm.tgz d', 'notebooks/notebooks/n.ipynb 3', 'npm-cache/ e']);
+    expect(paths).toEqual([
+      'code/src/a.ts 2',
+      'data/data/x.csv f',
+      'deps/package-lock.json e',
+      'deps/package.json 4',
+      'node/node.tgz c',
+      'node/npm.tgz d',
+      'notebooks/notebooks/n.ipynb 3',
+      'npm-cache/ e',
+      'toolkit/app/ 7',
+      'toolkit/npm-cache/ 8',
+    ]);
+  });
+
+  it('has no npm-cache/ or deps/ input for a project without an npm lockfile', () => {
+    const noLockfile: Lock = { ...lock, lockfile: undefined };
+    const paths = imageInputs(noLockfile, files, undefined).map((input) => input.contextPath);
+    expect(paths).toEqual(['code/src/a.ts', 'data/data/x.csv', 'node/node.tgz', 'node/npm.tgz', 'notebooks/notebooks/n.ipynb', 'toolkit/app/', 'toolkit/npm-cache/']);
+  });
+
+  it('moves with repro itself: its bundle, its run-time dependencies, a kernelspec', () => {
+    const kernels = [{ path: 'kernels/tslab/kernel.json', content: '{}\n' }];
+    const withKernels = imageTag('proj', 'FROM x\n', imageInputs(lock, files, hex('4'), kernels));
+    const variants = [
+      imageTag('proj', 'FROM x\n', imageInputs({ ...lock, toolkit: { ...lock.toolkit, bundle: hex('9') } }, files, hex('4'))),
+      imageTag('proj', 'FROM x\n', imageInputs({ ...lock, toolkit: { ...lock.toolkit, dependencies: hex('9') } }, files, hex('4'))),
+      withKernels,
+      imageTag('proj', 'FROM x\n', imageInputs(lock, files, hex('4'), [{ path: 'kernels/tslab/kernel.json', content: '{ }\n' }])),
+    ];
+    expect(new Set([tag, ...variants]).size).toBe(5);
+    const input = imageInputs(lock, files, hex('4'), kernels).find((entry) => entry.contextPath === 'kernels/tslab/kernel.json');
+    // sha256 of the three bytes "{}\n".
+    expect(input).toEqual({ contextPath: 'kernels/tslab/kernel.json', sha256: 'ca3d163bab055381827226140568f3bef7eaac187cebd76878e0b63e9e442356', executable: false });
+  });
+});
+
+describe('kernelspecs in the context', () => {
+  const environment = (extra: string) => parseManifest(`name: p\nenvironment: { ${extra} }\n`, '/p/research.yaml').manifest;
+
+  it('are tslab and jslab for every project, plus the kernels research.yaml asks for, by name', () => {
+    expect(kernelFiles(environment('')).map((file) => file.path)).toEqual(['kernels/jslab/kernel.json', 'kernels/tslab/kernel.json']);
+    expect(kernelFiles(environment('kernels: [python3, ir]')).map((file) => file.path)).toEqual([
+      'kernels/ir/kernel.json',
+      'kernels/jslab/kernel.json',
+      'kernels/python3/kernel.json',
+      'kernels/tslab/kernel.json',
+    ]);
+  });
+
+  it('are the packs\' kernel.json bytes', () => {
+    const [ir] = kernelFiles(environment('kernels: [ir]'));
+    expect(ir.content).toBe(
+      '{\n "argv": [\n  "/usr/bin/R",\n  "--slave",\n  "-e",\n  "IRkernel::main()",\n  "--args",\n  "{connection_file}"\n ],\n "display_name": "R",\n "language": "R"\n}\n',
+    );
+  });
+});
+
+describe('context files', () => {
+  const artifacts = {
+    nodeTarball: '/cache/node.tgz',
+    npmTarball: '/cache/npm.tgz',
+    npmCache: '/cache/npm/e',
+    toolkitNpmCache: '/cache/npm/8',
+    toolkit: {
+      files: [
+        { path: 'bin/repro', content: new TextEncoder().encode('#!/usr/bin/env node\n'), mode: 0o755 },
+        { path: 'cli/main.js', content: new TextEncoder().encode('export {};\n'), mode: 0o644 },
+      ],
+      sha256: hex('7'),
+    },
+  };
+  const describeFile = (file: ContextFile): string => {
+    if ('emptyDirectory' in file) return `${file.path}/ (empty)`;
+    if ('directory' in file) return `${file.path}/ <- ${file.directory}`;
+    if ('source' in file) return `${file.path} <- ${file.source}`;
+    return `${file.path} ${(file.mode ?? 0o644).toString(8)}`;
+  };
+  const files = [file('notebooks/n.ipynb', '3')];
+  const kernels = [{ path: 'kernels/tslab/kernel.json', content: '{}\n' }];
+
+  it('lay out node, repro at toolkit/app, the kernelspecs, the project\'s npm install, data, code and notebooks', () => {
+    expect(contextFiles('/p', lock, files, artifacts, kernels).map(describeFile)).toEqual([
+      'node/node.tgz <- /cache/node.tgz',
+      'node/npm.tgz <- /cache/npm.tgz',
+      'toolkit/npm-cache/ <- /cache/npm/8',
+      'toolkit/app/bin/repro 755',
+      'toolkit/app/cli/main.js 644',
+      'kernels/tslab/kernel.json 644',
+      'npm-cache/ (empty)',
+      'deps/ (empty)',
+      'kernels/ (empty)',
+      'data/ (empty)',
+      'code/ (empty)',
+      'notebooks/ (empty)',
+      'npm-cache/ <- /cache/npm/e',
+      'deps/package.json <- /p/package.json',
+      'deps/package-lock.json <- /p/package-lock.json',
+      'data/data/x.csv <- /p/data/x.csv',
+      'notebooks/notebooks/n.ipynb 644',
+    ]);
+  });
+
+  it('send nothing of npm for a project without an npm lockfile, but keep the folders COPY needs', () => {
+    const noLockfile: Lock = { ...lock, lockfile: undefined };
+    const paths = contextFiles('/p', noLockfile, files, { ...artifacts, npmCache: undefined }, kernels).map(describeFile);
+    expect(paths.filter((path) => path.startsWith('npm-cache') || path.startsWith('deps'))).toEqual(['npm-cache/ (empty)', 'deps/ (empty)']);
   });
 });
 

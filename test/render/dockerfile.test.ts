@@ -1,11 +1,13 @@
-// Golden tests for renderDockerfile: test/render/input/<case>/ holds research.yaml, research.lock and render
-// options; test/render/output/<case>.Dockerfile the expected text. UPDATE_GOLDEN=1 rewrites the outputs (review the diff).
+// Golden tests for renderDockerfile: test/render/input/<case>/ holds research.yaml, research.lock (format 2, with
+// fake toolkit hashes: rendering only copies them into the lock-hash label) and render options;
+// test/render/output/<case>.Dockerfile the expected text. UPDATE_GOLDEN=1 rewrites the outputs (review the diff).
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ManifestError } from '../../src/errors.ts';
 import { parseLock } from '../../src/lock/file.ts';
 import { parseManifest } from '../../src/manifest/load.ts';
+import { buildPacks, packPackages } from '../../src/packs/index.ts';
 import { renderDockerfile, type RenderOptions } from '../../src/render/dockerfile.ts';
 
 const here = import.meta.dirname;
@@ -41,6 +43,34 @@ describe('renderDockerfile', () => {
     expect(text).toContain('fonts-dejavu-core=2.37-6 jupyter-notebook=6.4.12-2.2 python3-jupyter-core=4.12.0-1 python3-notebook=6.4.12-2.2');
     expect(text).toContain('WORKDIR /project/analysis');
     expect(text).not.toMatch(/\{\{/);
+  });
+
+  it('installs a Python and R environment\'s pack packages and its own, each at its locked version', () => {
+    const { manifest, lock, options } = load('python-r');
+    // The golden lock is what `repro lock` resolves for these packs: every package they ask for is pinned.
+    expect(packPackages(buildPacks(manifest.environment))).toEqual(['python3', 'python3-ipykernel', 'python3-matplotlib', 'python3-pandas', 'r-base-core', 'r-cran-ggplot2', 'r-cran-irkernel']);
+    expect(Object.keys(lock.apt).sort()).toEqual(packPackages(buildPacks(manifest.environment)));
+    const text = renderDockerfile(manifest, lock, template, options);
+    expect(text).toContain(
+      'RUN packages="python3=3.11.2-1+b1 python3-ipykernel=6.17.0-1 python3-matplotlib=3.6.3-1+b1 python3-pandas=1.5.3+dfsg-2 r-base-core=4.2.2.20221110-2 r-cran-ggplot2=3.4.1+dfsg-1 r-cran-irkernel=1.3.2-1"',
+    );
+    expect(text).toContain('COPY kernels/ /usr/local/share/jupyter/kernels/\n');
+    expect(text).toContain('ln -s /opt/repro/bin/repro /usr/local/bin/repro');
+    // No npm lockfile: the deps stage works in /project and installs nothing.
+    expect(text).toContain('WORKDIR /project\nRUN if [ -f package-lock.json ]');
+    expect(text).not.toMatch(/\{\{/);
+  });
+
+  it('puts repro at /opt/repro in every image, from the toolkit stage', () => {
+    for (const name of cases) {
+      const { manifest, lock, options } = load(name);
+      const text = renderDockerfile(manifest, lock, template, options);
+      expect(text).toContain('FROM debian:bookworm AS toolkit\n');
+      expect(text).toContain('COPY toolkit/app/ /opt/repro/\nWORKDIR /opt/repro\n');
+      expect(text).toContain('COPY --from=toolkit /opt/repro/ /opt/repro/\n');
+      // No longer the project's own npm dependency.
+      expect(text).not.toContain('/project/node_modules/repro');
+    }
   });
 
   it('names an unknown placeholder with the template line and the placeholders there are', () => {

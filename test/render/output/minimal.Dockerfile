@@ -1,8 +1,10 @@
-# The image `repro build` makes for this repository. repro fills the placeholders in double braces from
+# The image `repro build` makes for a repository. repro fills the placeholders in double braces from
 # research.yaml and research.lock; edit the rest freely. The build context repro sends has these folders:
 #   node/       node.tgz (the official Node.js binary) and npm.tgz, both pinned by sha256 in research.lock
-#   npm-cache/  every package the npm lockfile installs, so `npm ci` runs offline
-#   deps/       package.json and the npm lockfile
+#   toolkit/    app/: repro itself (its bundled CLI, bin/repro, and the package-lock.json of its run-time
+#               dependencies: the tslab kernel, ZeroMQ, resvg); npm-cache/: those dependencies, for an offline `npm ci`
+#   kernels/    the kernelspecs of the build packs: tslab and jslab always, python3 and ir when research.yaml asks
+#   npm-cache/, deps/   the project's own npm dependencies (package.json and its lockfile), when it has any
 #   data/, code/, notebooks/   the repository's data files, code and notebooks, at their repository paths
 # Layers go from least to most often changed: editing a notebook rebuilds only the last few.
 
@@ -15,15 +17,26 @@ RUN mkdir -p /opt/node/bin /opt/node/lib/node_modules/npm \
  && ln -s ../lib/node_modules/npm/bin/npm-cli.js /opt/node/bin/npm \
  && ln -s ../lib/node_modules/npm/bin/npx-cli.js /opt/node/bin/npx
 
-# The project's npm dependencies, exactly as the lockfile says, with no network.
+# repro itself, whatever the project depends on: the bundled CLI and its run-time dependencies, with no network.
+FROM debian:bookworm AS toolkit
+COPY --from=node /opt/node/ /usr/local/
+COPY toolkit/npm-cache/ /tmp/npm-cache/
+COPY toolkit/app/ /opt/repro/
+WORKDIR /opt/repro
+RUN npm ci --offline --omit=dev --ignore-scripts --no-audit --no-fund --cache /tmp/npm-cache --userconfig /tmp/npm-cache/npmrc
+
+# The project's own npm dependencies, exactly as its lockfile says, with no network (none without a lockfile).
 FROM debian:bookworm AS deps
 COPY --from=node /opt/node/ /usr/local/
 COPY npm-cache/ /tmp/npm-cache/
 COPY deps/ /project/
 WORKDIR /project
-RUN npm ci --offline --omit=dev --ignore-scripts --no-audit --no-fund --cache /tmp/npm-cache --userconfig /tmp/npm-cache/npmrc
+RUN if [ -f package-lock.json ] || [ -f npm-shrinkwrap.json ]; then \
+      npm ci --offline --omit=dev --ignore-scripts --no-audit --no-fund --cache /tmp/npm-cache --userconfig /tmp/npm-cache/npmrc; \
+    fi
 
-# The image: pinned Debian packages, Node.js, the tslab kernel, a non-root user, then the project.
+# The image: the build packs' pinned Debian packages (python3 + ipykernel, R + IRkernel, the project's own),
+# Node.js, repro and the kernelspecs, a non-root user, then the project.
 FROM debian:bookworm
 ENV SOURCE_DATE_EPOCH=1795564800 LANG=C.UTF-8 TZ=UTC DEBIAN_FRONTEND=noninteractive
 RUN packages="" \
@@ -34,11 +47,10 @@ RUN packages="" \
       && rm -rf /var/lib/apt/lists/*; \
     fi
 COPY --from=node /opt/node/ /usr/local/
+COPY --from=toolkit /opt/repro/ /opt/repro/
+COPY kernels/ /usr/local/share/jupyter/kernels/
 RUN useradd --uid 1000 --user-group --no-create-home --home-dir /tmp/home --shell /bin/bash repro \
- && mkdir -p /usr/local/share/jupyter/kernels/tslab \
- && echo '{"argv": ["/project/node_modules/.bin/tslab", "kernel", "--config-path", "{connection_file}"], "display_name": "TypeScript", "language": "typescript"}' \
-    > /usr/local/share/jupyter/kernels/tslab/kernel.json \
- && ln -s /project/node_modules/repro/bin/repro.js /usr/local/bin/repro
+ && ln -s /opt/repro/bin/repro /usr/local/bin/repro
 COPY --from=deps /project/ /project/
 COPY data/ /project/
 COPY code/ /project/
@@ -46,7 +58,7 @@ COPY notebooks/ /project/
 WORKDIR /project
 # The root file system is read-only when repro runs the image: everything writable lives under /tmp.
 USER repro
-ENV HOME=/tmp/home PATH=/project/node_modules/.bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-LABEL org.repro.name=minimal org.repro.manifest-hash=2222222222222222222222222222222222222222222222222222222222222222 org.repro.lock-hash=24183e1228fc78ab3f4b69d9239a42ebe68bf79b626633a831cec86db0289021 org.repro.toolkit-version=0.1.0
+ENV HOME=/tmp/home MPLCONFIGDIR=/tmp/home/.config/matplotlib PATH=/project/node_modules/.bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+LABEL org.repro.name=minimal org.repro.manifest-hash=2222222222222222222222222222222222222222222222222222222222222222 org.repro.lock-hash=88843d51dbb495a69ff8cb3e11ede0a75780833f8a25147aa7fb16d5dd5debb8 org.repro.toolkit-version=0.1.0
 # `docker run IMAGE` re-runs every entrypoint.
 CMD ["repro", "run", "--engine", "local"]

@@ -1,0 +1,64 @@
+# The image `repro build` makes for a repository. repro fills the placeholders in double braces from
+# research.yaml and research.lock; edit the rest freely. The build context repro sends has these folders:
+#   node/       node.tgz (the official Node.js binary) and npm.tgz, both pinned by sha256 in research.lock
+#   toolkit/    app/: repro itself (its bundled CLI, bin/repro, and the package-lock.json of its run-time
+#               dependencies: the tslab kernel, ZeroMQ, resvg); npm-cache/: those dependencies, for an offline `npm ci`
+#   kernels/    the kernelspecs of the build packs: tslab and jslab always, python3 and ir when research.yaml asks
+#   npm-cache/, deps/   the project's own npm dependencies (package.json and its lockfile), when it has any
+#   data/, code/, notebooks/   the repository's data files, code and notebooks, at their repository paths
+# Layers go from least to most often changed: editing a notebook rebuilds only the last few.
+
+# Node.js and npm from the pinned tarballs (not whatever Debian happens to ship).
+FROM debian:bookworm AS node
+COPY node/ /tmp/node/
+RUN mkdir -p /opt/node/bin /opt/node/lib/node_modules/npm \
+ && tar -xzf /tmp/node/node.tgz -C /opt/node --strip-components=1 package/bin/node \
+ && tar -xzf /tmp/node/npm.tgz -C /opt/node/lib/node_modules/npm --strip-components=1 \
+ && ln -s ../lib/node_modules/npm/bin/npm-cli.js /opt/node/bin/npm \
+ && ln -s ../lib/node_modules/npm/bin/npx-cli.js /opt/node/bin/npx
+
+# repro itself, whatever the project depends on: the bundled CLI and its run-time dependencies, with no network.
+FROM debian:bookworm AS toolkit
+COPY --from=node /opt/node/ /usr/local/
+COPY toolkit/npm-cache/ /tmp/npm-cache/
+COPY toolkit/app/ /opt/repro/
+WORKDIR /opt/repro
+RUN npm ci --offline --omit=dev --ignore-scripts --no-audit --no-fund --cache /tmp/npm-cache --userconfig /tmp/npm-cache/npmrc
+
+# The project's own npm dependencies, exactly as its lockfile says, with no network (none without a lockfile).
+FROM debian:bookworm AS deps
+COPY --from=node /opt/node/ /usr/local/
+COPY npm-cache/ /tmp/npm-cache/
+COPY deps/ /project/
+WORKDIR /project
+RUN if [ -f package-lock.json ] || [ -f npm-shrinkwrap.json ]; then \
+      npm ci --offline --omit=dev --ignore-scripts --no-audit --no-fund --cache /tmp/npm-cache --userconfig /tmp/npm-cache/npmrc; \
+    fi
+
+# The image: the build packs' pinned Debian packages (python3 + ipykernel, R + IRkernel, the project's own),
+# Node.js, repro and the kernelspecs, a non-root user, then the project.
+FROM debian:bookworm
+ENV SOURCE_DATE_EPOCH=1795564800 LANG=C.UTF-8 TZ=UTC DEBIAN_FRONTEND=noninteractive
+RUN packages="python3=3.11.2-1+b1 python3-ipykernel=6.17.0-1 python3-matplotlib=3.6.3-1+b1 python3-pandas=1.5.3+dfsg-2 r-base-core=4.2.2.20221110-2 r-cran-ggplot2=3.4.1+dfsg-1 r-cran-irkernel=1.3.2-1" \
+ && if [ -n "$packages" ]; then \
+      apt-get -o Acquire::Languages=none update \
+      && apt-get install -y --no-install-recommends $packages \
+      && apt-get clean \
+      && rm -rf /var/lib/apt/lists/*; \
+    fi
+COPY --from=node /opt/node/ /usr/local/
+COPY --from=toolkit /opt/repro/ /opt/repro/
+COPY kernels/ /usr/local/share/jupyter/kernels/
+RUN useradd --uid 1000 --user-group --no-create-home --home-dir /tmp/home --shell /bin/bash repro \
+ && ln -s /opt/repro/bin/repro /usr/local/bin/repro
+COPY --from=deps /project/ /project/
+COPY data/ /project/
+COPY code/ /project/
+COPY notebooks/ /project/
+WORKDIR /project
+# The root file system is read-only when repro runs the image: everything writable lives under /tmp.
+USER repro
+ENV HOME=/tmp/home MPLCONFIGDIR=/tmp/home/.config/matplotlib PATH=/project/node_modules/.bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+LABEL org.repro.name=python-and-r org.repro.manifest-hash=4444444444444444444444444444444444444444444444444444444444444444 org.repro.lock-hash=2efc7d05191702b5dfc9b611d6fd93270e6bbd944ca186b5cecbf9cba1d2086b org.repro.toolkit-version=0.1.0
+# `docker run IMAGE` re-runs every entrypoint.
+CMD ["repro", "run", "--engine", "local"]
