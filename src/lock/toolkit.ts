@@ -28,6 +28,13 @@ export interface ToolkitBundle {
   sha256: string;
 }
 
+/** The package a notebook's `import … from 'repro/notebook'` finds: repro's own exports, nothing else. */
+const notebookPackageJson = JSON.stringify(
+  { name: 'repro', version: toolkitVersion, private: true, exports: { './notebook': { types: './notebook/index.d.ts', default: './notebook/index.cjs' } } },
+  null,
+  2,
+) + '\n';
+
 let bundled: Promise<ToolkitBundle> | undefined;
 
 /** The bundle, made once per process; the same sources give the same bytes on any machine. */
@@ -62,6 +69,11 @@ async function makeBundle(): Promise<ToolkitBundle> {
   files.push({ path: 'bin/repro', content: text("#!/usr/bin/env node\nimport '../cli/main.js';\n"), mode: 0o755 });
   files.push({ path: 'package.json', content: await readFile(join(toolkitDepsDir, 'package.json')), mode: 0o644 });
   files.push({ path: 'package-lock.json', content: await readFile(join(toolkitDepsDir, 'package-lock.json')), mode: 0o644 });
+  // `repro/notebook` for notebooks, as a package named repro (the image links it at /node_modules/repro).
+  files.push({ path: 'notebook-package/package.json', content: text(notebookPackageJson), mode: 0o644 });
+  for (const name of ['index.cjs', 'index.d.ts']) {
+    files.push({ path: `notebook-package/notebook/${name}`, content: await readFile(join(toolkitRoot, 'notebook', name)), mode: 0o644 });
+  }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const hash = createHash('sha256');
   for (const file of files) hash.update(`${file.path} ${file.mode.toString(8)} ${createHash('sha256').update(file.content).digest('hex')}\n`);

@@ -8,8 +8,11 @@ import { connectEngine, type Engine } from '../../src/engine/index.ts';
 import { loadManifest, type LoadedManifest } from '../../src/manifest/load.ts';
 import { buildProjectImage, planProjectImage } from '../../src/render/index.ts';
 import { requireEngine } from '../helpers/engine.ts';
+import { copyFixtureWithThisToolkit } from '../helpers/fixture-project.ts';
+import { toolkitVersion } from '../../src/version.ts';
 
-const fixture = join(import.meta.dirname, '../fixtures/repos/minimal');
+const committed = join(import.meta.dirname, '../fixtures/repos/minimal');
+let fixture = '';
 const lines: string[] = [];
 const progress = { update() {}, log: (text: string) => void lines.push(text) };
 
@@ -28,6 +31,7 @@ describe('repro build of test/fixtures/repos/minimal', () => {
   beforeAll(async () => {
     if (!(await requireEngine())) return;
     engine = await connectEngine();
+    fixture = await copyFixtureWithThisToolkit(committed);
     loaded = await loadManifest(fixture);
     // Start cold for this image (the base is kept: bootstrapping it is what a fresh machine does once).
     tag = (await planProjectImage(fixture, loaded)).tag;
@@ -49,8 +53,10 @@ describe('repro build of test/fixtures/repos/minimal', () => {
     expect(uid.code).toBe(0);
     expect(uid.stdout.trim()).not.toBe('0');
     expect(uid.stdout.trim()).toBe('1000');
+    // repro and its kernels come with the image, not with the project.
     const kernel = await output(tag, ['cat', '/usr/local/share/jupyter/kernels/tslab/kernel.json']);
-    expect(JSON.parse(kernel.stdout)).toMatchObject({ language: 'typescript', argv: ['/project/node_modules/.bin/tslab', 'kernel', '--config-path', '{connection_file}'] });
+    expect(JSON.parse(kernel.stdout)).toMatchObject({ language: 'typescript', argv: ['/usr/local/bin/node', '/opt/repro/node_modules/tslab/bin/tslab', 'kernel', '--config-path', '{connection_file}'] });
+    expect(await output(tag, ['repro', '--version'])).toEqual({ code: 0, stdout: `${toolkitVersion}\n` });
     const files = await output(tag, ['sh', '-c', 'ls /project /project/notebooks && node -e "require(\'commander\')" && echo deps-ok']);
     expect(files.stdout).toContain('hello.ipynb');
     expect(files.stdout).toContain('deps-ok');

@@ -5,6 +5,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { copyFixtureWithThisToolkit } from '../helpers/fixture-project.ts';
 
 const root = join(import.meta.dirname, '../..');
 const fixture = join(root, 'test/fixtures/repos/minimal');
@@ -15,10 +16,8 @@ function repro(args: string[], env: NodeJS.ProcessEnv = process.env) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-async function copyFixture(): Promise<string> {
-  const dir = join(await mkdtemp(join(tmpdir(), 'repro-cli-')), 'minimal');
-  await cp(fixture, dir, { recursive: true });
-  return dir;
+function copyFixture(): Promise<string> {
+  return copyFixtureWithThisToolkit(fixture);
 }
 
 describe('repro build on the command line', () => {
@@ -61,7 +60,7 @@ describe('repro build on the command line', () => {
   }, 60_000);
 
   it('exits 3 with what to do when no engine answers', async () => {
-    const result = repro(['build', '-C', fixture], noEngine);
+    const result = repro(['build', '-C', await copyFixture()], noEngine);
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('repro: no Docker engine answers at unix:///nonexistent/docker.sock');
     expect(result.stderr).toContain('start one: dockerd');

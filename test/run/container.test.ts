@@ -42,7 +42,8 @@ describe.runIf(engineAnswers)('repro run in the container', () => {
     expect(JSON.parse(notebook.cells[0].outputs[0].text.join(''))).toEqual({ uid: 1000, interfaces: ['lo'] });
     expect(JSON.parse(notebook.cells[1].outputs[0].text.join(''))).toEqual({ rootWritable: false });
     const where = JSON.parse(await readFile(join(project.dir, 'results', 'container', 'where.json'), 'utf8'));
-    expect(where.cwd).toBe('/bench');
+    // The kernel ran in the notebook's folder, as Jupyter runs it.
+    expect(where.cwd).toBe('/bench/notebooks');
     expect(where.outputs).toMatch(/^\/out\/results\//);
 
     expect(results[1]).toMatchObject({ notebook: 'notebooks/error.ipynb', status: 'failed', cellIndex: 3, ename: 'RangeError', evalue: 'x is 1' });

@@ -50,7 +50,7 @@ describe('a notebook that succeeds', () => {
     expect(text).not.toContain(project.dir);
     expect(text).not.toMatch(/"(date|execution|ExecuteTime|transient)"/);
     // The kernel ran in the notebook's folder, as Jupyter runs it; host paths are written repository-relative.
-    expect(text).toContain('wrote results/outputs/answer.json from ./notebooks\n');
+    expect(text).toContain('"wrote results/outputs/answer.json from ./notebooks\\n"');
     const notebook = JSON.parse(text);
     const outputs = notebook.cells.map((cell: { outputs?: unknown[] }) => cell.outputs ?? null);
     expect(outputs[1]).toEqual([{ name: 'stdout', output_type: 'stream', text: ['hello\n', 'world\n'] }]);

@@ -1,4 +1,4 @@
-// What the notebook uses, in one module (tslab loads it through import-ts.cjs).
+// What the notebook uses, in one module (tslab loads it with importTs from repro/notebook).
 export { boostingImportance, fitBoosting, predictBoosting } from './boosting.ts';
 export { censor, FRAMES_PER_MINUTE, loadGames, publishedFrames } from './data.ts';
 export { accuracy, classCounts } from './metrics.ts';

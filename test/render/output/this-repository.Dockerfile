@@ -49,8 +49,10 @@ RUN packages="fonts-dejavu-core=2.37-6" \
 COPY --from=node /opt/node/ /usr/local/
 COPY --from=toolkit /opt/repro/ /opt/repro/
 COPY kernels/ /usr/local/share/jupyter/kernels/
+# /node_modules is on every notebook folder's module path: `import { importTs } from 'repro/notebook'` works anywhere.
 RUN useradd --uid 1000 --user-group --no-create-home --home-dir /tmp/home --shell /bin/bash repro \
- && ln -s /opt/repro/bin/repro /usr/local/bin/repro
+ && ln -s /opt/repro/bin/repro /usr/local/bin/repro \
+ && mkdir -p /node_modules && ln -s /opt/repro/notebook-package /node_modules/repro
 COPY --from=deps /project/ /project/
 COPY data/ /project/
 COPY code/ /project/

@@ -1,5 +1,5 @@
-// The notebook loads this library from a tslab cell through import-ts.cjs; check that path with tslab's
-// own converter and executor (what the kernel runs), in-process and without ZeroMQ.
+// The notebook loads this library from a tslab cell with `importTs` from `repro/notebook`; check that path, types
+// included, with tslab's own converter and executor (what the kernel runs), in-process and without ZeroMQ.
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
@@ -16,7 +16,7 @@ const { createExecutor } = require('tslab/dist/executor.js') as {
   createExecutor: (root: string, convs: { node: Converter; browser: Converter; close(): void }, console: { log: (...a: unknown[]) => void; error: (...a: unknown[]) => void }) => Executor;
 };
 
-describe('import-ts.cjs in a tslab cell', () => {
+describe("importTs from 'repro/notebook' in a tslab cell", () => {
   it('imports the library and the chart helper', async () => {
     const converter = createConverter({ isJS: false, isBrowser: false });
     const logs: string[] = [];
@@ -27,9 +27,9 @@ describe('import-ts.cjs in a tslab cell', () => {
     });
     try {
       const ok = await executor.execute(`
-const importTs = require('./notebooks/lib/starcraft/import-ts.cjs') as (file: string) => Promise<any>;
-const sc = await importTs('notebooks/lib/starcraft/index.ts');
-const charts = await importTs('notebooks/lib/charts.ts');
+import { importTs } from 'repro/notebook';
+const sc = await importTs<any>('notebooks/lib/starcraft/index.ts');
+const charts = await importTs<{ renderChart: unknown }>('notebooks/lib/charts.ts');
 (globalThis as any).starcraftProbe = [sc.publishedFrames().length, sc.MODELS.join(','), typeof charts.renderChart].join(' ');
 `);
       expect(errors).toEqual([]);
@@ -37,6 +37,22 @@ const charts = await importTs('notebooks/lib/charts.ts');
       const probe = (globalThis as { starcraftProbe?: string }).starcraftProbe;
       expect(probe).toBe('49 boosted_trees,knn_as_published,knn_corrected,multinomial_logistic,cart function');
       expect(logs).toEqual([probe]); // tslab displays the cell's last value, nothing else
+    } finally {
+      converter.close();
+    }
+  });
+
+  it('is typed: a wrong argument is a TypeScript error, not a run-time surprise', async () => {
+    const converter = createConverter({ isJS: false, isBrowser: false });
+    const errors: string[] = [];
+    const executor = createExecutor(process.cwd(), { node: converter, browser: converter, close: () => converter.close() }, {
+      log: () => {},
+      error: (...a) => errors.push(a.join(' ')),
+    });
+    try {
+      const ok = await executor.execute(`import { importTs } from 'repro/notebook';\nimportTs(42);`);
+      expect(ok).toBe(false);
+      expect(errors.join('\n')).toContain("Argument of type 'number' is not assignable to parameter of type 'string'");
     } finally {
       converter.close();
     }
