@@ -125,7 +125,7 @@ export const runSchema = z.strictObject({
 
 export const manifestSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be lowercase letters, digits, ".", "_" or "-"'),
-  environment: environmentSchema,
+  environment: environmentSchema.prefault({}),
   data: z.array(dataEntrySchema).default([]),
   entrypoints: z.array(entrypointSchema).default([]),
   services: z.record(z.string(), serviceSchema).default({}),

@@ -38,6 +38,12 @@ describe('loadManifest: a valid manifest', () => {
     expect(loaded.hash).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('needs only a name: the image then has repro with the tslab and jslab kernels on the default base and Node.js', async () => {
+    const { manifest } = await loadManifest(await projectWith('name: tiny\n'));
+    expect(manifest.environment).toEqual({ base: 'debian:bookworm', node: '20.20.2', kernels: [], apt: [], jupyter: false });
+    expect(manifest.entrypoints).toEqual([]);
+  });
+
   it('hashes the meaning: comments, key order, flow style and spelled-out defaults do not change the hash', async () => {
     const a = await loadManifest(await projectWith('name: x\nenvironment:\n  node: 20.20.2\n  apt: [curl]\n'));
     const b = await loadManifest(
@@ -100,8 +106,8 @@ describe('loadManifest: every bad manifest names research.yaml:line:column, the 
   });
 
   it('missing field', async () => {
-    const error = await failure('name: x\n');
-    expect(error.message).toContain('research.yaml:1:1: research.yaml is missing "environment". Add environment: a mapping such as `{ kernels: [python3], apt: [python3-pandas] }`.');
+    const error = await failure('environment: { kernels: [python3] }\n');
+    expect(error.message).toContain('research.yaml:1:1: research.yaml is missing "name". Add name: a lowercase name such as `name: my-analysis`.');
   });
 
   it('a value not among the choices, with a "did you mean"', async () => {
@@ -187,7 +193,7 @@ describe('loadManifest: every bad manifest names research.yaml:line:column, the 
     const dir = path.join(repoRoot, '.repro', `test-manifest-${process.pid}`);
     await mkdir(dir, { recursive: true });
     try {
-      await writeFile(path.join(dir, 'research.yaml'), 'name: x\n');
+      await writeFile(path.join(dir, 'research.yaml'), 'environment: {}\n');
       const error = await rejected(loadManifest(dir));
       expect(path.relative(process.cwd(), dir)).not.toMatch(/^\.\./);
       expect(error.message.startsWith(`${path.relative(process.cwd(), dir)}/research.yaml:1:1: `)).toBe(true);

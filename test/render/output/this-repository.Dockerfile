@@ -23,7 +23,9 @@ COPY --from=node /opt/node/ /usr/local/
 COPY toolkit/npm-cache/ /tmp/npm-cache/
 COPY toolkit/app/ /opt/repro/
 WORKDIR /opt/repro
-RUN npm ci --offline --omit=dev --ignore-scripts --no-audit --no-fund --cache /tmp/npm-cache --userconfig /tmp/npm-cache/npmrc
+# tslab type-checks every cell against Node's types, looked up in its own node_modules/@types (npm hoists them).
+RUN npm ci --offline --omit=dev --ignore-scripts --no-audit --no-fund --cache /tmp/npm-cache --userconfig /tmp/npm-cache/npmrc \
+ && mkdir -p node_modules/tslab/node_modules && ln -s ../../@types node_modules/tslab/node_modules/@types
 
 # The project's own npm dependencies, exactly as its lockfile says, with no network (none without a lockfile).
 FROM debian:bookworm AS deps
