@@ -134,7 +134,8 @@ const row = (stdout: string, path: string) =>
     .find((line) => line.startsWith(`${path} `))
     ?.replace(/\s{2,}/g, ' | ');
 
-describe.runIf(engineAnswers).each(cases)('sample repository $name', (sample) => {
+// Each step runs notebooks in containers; on two shared cores a verify can take a minute or more.
+describe.runIf(engineAnswers).each(cases)('sample repository $name', { timeout: 5 * 60_000 }, (sample) => {
   let root: string;
   let dir: string;
   let tag: string;
