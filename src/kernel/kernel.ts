@@ -9,7 +9,7 @@ import { KernelProcess, type ExitStatus } from './process.ts';
 import { Session, type Message } from './protocol.ts';
 
 export interface StartOptions {
-  /** The kernel's working directory (the project root). */
+  /** The kernel's working directory: the notebook's folder, as in Jupyter. */
   cwd: string;
   /** Added to (and overriding) the inherited environment. */
   env?: Record<string, string>;

@@ -32,7 +32,7 @@ export type KernelName = (typeof kernelNames)[number];
 
 /** Lockfiles of other package managers: `npm ci` installs only from npm's own (package-lock.json). */
 const otherLockfiles = new Set(['yarn.lock', 'pnpm-lock.yaml', 'bun.lockb', 'bun.lock']);
-const npmLockfileFix = 'run `npm install --package-lock-only` to write package-lock.json from package.json, and name that file';
+const npmLockfileFix = 'run `npm install --package-lock-only` to write package-lock.json from package.json, and name that file instead';
 
 export const environmentSchema = z.strictObject({
   /** Docker image reference; bootstrapped from Debian packages when it cannot be pulled. */
@@ -49,7 +49,7 @@ export const environmentSchema = z.strictObject({
   /** The npm lockfile the image installs the project's own npm dependencies from with `npm ci`; none when absent. */
   lockfile: repoPathSchema
     .refine((p) => !otherLockfiles.has(p.split('/').pop() ?? ''), {
-      error: (issue) => `must be npm's package-lock.json, not ${String(issue.input)} (repro installs with \`npm ci\`): ${npmLockfileFix}`,
+      error: `is not npm's lockfile, and repro installs with \`npm ci\`: ${npmLockfileFix}`,
     })
     .optional(),
   /** Install Debian's Jupyter in the image so that `repro lab` works. Off by default to keep images small. */

@@ -237,7 +237,7 @@ describe('loadManifest: environment kernels, Node.js and the npm lockfile', () =
   it.each(['yarn.lock', 'pnpm-lock.yaml', 'web/pnpm-lock.yaml'])('refuses lockfile: %s with the command that writes package-lock.json', async (lockfile) => {
     const error = await failure(`name: x\nenvironment:\n  lockfile: ${lockfile}\n`);
     expect(error.message).toContain(
-      `research.yaml:3:13: environment.lockfile "${lockfile}" must be npm's package-lock.json, not ${lockfile} (repro installs with \`npm ci\`): run \`npm install --package-lock-only\` to write package-lock.json from package.json, and name that file.`,
+      `research.yaml:3:13: environment.lockfile "${lockfile}" is not npm's lockfile, and repro installs with \`npm ci\`: run \`npm install --package-lock-only\` to write package-lock.json from package.json, and name that file instead.`,
     );
   });
 
