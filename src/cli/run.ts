@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.ts';
-import { dockerOrLocal } from '../run/choose-engine.ts';
+import { chooseEngine } from '../run/choose-engine.ts';
 import { runEntrypoints, type NotebookResult } from '../run/index.ts';
 import { parseParameter } from '../run/parameters.ts';
 import { loadProject } from './context.ts';
@@ -40,7 +40,7 @@ export function register(program: Command): void {
           'Write them elsewhere: repro run -p key=value --out DIR',
         );
       }
-      const engine = options.engine === 'docker' ? await dockerOrLocal(progress) : options.engine;
+      const engine = await chooseEngine(options.engine, progress);
       let outDir = options.out === undefined ? undefined : resolve(options.out);
       let failedDir = options.failedDir === undefined ? undefined : resolve(options.failedDir);
       // The image's default command runs in a read-only /project: outputs then go under /tmp, and we say where.

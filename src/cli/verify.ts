@@ -4,7 +4,7 @@ import { mkdir, rename, rm, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { DiffError, UsageError, type NotebookError } from '../errors.ts';
-import { dockerOrLocal } from '../run/choose-engine.ts';
+import { chooseEngine } from '../run/choose-engine.ts';
 import { formatSummary, verifyRunFolder } from '../verify/index.ts';
 import { loadProject, type Project } from './context.ts';
 import { createProgress, formatDuration, type Progress } from './progress.ts';
@@ -21,7 +21,7 @@ export function register(program: Command): void {
     .command('verify')
     .description('re-run every entrypoint and compare its outputs with the committed results (exit 1 on any difference)')
     .option('--no-run <dir>', 'compare an existing run folder (it mirrors the repository: DIR/results/...) instead of running')
-    .addOption(new Option('--engine <engine>', 'where the notebooks run (docker falls back to local when no engine answers)').choices(['docker', 'local']).default('docker'))
+    .addOption(new Option('--engine <engine>', 'where the notebooks run: in a container (docker), or on this machine (local), only when asked').choices(['docker', 'local']).default('docker'))
     .option('--report <dir>', 'where report.html, verify.json and diff images go (default: the run folder)')
     .option('--json', 'print verify.json to stdout instead of the table')
     .addHelpText('after', '\nExamples:\n  repro verify\n  repro verify --engine local\n  repro verify --no-run .repro/runs/last')
@@ -84,7 +84,7 @@ async function runIntoFreshFolder(project: Project, requested: 'docker' | 'local
   const runFolder = path.join(runs, id);
   await mkdir(runFolder, { recursive: true });
   await pointLastAt(runs, id);
-  const engine = requested === 'docker' ? await dockerOrLocal(progress) : 'local';
+  const engine = await chooseEngine(requested, progress);
   // Loaded here so that `verify --no-run` does not load the kernel client.
   const { runEntrypoints } = await import('../run/index.ts');
   const results = await runEntrypoints({ projectDir: project.root, loaded: project.loaded, engine, outDir: runFolder, progress });

@@ -4,7 +4,8 @@ import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { EngineError } from '../errors.ts';
 import { reason, statusCode } from './client.ts';
-import type { ContainerOptions, RunningContainer } from './types.ts';
+import { availableParallelism } from 'node:os';
+import type { ContainerOptions, Limits, RunningContainer } from './types.ts';
 
 export async function runContainer(docker: Docker, options: ContainerOptions): Promise<number> {
   const container = await startContainer(docker, options);
@@ -106,7 +107,22 @@ function createOptions(options: ContainerOptions): Docker.ContainerCreateOptions
       Binds: (options.mounts ?? []).map((m) => `${m.host}:${m.container}:${m.readOnly ? 'ro' : 'rw'}`),
       PortBindings: bindings,
       AutoRemove: false,
+      ...(options.confined ? confinement(options.confined) : {}),
     },
+  };
+}
+
+/** Drop every capability, forbid gaining privileges (setuid binaries, file capabilities), cap memory, CPUs and processes. */
+function confinement(limits: Limits): Docker.HostConfig {
+  const cpus = Math.min(limits.cpus, availableParallelism());
+  return {
+    CapDrop: ['ALL'],
+    SecurityOpt: ['no-new-privileges'],
+    Memory: limits.memoryBytes,
+    // Swap would let a notebook run far past its memory limit, slowly; the limit is the limit.
+    MemorySwap: limits.memoryBytes,
+    NanoCpus: Math.round(cpus * 1e9),
+    PidsLimit: limits.pids,
   };
 }
 

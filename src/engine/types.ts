@@ -92,6 +92,16 @@ export interface ContainerOptions {
   stopOnSignal?: boolean;
   name?: string;
   labels?: Record<string, string>;
+  /** Untrusted code inside: no capabilities, no privilege gain (setuid), and these limits. */
+  confined?: Limits;
+}
+
+export interface Limits {
+  memoryBytes: number;
+  /** CPUs, e.g. 1.5; more than the machine has is cut to what it has. */
+  cpus: number;
+  /** Processes and threads at once. */
+  pids: number;
 }
 
 export interface RunningContainer {

@@ -11,8 +11,10 @@ import { Session, type Message } from './protocol.ts';
 export interface StartOptions {
   /** The kernel's working directory: the notebook's folder, as in Jupyter. */
   cwd: string;
-  /** Added to (and overriding) the inherited environment. */
+  /** Added to (and overriding) the base environment. */
   env?: Record<string, string>;
+  /** What the kernel inherits before `env`: default this process's environment (the run stage passes an allow-list). */
+  baseEnv?: NodeJS.ProcessEnv;
   spec?: KernelSpec;
   startupTimeoutMs?: number;
 }
@@ -53,7 +55,7 @@ export async function startKernel(options: StartOptions): Promise<Kernel> {
   const spec = options.spec ?? findKernelSpec('tslab');
   const connection = await writeConnectionFile(spec.name);
   const argv = spec.argv.map((arg) => arg.replaceAll('{connection_file}', connection.file));
-  const env: NodeJS.ProcessEnv = { ...process.env, ...spec.env, ...options.env };
+  const env: NodeJS.ProcessEnv = { ...(options.baseEnv ?? process.env), ...spec.env, ...options.env };
   // Colour codes in a notebook's text would make outputs depend on the terminal repro was started from.
   delete env.FORCE_COLOR;
   const kernel = new Kernel(spec, connection, new KernelProcess(argv, { cwd: options.cwd, env, tempDir: connection.dir }));

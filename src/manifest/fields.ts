@@ -158,6 +158,11 @@ const examples: Record<string, string> = {
   'run.network': 'none or bridge',
   'run.timeout': duration,
   'run.cellTimeout': duration,
+  'run.env': 'a list of environment variable names such as `env: [API_URL]`',
+  'run.env[]': 'an environment variable name such as API_URL',
+  'run.memory': 'a size such as 512m or 4g',
+  'run.cpus': 'a number of CPUs such as 2 or 0.5',
+  'run.pids': 'a whole number of processes such as 1024',
 };
 
 export function exampleFor(path: FieldPath): string | undefined {

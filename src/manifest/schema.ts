@@ -116,11 +116,32 @@ export const toleranceSchema = z.strictObject({
 /** `default` applies to every file; other keys are globs relative to the repository, the last match wins. */
 export const verifySchema = z.record(z.string(), toleranceSchema).default({});
 
+/** "512m", "4g", or a number of bytes; parsed to bytes. */
+export const memorySchema = z
+  .union([z.number().int().positive(), z.string().regex(/^\d+(\.\d+)?[kmg]$/i, 'must be a size such as 512m or 4g')])
+  .transform((value) => parseMemory(value));
+
+export function parseMemory(value: number | string): number {
+  if (typeof value === 'number') return value;
+  const match = /^(\d+(?:\.\d+)?)([kmg])$/i.exec(value);
+  if (!match) throw new Error(`not a size: ${value}`);
+  const scale = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[match[2].toLowerCase() as 'k' | 'm' | 'g'];
+  return Math.round(Number(match[1]) * scale);
+}
+
 export const runSchema = z.strictObject({
   seed: z.number().int().default(42),
   network: z.enum(['none', 'bridge']).default('none'),
   timeout: durationSchema.prefault('30m'),
   cellTimeout: durationSchema.prefault('10m'),
+  /** Environment variables a kernel may see besides PATH, HOME, LANG, TZ and REPRO_*: nothing else of the caller's. */
+  env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name such as API_URL')).default([]),
+  /** Memory limit of a run container; hitting it is reported as out of memory in the cell that did. */
+  memory: memorySchema.prefault('4g'),
+  /** CPUs a run container may use (at most the machine's). */
+  cpus: z.number().positive().max(1024).default(2),
+  /** Processes and threads a run container may hold at once. */
+  pids: z.number().int().min(32).default(1024),
 });
 
 export const manifestSchema = z.strictObject({

@@ -1,6 +1,7 @@
-// Runs entrypoints inside the project's image: no network (unless research.yaml says otherwise), non-root,
-// read-only root file system, tmpfs /tmp, data mounted read-only, and a fresh host folder at /out that the
-// inner `repro run --engine local --out /out` fills; its results are then moved into place on the host.
+// Runs entrypoints inside the project's image: no network (unless research.yaml says otherwise), non-root, no
+// capabilities and no privilege gain, memory/CPU/process limits, read-only root file system, tmpfs /tmp, data
+// mounted read-only, and a fresh host folder at /out that the inner `repro run --engine local --out /out` fills;
+// its results are then moved into place on the host.
 import { chmod, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { EngineError } from '../errors.ts';
@@ -10,6 +11,7 @@ import { swapFolder } from '../files/swap.ts';
 import { notebookError } from './local.ts';
 import { readNotebook } from './notebook.ts';
 import { assertImageHasKernel, notebookKernel } from './kernel-choice.ts';
+import { passedEnvironment } from './environment.ts';
 import type { NotebookResult, RunOptions } from './types.ts';
 
 const projectInImage = '/project';
@@ -70,7 +72,9 @@ export async function runInContainer(options: RunOptions, entrypoints: Entrypoin
         ...data.map((file) => ({ host: file.file, container: `${inside}/${file.path}`, readOnly: true })),
         { host: hostOut, container: '/out' },
       ],
-      env: { HOME: '/tmp/home' },
+      // Only what research.yaml's run.env names crosses over; the repro inside allow-lists the kernel's environment again.
+      env: { ...passedEnvironment(process.env, manifest.run.env), HOME: '/tmp/home' },
+      confined: { memoryBytes: manifest.run.memory, cpus: manifest.run.cpus, pids: manifest.run.pids },
       onOutput: (chunk) => {
         const text = chunk.toString('utf8');
         tail = (tail + text).slice(-4000);

@@ -16,6 +16,8 @@ export interface ExecuteNotebookOptions {
   progress: Progress;
   /** Index in `notebook.cells` of the cell injected for parameters, which is not in the source file. */
   injectedAt?: number;
+  /** The OOM killer's count for this container (src/run/memory.ts); a kernel death that raised it ran out of memory. */
+  oomKills?: () => number | undefined;
 }
 
 export interface CellFailure {
@@ -42,6 +44,11 @@ export async function executeNotebook(options: ExecuteNotebookOptions): Promise<
   const cells = options.notebook.cells.map((cell) => ({ ...cell }));
   const notebook: Notebook = { ...options.notebook, cells };
   const codeCells = cells.filter((cell) => cell.cell_type === 'code').length;
+  const oomBefore = options.oomKills?.();
+  const outOfMemory = () => {
+    const now = options.oomKills?.();
+    return now !== undefined && oomBefore !== undefined && now > oomBefore;
+  };
   let seen = 0;
   for (const [index, cell] of cells.entries()) {
     if (cell.cell_type !== 'code') continue;
@@ -81,7 +88,7 @@ export async function executeNotebook(options: ExecuteNotebookOptions): Promise<
           failure = { kind: 'timeout', cellIndex, ename: 'TimeoutError', evalue, traceback: [`TimeoutError: ${evalue}`] };
           Object.assign(cell, { outputs: [...error.outputs, errorOutput(failure)], execution_count: null });
         } else if (error instanceof KernelDiedError) {
-          failure = died(cellIndex, error.how, error.outputTail);
+          failure = outOfMemory() ? outOfMemoryFailure(cellIndex, error.how) : died(cellIndex, error.how, error.outputTail);
           Object.assign(cell, { outputs: [...error.outputs, errorOutput(failure)], execution_count: null });
         } else {
           throw error;
@@ -98,6 +105,11 @@ function died(cellIndex: number, how: string, tail: string): CellFailure {
   const evalue = `the kernel died while running cell ${cellIndex} (${how})`;
   const lastLines = tail.trimEnd().split('\n').slice(-10).filter((line) => line !== '');
   return { kind: 'died', cellIndex, ename: 'KernelDied', evalue, traceback: [`KernelDied: ${evalue}`, ...lastLines] };
+}
+
+function outOfMemoryFailure(cellIndex: number, how: string): CellFailure {
+  const evalue = `cell ${cellIndex} ran out of memory: the kernel was killed at the container's memory limit (${how})`;
+  return { kind: 'died', cellIndex, ename: 'OutOfMemory', evalue, traceback: [`OutOfMemory: ${evalue}`, 'Raise run.memory in research.yaml, or use less memory in this cell.'] };
 }
 
 function errorOutput(failure: CellFailure): Output {

@@ -14,6 +14,8 @@ import { executeNotebook, type CellFailure } from './executor.ts';
 import { readNotebook, serializeNotebook, type Notebook } from './notebook.ts';
 import { injectParameters } from './parameters.ts';
 import { notebookKernel, type NotebookKernel } from './kernel-choice.ts';
+import { kernelEnvironment } from './environment.ts';
+import { oomKills } from './memory.ts';
 import type { NotebookResult, RunOptions } from './types.ts';
 
 export async function runLocally(options: RunOptions, entrypoints: Entrypoint[]): Promise<NotebookResult[]> {
@@ -99,6 +101,7 @@ async function runInStaging(
     kernel = await startKernel({
       spec: chosen.spec,
       cwd: dirname(join(projectDir, entry.notebook)),
+      baseEnv: kernelEnvironment(process.env, manifest.run.env),
       env: { REPRO_OUTPUTS: staging, REPRO_PROJECT_ROOT: projectDir, REPRO_SEED: String(manifest.run.seed) },
     });
   } catch (error) {
@@ -120,6 +123,7 @@ async function runInStaging(
       notebookTimeoutMs: entry.timeout ?? manifest.run.timeout,
       progress: options.progress,
       injectedAt: injected.injectedAt,
+      oomKills,
     });
     languageInfo = kernel.info.language_info;
   } finally {

@@ -87,7 +87,7 @@ describe('loadManifest: every bad manifest names research.yaml:line:column, the 
 
   it('unknown key with no close match lists the allowed keys', async () => {
     const error = await failure(minimalManifest('run: { seed: 1, colour: blue }\n'));
-    expect(error.message).toContain('research.yaml:4:17: run: unknown key "colour". Allowed keys: seed, network, timeout, cellTimeout.');
+    expect(error.message).toContain('research.yaml:4:17: run: unknown key "colour". Allowed keys: seed, network, timeout, cellTimeout, env, memory, cpus, pids.');
   });
 
   it('unknown key in a service is checked against the keys of its kind', async () => {

@@ -115,6 +115,28 @@ describe('a notebook that fails', () => {
   });
 });
 
+describe('the kernel\'s environment', () => {
+  it('is an allow-list: PATH, HOME, LANG, TZ, REPRO_* and the names research.yaml lists in run.env, nothing else', async () => {
+    project = await fixtureProject(['env.ipynb'], { env: ['ALLOWED_FOR_NOTEBOOK'] });
+    process.env.SECRET_TOKEN = 'do-not-leak';
+    process.env.ALLOWED_FOR_NOTEBOOK = 'yes';
+    try {
+      const [result] = await run(project);
+      expect(result.status).toBe('ok');
+    } finally {
+      delete process.env.SECRET_TOKEN;
+      delete process.env.ALLOWED_FOR_NOTEBOOK;
+    }
+    const notebook = JSON.parse(await readFile(join(project.dir, 'results', 'env', 'env.ipynb'), 'utf8'));
+    const [names, values] = notebook.cells[0].outputs[0].text.map((line: string) => JSON.parse(line));
+    expect(values).toEqual({ token: null, passed: 'yes' });
+    // tslab's own process adds nothing of the caller's: every name is allowed or is a REPRO_ variable.
+    const allowed = new Set(['PATH', 'HOME', 'LANG', 'TZ', 'ALLOWED_FOR_NOTEBOOK']);
+    expect((names as string[]).filter((name) => !allowed.has(name) && !name.startsWith('REPRO_'))).toEqual([]);
+    expect(names).toEqual(expect.arrayContaining(['REPRO_OUTPUTS', 'REPRO_PROJECT_ROOT', 'REPRO_SEED']));
+  });
+});
+
 describe('bad input', () => {
   it('refuses malformed JSON with file, line and column, before running anything', async () => {
     project = await fixtureProject(['outputs.ipynb', 'malformed.ipynb']);
