@@ -30,18 +30,12 @@ export function compareTables(a: ParsedTable, b: ParsedTable, tolerance: Toleran
     collector.fail(a.rows.length === 0 ? 'the committed table is empty' : 'the re-run table is empty');
     return collector.result();
   }
-  // A first row of numbers is data, not a header (a bare matrix): columns are then named by position.
-  const headerless = isNumericRow(a.rows[0]) && isNumericRow(b.rows[0]);
+  const { headerless, headerA, headerB } = headersOf(a.rows[0], b.rows[0]);
   const skip = headerless ? 0 : 1;
-  const headerA = headerless ? a.rows[0].map((_, i) => `#${i + 1}`) : a.rows[0];
-  const headerB = headerless ? b.rows[0].map((_, i) => `#${i + 1}`) : b.rows[0];
   const columns = matchColumns(headerA, headerB, collector);
   const rowsA = a.rows.slice(skip);
   const rowsB = b.rows.slice(skip);
-  if (rowsA.length !== rowsB.length) {
-    const delta = rowsB.length - rowsA.length;
-    collector.fail(`${Math.abs(delta)} row${Math.abs(delta) === 1 ? '' : 's'} ${delta > 0 ? 'extra in' : 'missing from'} the re-run (${rowsA.length} → ${rowsB.length})`, `row ${Math.min(rowsA.length, rowsB.length) + 1}`);
-  }
+  if (rowsA.length !== rowsB.length) failRowCount(rowsA.length, rowsB.length, collector);
   const positional = new FindingCollector();
   compareRows(rowsA, rowsB, a.lines.slice(skip), headerA, columns, tolerance, positional);
   if (positional.failed && rowsA.length === rowsB.length && rowsA.length > 1) {
@@ -61,14 +55,27 @@ export function compareTables(a: ParsedTable, b: ParsedTable, tolerance: Toleran
   return collector.result();
 }
 
-interface ColumnPair {
+/** A first row of numbers is data, not a header (a bare matrix): columns are then named by position. */
+export function headersOf(firstA: string[], firstB: string[]): { headerless: boolean; headerA: string[]; headerB: string[] } {
+  const headerless = isNumericRow(firstA) && isNumericRow(firstB);
+  if (!headerless) return { headerless, headerA: firstA, headerB: firstB };
+  return { headerless, headerA: firstA.map((_, i) => `#${i + 1}`), headerB: firstB.map((_, i) => `#${i + 1}`) };
+}
+
+export function failRowCount(countA: number, countB: number, collector: FindingCollector): void {
+  const delta = countB - countA;
+  const rows = `${Math.abs(delta)} row${Math.abs(delta) === 1 ? '' : 's'}`;
+  collector.fail(`${rows} ${delta > 0 ? 'extra in' : 'missing from'} the re-run (${countA} → ${countB})`, `row ${Math.min(countA, countB) + 1}`);
+}
+
+export interface ColumnPair {
   name: string;
   a: number;
   b: number;
 }
 
 /** Pairs columns by name; missing, extra and reordered columns are differences of their own. */
-function matchColumns(headerA: string[], headerB: string[], collector: FindingCollector): ColumnPair[] {
+export function matchColumns(headerA: string[], headerB: string[], collector: FindingCollector): ColumnPair[] {
   const duplicated = new Set(headerA).size !== headerA.length || new Set(headerB).size !== headerB.length;
   if (duplicated) {
     // Names cannot identify columns: compare by position.
@@ -96,28 +103,44 @@ function compareRows(
   tolerance: Tolerance,
   collector: FindingCollector,
 ): void {
-  const limits = columns.map((c) => columnTolerance(tolerance, c.name));
+  const limits = columnLimits(columns, tolerance);
   const n = Math.min(rowsA.length, rowsB.length);
-  for (let r = 0; r < n; r++) {
-    const rowA = rowsA[r];
-    const rowB = rowsB[r];
-    for (let c = 0; c < columns.length; c++) {
-      const cellA = rowA[columns[c].a];
-      const cellB = rowB[columns[c].b];
-      const numberA = parseNumber(cellA);
-      const numberB = parseNumber(cellB);
-      const bothNaN = numberA !== undefined && numberB !== undefined && Number.isNaN(numberA) && Number.isNaN(numberB);
-      if (cellA === cellB && !bothNaN) continue;
-      const where = `row ${r + 1}${linesA[r] ? ` (line ${linesA[r]})` : ''}, column "${header[columns[c].a]}"`;
-      if (numberA !== undefined && numberB !== undefined) {
-        const judgement = judgeNumbers(numberA, numberB, limits[c]);
-        // 1.0 vs 1 is the same number written differently; NaN vs NaN is equal when nanEqual says so.
-        if (judgement.ok && (judgement.abs === 0 || bothNaN)) continue;
-        const deviation = bothNaN ? 'NaN vs NaN (nanEqual is off)' : describeNumberDeviation(judgement);
-        collector.add({ where, committed: cellA, rerun: cellB, deviation, withinTolerance: judgement.ok }, judgement.score);
-      } else {
-        collector.add({ where, committed: cellA, rerun: cellB, deviation: 'text differs', withinTolerance: false }, Infinity);
-      }
+  for (let r = 0; r < n; r++) compareRow(rowsA[r], rowsB[r], r + 1, linesA[r], header, columns, limits, collector);
+}
+
+export type ColumnLimits = ReturnType<typeof columnTolerance>[];
+
+export function columnLimits(columns: ColumnPair[], tolerance: Tolerance): ColumnLimits {
+  return columns.map((c) => columnTolerance(tolerance, c.name));
+}
+
+/** One row's cells by column; `row` is 1-based, `line` 0 when unknown (sorted rows). */
+export function compareRow(
+  rowA: string[],
+  rowB: string[],
+  row: number,
+  line: number,
+  header: string[],
+  columns: ColumnPair[],
+  limits: ColumnLimits,
+  collector: FindingCollector,
+): void {
+  for (let c = 0; c < columns.length; c++) {
+    const cellA = rowA[columns[c].a];
+    const cellB = rowB[columns[c].b];
+    const numberA = parseNumber(cellA);
+    const numberB = parseNumber(cellB);
+    const bothNaN = numberA !== undefined && numberB !== undefined && Number.isNaN(numberA) && Number.isNaN(numberB);
+    if (cellA === cellB && !bothNaN) continue;
+    const where = `row ${row}${line ? ` (line ${line})` : ''}, column "${header[columns[c].a]}"`;
+    if (numberA !== undefined && numberB !== undefined) {
+      const judgement = judgeNumbers(numberA, numberB, limits[c]);
+      // 1.0 vs 1 is the same number written differently; NaN vs NaN is equal when nanEqual says so.
+      if (judgement.ok && (judgement.abs === 0 || bothNaN)) continue;
+      const deviation = bothNaN ? 'NaN vs NaN (nanEqual is off)' : describeNumberDeviation(judgement);
+      collector.add({ where, committed: cellA, rerun: cellB, deviation, withinTolerance: judgement.ok }, judgement.score);
+    } else {
+      collector.add({ where, committed: cellA, rerun: cellB, deviation: 'text differs', withinTolerance: false }, Infinity);
     }
   }
 }
@@ -136,10 +159,10 @@ function compareRowKeys(x: string[], y: string[]): number {
   return x.length - y.length;
 }
 
-function isNumericRow(row: string[]): boolean {
+export function isNumericRow(row: string[]): boolean {
   return row.every((cell) => parseNumber(cell) !== undefined);
 }
 
-function messageOf(error: unknown): string {
+export function messageOf(error: unknown): string {
   return error instanceof TableSyntaxError || error instanceof Error ? error.message : String(error);
 }
