@@ -19,6 +19,7 @@ const commandModules: Record<string, () => Promise<CommandModule>> = {
   accept: () => import('./accept.ts'),
   serve: () => import('./serve.ts'),
   lab: () => import('./lab.ts'),
+  init: () => import('./init.ts'),
 };
 
 /** The command named on the command line, skipping global options (and -C's value). */

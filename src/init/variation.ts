@@ -1,0 +1,53 @@
+// A verify rule for a file that differed between two runs of the same notebook: the smallest tolerance under which
+// verify's own comparer passes the pair (per column for tables), else `informational: true` with the reason.
+import type { Tolerance } from '../manifest/schema.ts';
+import { compareFile, kindOf, passes, type Comparison } from '../verify/index.ts';
+
+export interface VariationRule {
+  rule: Tolerance;
+  /** Why, for the comment above the rule: what differed and by how much. */
+  why: string;
+}
+
+const relativeTolerances = [1e-9, 1e-6, 1e-3];
+const pixelFractions = [0.001, 0.01];
+
+/** undefined when the two runs agree exactly (or within the default, exact, comparison). */
+export async function proposeRule(path: string, first: Buffer, second: Buffer): Promise<VariationRule | undefined> {
+  const exact = await compareFile(path, first, second, {});
+  if (passes(exact.verdict)) return undefined;
+  const seen = largest(exact);
+  const kind = kindOf(path);
+  const candidates: Tolerance[] = [];
+  if (kind === 'png') candidates.push(...pixelFractions.map((pixels) => ({ pixels })));
+  else if (kind !== 'binary') {
+    const columns = kind === 'csv' ? differingColumns(exact) : [];
+    // For a table, tolerate the columns that moved and keep every other column exact.
+    if (columns.length > 0) candidates.push(...relativeTolerances.map((rtol) => ({ columns: Object.fromEntries(columns.map((column) => [column, { rtol }])) })));
+    candidates.push(...relativeTolerances.map((rtol) => ({ rtol })));
+  }
+  for (const rule of candidates) {
+    if (passes((await compareFile(path, first, second, rule)).verdict)) return { rule, why: `differed between two runs of the notebook (${seen}); the smallest tolerance that passes both` };
+  }
+  return {
+    rule: { informational: true },
+    why: `differed between two runs of the notebook (${seen}), beyond any small tolerance: shown by verify but never failing it. TODO: if it is a timing or a timestamp, keep this; if it is a result, find out why it changes`,
+  };
+}
+
+function largest(comparison: Comparison): string {
+  if (!comparison.largest) return comparison.notes[0] ?? comparison.verdict;
+  return `${comparison.largest.text}${comparison.largest.where ? ` at ${comparison.largest.where}` : ''}`;
+}
+
+/** The columns named by a table comparison's findings (`row 3, column "seconds"`). */
+function differingColumns(comparison: Comparison): string[] {
+  if (comparison.notes.length > 0 && comparison.findings.length === 0) return [];
+  const columns = new Set<string>();
+  for (const finding of comparison.findings) {
+    const column = /column "([^"]+)"/.exec(finding.where)?.[1];
+    if (column === undefined) return [];
+    columns.add(column);
+  }
+  return [...columns].sort();
+}
