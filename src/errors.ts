@@ -54,6 +54,16 @@ export class DataError extends ReproError {
   }
 }
 
+/**
+ * A path that would reach where it must not: a build-context link leaving the repository, a model weight path
+ * climbing out of the model's folder, a run folder that is (or resolves into) the committed results.
+ */
+export class UnsafePathError extends ReproError {
+  constructor(message: string, hint?: string) {
+    super(message, { exitCode: ExitCode.badInput, hint });
+  }
+}
+
 /** No Docker engine, a failed image build, a container that cannot start. */
 export class EngineError extends ReproError {
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
+import { assertRunFolderApart } from '../files/run-folder.ts';
 import { acceptRun, planAccept } from '../verify/accept.ts';
 import { loadProject } from './context.ts';
 
@@ -26,6 +27,8 @@ export function register(program: Command): void {
         throw new UsageError(`no run to accept: ${runFolder} does not exist`, 'Run `repro verify` first; it runs every entrypoint into .repro/runs/<id>/.');
       }
       const outputs = project.manifest.entrypoints.map((e) => e.outputs);
+      const hint = 'Accept a folder a run wrote: run `repro verify`, then `repro accept`.';
+      await assertRunFolderApart({ projectDir: project.root, outputs, runFolder, given: options.from ? `--from ${options.from}` : runFolder, hint });
       const plan = await planAccept(project.root, runFolder, outputs);
       for (const change of plan.changes) process.stdout.write(`${change.change.padEnd(8)} ${change.path}\n`);
       if (plan.changes.length === 0) {

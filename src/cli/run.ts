@@ -52,7 +52,7 @@ export function register(program: Command): void {
       const results = await runEntrypoints({ projectDir: project.root, loaded: project.loaded, engine, outDir, notebooks, parameters, progress, failedDir });
       if (options.summary) await writeFile(options.summary, JSON.stringify(results.map(summaryOf), null, 1) + '\n');
       for (const result of results) {
-        const where = result.status === 'ok' ? `→ ${result.outputs}` : `failed at cell ${result.cellIndex ?? '?'}`;
+        const where = result.status === 'ok' ? `→ ${result.outputs}` : (result.cellIndex === undefined ? 'failed' : `failed at cell ${result.cellIndex}`);
         progress.log(`${result.status === 'ok' ? '✓' : '✗'} ${result.notebook} ${where} (${formatDuration(result.elapsedMs)})`);
       }
       const failed = results.find((result) => result.status === 'failed');

@@ -4,6 +4,7 @@ import { mkdir, rename, rm, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { DiffError, UsageError, type NotebookError } from '../errors.ts';
+import { assertRunFolderApart } from '../files/run-folder.ts';
 import { chooseEngine } from '../run/choose-engine.ts';
 import { formatSummary, verifyRunFolder } from '../verify/index.ts';
 import { loadProject, type Project } from './context.ts';
@@ -33,7 +34,7 @@ export function register(program: Command): void {
       const startedAt = new Date();
       const run: RunOutcome =
         typeof options.run === 'string'
-          ? { runFolder: await existingRunFolder(options.run, outputs), engine: null }
+          ? { runFolder: await existingRunFolder(project.root, options.run, outputs), engine: null }
           : await runIntoFreshFolder(project, options.engine, progress);
       progress.update('comparing outputs with the committed results…');
       const outcome = await verifyRunFolder({
@@ -62,11 +63,21 @@ export function register(program: Command): void {
     });
 }
 
-/** --no-run DIR: must exist and hold at least one entrypoint's outputs folder, or the layout is wrong. */
-async function existingRunFolder(dir: string, outputs: string[]): Promise<string> {
+/**
+ * --no-run DIR: must exist, hold at least one entrypoint's outputs folder, and be neither the committed results
+ * nor resolve into them (exit 2): the results compared with themselves would prove nothing.
+ */
+async function existingRunFolder(projectDir: string, dir: string, outputs: string[]): Promise<string> {
   const folder = path.resolve(dir);
   const info = await stat(folder).catch(() => undefined);
   if (!info?.isDirectory()) throw new UsageError(`--no-run: ${dir} is not a folder`, 'Give a run folder, e.g. .repro/runs/last.');
+  await assertRunFolderApart({
+    projectDir,
+    outputs,
+    runFolder: folder,
+    given: `--no-run ${dir}`,
+    hint: 'Give a folder a run wrote, e.g. .repro/runs/last (`repro verify` makes one); never results/ or a link to it.',
+  });
   const present = await Promise.all(outputs.map((o) => stat(path.join(folder, o)).then((s) => s.isDirectory(), () => false)));
   if (!present.some(Boolean)) {
     throw new UsageError(
@@ -89,7 +100,7 @@ async function runIntoFreshFolder(project: Project, requested: 'docker' | 'local
   const { runEntrypoints } = await import('../run/index.ts');
   const results = await runEntrypoints({ projectDir: project.root, loaded: project.loaded, engine, outDir: runFolder, progress });
   for (const result of results) {
-    const status = result.status === 'ok' ? '✓' : `✗ failed at cell ${result.cellIndex ?? '?'}:`;
+    const status = result.status === 'ok' ? '✓' : (result.cellIndex === undefined ? '✗ failed:' : `✗ failed at cell ${result.cellIndex}:`);
     progress.log(`${status} ${result.notebook}${result.error ? ` ${result.error.message}` : ''} (${formatDuration(result.elapsedMs)})`);
   }
   const imageId = engine === 'docker' ? await projectImageId(project, progress) : null;

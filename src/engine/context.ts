@@ -27,6 +27,8 @@ export async function listContext(files: ContextFile[]): Promise<Entry[]> {
     if ('content' in file) {
       const content = typeof file.content === 'string' ? Buffer.from(file.content) : file.content;
       byPath.set(path, { path, kind: 'file', content, mode: file.mode ?? 0o644, size: content.length });
+    } else if ('symlink' in file) {
+      byPath.set(path, { path, kind: 'symlink', linkname: file.symlink, mode: 0o777, size: 0 });
     } else if ('source' in file) {
       const info = await stat(file.source);
       byPath.set(path, { path, kind: 'file', source: file.source, mode: file.mode ?? executable(info.mode), size: info.size });

@@ -20,10 +20,14 @@ export interface ImageInfo {
   created: string;
 }
 
-/** A file placed in a build context: copied from the host, a literal content, a whole host folder, or an empty folder. */
+/**
+ * A file placed in a build context: copied from the host, a literal content, a symlink (its target as written, never
+ * followed), a whole host folder, or an empty folder.
+ */
 export type ContextFile =
   | { path: string; source: string; mode?: number }
   | { path: string; content: string | Uint8Array; mode?: number }
+  | { path: string; symlink: string }
   | { path: string; directory: string }
   | { path: string; emptyDirectory: true };
 

@@ -10,6 +10,7 @@ import { ensureProjectImage } from './image.ts';
 import { swapFolder } from '../files/swap.ts';
 import { notebookError } from './local.ts';
 import { readNotebook } from './notebook.ts';
+import { refuseContainerOutputs } from './output-check.ts';
 import { assertImageHasKernel, notebookKernel } from './kernel-choice.ts';
 import { passedEnvironment } from './environment.ts';
 import type { NotebookResult, RunOptions } from './types.ts';
@@ -108,6 +109,11 @@ async function collect(
   for (const entry of entrypoints) {
     const done = inner.find((result) => result.notebook === entry.notebook);
     const base = { notebook: entry.notebook, outputs: entry.outputs, elapsedMs: done?.elapsedMs ?? 0 };
+    const refused = await refuseContainerOutputs(hostOut, entry, base, done);
+    if (refused) {
+      results.push(refused);
+      continue;
+    }
     if (done?.status === 'ok') {
       const destination = resolve(outRoot, entry.outputs);
       await mkdir(resolve(destination, '..'), { recursive: true });

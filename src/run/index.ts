@@ -1,4 +1,5 @@
 // The run stage: execute research.yaml's entrypoints locally or in the container and report per notebook.
+import { assertRunFolderApart } from '../files/run-folder.ts';
 import { runLocally } from './local.ts';
 import { selectEntrypoints, type NotebookResult, type RunOptions } from './types.ts';
 
@@ -14,6 +15,15 @@ export type { NotebookResult, RunOptions } from './types.ts';
  */
 export async function runEntrypoints(options: RunOptions): Promise<NotebookResult[]> {
   const entrypoints = selectEntrypoints(options.loaded.manifest.entrypoints, options.notebooks);
+  if (options.outDir !== undefined) {
+    await assertRunFolderApart({
+      projectDir: options.projectDir,
+      outputs: options.loaded.manifest.entrypoints.map((entry) => entry.outputs),
+      runFolder: options.outDir,
+      given: `--out ${options.outDir}`,
+      hint: 'Write the run elsewhere, e.g. --out /tmp/rerun. Outputs replace the committed results only through `repro run` without --out, or `repro accept`.',
+    });
+  }
   if (options.engine === 'local') return runLocally(options, entrypoints);
   const { runInContainer } = await import('./container.ts');
   return runInContainer(options, entrypoints);

@@ -16,6 +16,7 @@ import { injectParameters } from './parameters.ts';
 import { notebookKernel, type NotebookKernel } from './kernel-choice.ts';
 import { kernelEnvironment } from './environment.ts';
 import { oomKills } from './memory.ts';
+import { refuseSpecialOutputs } from './output-check.ts';
 import type { NotebookResult, RunOptions } from './types.ts';
 
 export async function runLocally(options: RunOptions, entrypoints: Entrypoint[]): Promise<NotebookResult[]> {
@@ -135,6 +136,8 @@ async function runInStaging(
 
   if (!executed.failure) {
     await writeFile(join(staging, fileName), serializeNotebook(notebook));
+    const refused = await refuseSpecialOutputs(staging, entry, base);
+    if (refused) return refused;
     await swapFolder(staging, destination);
     return { ...base, status: 'ok', outputsDir: destination };
   }

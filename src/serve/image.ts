@@ -1,12 +1,14 @@
 // Assembles and builds a service's small image: base + pinned Node.js + either the bundled server with its model,
 // or a command service's own files. The tag is a hash of everything that goes in, so an unchanged service never rebuilds.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { lstat, readFile, readlink } from 'node:fs/promises';
+import { basename, dirname, join, posix, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { Engine, EngineProgress, ContextFile } from '../engine/index.ts';
 import { cacheDir } from '../engine/index.ts';
+import { UnsafePathError } from '../errors.ts';
+import { describeSpecial, specialKind } from '../files/special.ts';
 import type { Manifest, Service } from '../manifest/schema.ts';
 import { renderServiceDockerfile, type ServiceImageSpec } from '../render/service.ts';
 import { serviceConfig, type ServiceConfig } from './config.ts';
@@ -86,7 +88,7 @@ async function builtinFiles(projectDir: string, name: string, service: Exclude<S
   let config: ServiceConfig = serviceConfig(name, service);
   if (config.kind === 'model') {
     const modelPath = resolve(projectDir, config.model);
-    for (const source of await modelFiles(modelPath)) await add(`app/model/${basename(source)}`, source);
+    for (const file of await modelFiles(modelPath, projectDir)) await add(posix.join('app/model', file.path), file.source);
     config = { ...config, model: `model/${basename(modelPath)}` };
     const wasmDir = join(toolkitRoot, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
     for (const wasm of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) await add(`app/wasm/${wasm}`, join(wasmDir, wasm));
@@ -95,12 +97,55 @@ async function builtinFiles(projectDir: string, name: string, service: Exclude<S
   return files;
 }
 
-/** An .h5 file alone; a model.json with the weight files its manifest names. */
-async function modelFiles(modelPath: string): Promise<string[]> {
-  if (!modelPath.endsWith('.json')) return [modelPath];
+/** A model file for the image: where it is on the host, and its path relative to the model's folder. */
+export interface ModelFile {
+  source: string;
+  path: string;
+}
+
+/**
+ * An .h5 file alone; a model.json with the weight files its manifest names, each at the same path relative to the
+ * model, so the served model.json finds them. A weight path that leaves the model's folder (`../`, absolute), and a
+ * model or weight file that is (or lies under) a link, or is a FIFO, socket or device, are refused (exit 2): nothing
+ * is followed. `root` (the project) is where the check of the model's own path starts.
+ */
+export async function modelFiles(modelPath: string, root = dirname(modelPath)): Promise<ModelFile[]> {
+  await assertRegularUnder(root, relative(root, modelPath), modelPath);
+  const model = { source: modelPath, path: basename(modelPath) };
+  if (!modelPath.endsWith('.json')) return [model];
   const json = JSON.parse(await readFile(modelPath, 'utf8')) as { weightsManifest?: Array<{ paths: string[] }> };
-  const weights = (json.weightsManifest ?? []).flatMap((group) => group.paths.map((path) => join(dirname(modelPath), path)));
-  return [modelPath, ...weights];
+  const weights = (json.weightsManifest ?? []).flatMap((group) => group.paths.map((path) => weightFile(modelPath, path)));
+  for (const weight of weights) await assertRegularUnder(dirname(modelPath), weight.path, `${modelPath}: weight file ${weight.path}`);
+  return [model, ...weights];
+}
+
+function weightFile(modelPath: string, path: string): ModelFile {
+  const normal = posix.normalize(path.replace(/\\/g, '/'));
+  if (posix.isAbsolute(normal) || /^[A-Za-z]:/.test(normal) || normal === '..' || normal.startsWith('../')) {
+    throw new UnsafePathError(
+      `${modelPath}: weight path ${JSON.stringify(path)} leaves the model's folder; the service image holds only the model and the weights beside it`,
+      `Write the weights into the model's folder (${dirname(modelPath)}) and name them relative to it in weightsManifest, e.g. "group1-shard1of1.bin".`,
+    );
+  }
+  return { source: join(dirname(modelPath), normal), path: normal };
+}
+
+/** root/path must be a regular file reached through real folders only (lstat on each part, no link followed). */
+async function assertRegularUnder(root: string, path: string, what: string): Promise<void> {
+  const parts = path.split(/[\\/]/).filter((part) => part !== '' && part !== '.');
+  for (let i = 1; i <= parts.length; i++) {
+    const here = join(root, ...parts.slice(0, i));
+    const info = await lstat(here);
+    const last = i === parts.length;
+    if (last ? info.isFile() : info.isDirectory()) continue;
+    const kind = specialKind(info);
+    const target = kind === 'symlink' ? await readlink(here).catch(() => undefined) : undefined;
+    const is = kind ? `a ${describeSpecial({ kind, target })}` : last ? 'a folder' : 'not a folder';
+    throw new UnsafePathError(
+      `${what}: ${last ? 'it' : parts.slice(0, i).join('/')} is ${is}, not ${last ? 'a regular file' : 'a folder'}; links are never followed into a service image`,
+      'Keep the model and its weight files in the project as regular files in real folders.',
+    );
+  }
 }
 
 async function commandFiles(projectDir: string, paths: readonly string[]): Promise<HashedFile[]> {

@@ -1,10 +1,10 @@
 // `repro accept`: the last run's outputs become the committed results, one entrypoint outputs folder at a time,
 // each copied to a temporary sibling and renamed into place, so a folder is never left half-written.
 import { swapFolder } from '../files/swap.ts';
-import { cp, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { UsageError } from '../errors.ts';
-import { listFiles } from './tree.ts';
+import { UnsafePathError, UsageError } from '../errors.ts';
+import { describeSpecial, listTree, readRegularFile } from '../files/special.ts';
 
 export interface AcceptChange {
   path: string;
@@ -17,7 +17,10 @@ export interface AcceptPlan {
   changes: AcceptChange[];
 }
 
-/** What accepting would change; throws UsageError (exit 2) when the run lacks an outputs folder. */
+/**
+ * What accepting would change; throws UsageError (exit 2) when the run lacks an outputs folder, and UnsafePathError
+ * (exit 2) when it holds a link, FIFO, socket or device: those never become results.
+ */
 export async function planAccept(projectDir: string, runFolder: string, outputs: string[]): Promise<AcceptPlan> {
   const folders = outputs.map((o) => o.replace(/\/+$/, ''));
   const absent: string[] = [];
@@ -32,15 +35,24 @@ export async function planAccept(projectDir: string, runFolder: string, outputs:
     );
   }
   const changes: AcceptChange[] = [];
+  const special = (await Promise.all(folders.map((folder) => listTree(runFolder, folder)))).flat().filter((entry) => entry.kind !== 'file');
+  if (special.length > 0) {
+    throw new UnsafePathError(
+      `the run in ${runFolder} holds ${special.map((entry) => `${entry.path} (${describeSpecial(entry)})`).join(', ')}; nothing was accepted`,
+      'Links, FIFOs, sockets and devices never become results: fix the notebook to write regular files, then run `repro verify` again.',
+    );
+  }
   for (const folder of folders) {
-    const committed = await listFiles(projectDir, folder);
-    const rerun = await listFiles(runFolder, folder);
+    const committed = new Map((await listTree(projectDir, folder)).map((entry) => [entry.path, entry]));
+    const rerun = (await listTree(runFolder, folder)).map((entry) => entry.path);
     const rerunSet = new Set(rerun);
     for (const path of rerun) {
-      if (!committed.includes(path)) changes.push({ path, change: 'added' });
-      else if (!(await sameBytes(join(projectDir, path), join(runFolder, path)))) changes.push({ path, change: 'changed' });
+      const before = committed.get(path);
+      if (!before) changes.push({ path, change: 'added' });
+      // A committed link or special file is replaced, never read.
+      else if (before.kind !== 'file' || !(await sameBytes(projectDir, runFolder, path))) changes.push({ path, change: 'changed' });
     }
-    for (const path of committed) if (!rerunSet.has(path)) changes.push({ path, change: 'removed' });
+    for (const path of committed.keys()) if (!rerunSet.has(path)) changes.push({ path, change: 'removed' });
   }
   changes.sort((a, b) => a.path.localeCompare(b.path));
   return { outputs: folders, changes };
@@ -63,7 +75,7 @@ export async function acceptRun(projectDir: string, runFolder: string, plan: Acc
   }
 }
 
-async function sameBytes(a: string, b: string): Promise<boolean> {
-  const [x, y] = await Promise.all([readFile(a), readFile(b)]);
-  return x.equals(y);
+async function sameBytes(committedRoot: string, runRoot: string, path: string): Promise<boolean> {
+  const [x, y] = await Promise.all([readRegularFile(committedRoot, path), readRegularFile(runRoot, path)]);
+  return 'content' in x && 'content' in y && x.content.equals(y.content);
 }

@@ -1,7 +1,8 @@
 // Compares a run folder with the committed results, entrypoint outputs folder by folder: every file on either
-// side gets a verdict; a committed file the re-run lacks and a file only the re-run wrote are differences.
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+// side gets a verdict; a committed file the re-run lacks and a file only the re-run wrote are differences. Both
+// trees are walked with lstat and never through a link: a link, FIFO, socket or device on either side is a
+// `special` verdict, never opened (a FIFO or /dev/zero would hang the read or fill memory).
+import { describeSpecial, listTree, readRegularFile, type TreeEntry } from '../files/special.ts';
 import { sha256 } from './comparers/binary.ts';
 import { unreadable } from './comparers/collect.ts';
 import { compareFile, kindOf } from './comparers/index.ts';
@@ -26,17 +27,17 @@ export interface TreeComparison {
 }
 
 export async function compareTrees(options: CompareTreesOptions): Promise<TreeComparison> {
-  const pairs: Array<{ path: string; inCommitted: boolean; inRerun: boolean }> = [];
+  const pairs: Pair[] = [];
   for (const folder of options.outputs.map((o) => o.replace(/\/+$/, ''))) {
-    const committed = new Set(await listFiles(options.committedRoot, folder));
-    const rerun = new Set(await listFiles(options.rerunRoot, folder));
-    for (const path of [...new Set([...committed, ...rerun])].sort()) pairs.push({ path, inCommitted: committed.has(path), inRerun: rerun.has(path) });
+    const committed = new Map((await listTree(options.committedRoot, folder)).map((entry) => [entry.path, entry]));
+    const rerun = new Map((await listTree(options.rerunRoot, folder)).map((entry) => [entry.path, entry]));
+    for (const path of [...new Set([...committed.keys(), ...rerun.keys()])].sort()) pairs.push({ path, committed: committed.get(path), rerun: rerun.get(path) });
   }
   // A few files at once: SVG renders run off the main thread while PNGs and tables are compared on it.
   const files: FileVerdict[] = new Array(pairs.length);
   let next = 0;
   const worker = async () => {
-    for (let i = next++; i < pairs.length; i = next++) files[i] = await compareOne(pairs[i].path, pairs[i].inCommitted, pairs[i].inRerun, options);
+    for (let i = next++; i < pairs.length; i = next++) files[i] = await compareOne(pairs[i], options);
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, pairs.length) }, worker));
   return { files, passed: !files.some(fails) };
@@ -44,18 +45,33 @@ export async function compareTrees(options: CompareTreesOptions): Promise<TreeCo
 
 const concurrency = 4;
 
-async function compareOne(path: string, inCommitted: boolean, inRerun: boolean, options: CompareTreesOptions): Promise<FileVerdict> {
+/** One path and what it is on each side (absent: undefined). */
+interface Pair {
+  path: string;
+  committed?: TreeEntry;
+  rerun?: TreeEntry;
+}
+
+async function compareOne(pair: Pair, options: CompareTreesOptions): Promise<FileVerdict> {
+  const { path } = pair;
   const tolerance = resolveTolerance(options.rules, path);
   const kind = kindOf(path);
   const informational = tolerance.informational ?? false;
+  if (pair.committed?.kind !== undefined && pair.committed.kind !== 'file') return special(path, kind, pair.committed, pair.rerun);
+  if (pair.rerun?.kind !== undefined && pair.rerun.kind !== 'file') return special(path, kind, pair.committed, pair.rerun);
   let committed: Buffer | undefined;
   let rerun: Buffer | undefined;
   try {
-    committed = inCommitted ? await readFile(join(options.committedRoot, path)) : undefined;
-    rerun = inRerun ? await readFile(join(options.rerunRoot, path)) : undefined;
+    const committedRead = pair.committed && (await readRegularFile(options.committedRoot, path));
+    // A file swapped for a link or a FIFO since the listing is caught when it is opened.
+    if (committedRead && 'special' in committedRead) return special(path, kind, committedRead.special, pair.rerun);
+    committed = committedRead?.content;
+    const rerunRead = pair.rerun && (await readRegularFile(options.rerunRoot, path));
+    if (rerunRead && 'special' in rerunRead) return special(path, kind, pair.committed, rerunRead.special);
+    rerun = rerunRead?.content;
   } catch (error) {
-    // A dangling link or an unreadable file is a failing verdict, not a crash of the whole verification.
-    return { path, kind, informational, ...unreadable(committed === undefined && inCommitted ? 'committed' : 're-run', (error as Error).message) };
+    // An unreadable file is a failing verdict, not a crash of the whole verification.
+    return { path, kind, informational, ...unreadable(committed === undefined && pair.committed ? 'committed' : 're-run', (error as Error).message) };
   }
   const hashes = { committedSha256: committed && sha256(committed), rerunSha256: rerun && sha256(rerun) };
   if (committed === undefined || rerun === undefined) {
@@ -79,18 +95,33 @@ async function compareOne(path: string, inCommitted: boolean, inRerun: boolean, 
   return { path, kind, informational, ...comparison, ...hashes };
 }
 
-/** Files under root/folder, as repository paths with forward slashes; a folder that does not exist has none. */
+/**
+ * A link, FIFO, socket or device on either side: a failing verdict naming what it is, even under an informational
+ * rule (it is not a number that may drift but a result that was never computed here), and never read.
+ */
+function special(path: string, kind: FileVerdict['kind'], committed: TreeEntry | undefined, rerun: TreeEntry | undefined): FileVerdict {
+  const sides = (
+    [
+      ['committed', committed],
+      ['re-run', rerun],
+    ] as const
+  ).filter((side): side is readonly ['committed' | 're-run', TreeEntry] => side[1] !== undefined && side[1].kind !== 'file');
+  const what = sides.map(([, entry]) => describeSpecial(entry)).join('; ');
+  const notes = sides.map(([side, entry]) => `the ${side} ${entry.path} is a ${describeSpecial(entry)}, not a regular file: links, FIFOs, sockets and devices are never followed or read`);
+  return {
+    path,
+    kind,
+    informational: false,
+    verdict: 'special',
+    largest: { text: what, where: sides.length === 2 ? 'both' : sides[0][0], score: Infinity },
+    notes,
+    findings: [],
+    findingCount: 0,
+    figures: [],
+  };
+}
+
+/** Files and special entries under root/folder, as repository paths with forward slashes; a folder that does not exist has none. */
 export async function listFiles(root: string, folder: string): Promise<string[]> {
-  let entries;
-  try {
-    entries = await readdir(join(root, folder), { recursive: true, withFileTypes: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  return entries
-    // Links count too: a linked output must not escape comparison.
-    .filter((entry) => entry.isFile() || entry.isSymbolicLink())
-    .map((entry) => relative(root, join(entry.parentPath, entry.name)).replace(/\\/g, '/'))
-    .sort();
+  return (await listTree(root, folder)).map((entry) => entry.path);
 }

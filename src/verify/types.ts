@@ -3,8 +3,11 @@ import type { Tolerance } from '../manifest/schema.ts';
 
 export type FileKind = 'csv' | 'json' | 'png' | 'svg' | 'ipynb' | 'text' | 'binary';
 
-/** identical/within tolerance pass; the others fail unless the file is informational. */
-export type Verdict = 'identical' | 'within tolerance' | 'differs' | 'missing' | 'extra' | 'unreadable';
+/**
+ * identical/within tolerance pass; the others fail unless the file is informational. `special`: a link, FIFO,
+ * socket or device on either side, never read.
+ */
+export type Verdict = 'identical' | 'within tolerance' | 'differs' | 'missing' | 'extra' | 'unreadable' | 'special';
 
 /** The single most telling deviation of a file, for the summary table. */
 export interface Deviation {

@@ -123,6 +123,7 @@ describe('context files', () => {
     if ('emptyDirectory' in file) return `${file.path}/ (empty)`;
     if ('directory' in file) return `${file.path}/ <- ${file.directory}`;
     if ('source' in file) return `${file.path} <- ${file.source}`;
+    if ('symlink' in file) return `${file.path} -> ${file.symlink}`;
     return `${file.path} ${(file.mode ?? 0o644).toString(8)}`;
   };
   const files = [file('notebooks/n.ipynb', '3')];

@@ -43,17 +43,17 @@ describe('compareTrees', () => {
     expect((await compare()).passed).toBe(true);
   });
 
-  it('follows links and turns a dangling one into a failing verdict, not a crash', async () => {
+  it('never follows a link: a dangling one, like any other, is a failing special verdict, not a crash', async () => {
     mkdirSync(join(run, 'results/analysis/sub'));
     symlinkSync('/nonexistent/file', join(run, 'results/analysis/sub/broken.csv'));
     const { files } = await compare();
     const broken = files.find((f) => f.path === 'results/analysis/sub/broken.csv');
-    expect(broken?.verdict).toBe('unreadable');
+    expect(broken).toMatchObject({ verdict: 'special', largest: { text: 'symlink → /nonexistent/file', where: 're-run' } });
     rmSync(join(run, 'results/analysis/notes.txt'));
     symlinkSync('/nonexistent/notes', join(run, 'results/analysis/notes.txt'));
     const notes = (await compare()).files.find((f) => f.path === 'results/analysis/notes.txt');
-    expect(notes?.verdict).toBe('unreadable');
-    expect(notes?.notes[0]).toMatch(/^the re-run file cannot be read: ENOENT/);
+    expect(notes?.verdict).toBe('special');
+    expect(notes?.notes[0]).toBe('the re-run results/analysis/notes.txt is a symlink → /nonexistent/notes, not a regular file: links, FIFOs, sockets and devices are never followed or read');
   });
 });
 
