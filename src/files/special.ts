@@ -2,7 +2,7 @@
 // file read only after fstat of a descriptor opened without following links or blocking, so that a link to
 // /dev/zero or a FIFO can neither hang a reader nor fill its memory.
 import { constants, type Stats } from 'node:fs';
-import { lstat, open, readdir, readlink } from 'node:fs/promises';
+import { lstat, open, readdir, readlink, type FileHandle } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 
 export type SpecialKind = 'symlink' | 'FIFO' | 'socket' | 'character device' | 'block device';
@@ -68,26 +68,46 @@ async function entryOf(root: string, path: string, info: Stats): Promise<TreeEnt
   return { path, kind, target: await readlink(join(root, path)).catch(() => undefined) };
 }
 
-/** A regular file's bytes, or what the entry is instead; an entry that turned special since it was listed is caught here. */
-export type RegularRead = { content: Buffer } | { special: TreeEntry };
+/** A regular file opened for reading (the caller closes it), or what the entry is instead. */
+export type RegularOpen = { handle: FileHandle; size: number } | { special: TreeEntry };
 
-export async function readRegularFile(root: string, path: string): Promise<RegularRead> {
+/**
+ * Opens root/path only if it is a regular file: O_NOFOLLOW (a link is not opened) and O_NONBLOCK (a FIFO without a
+ * writer does not block the open), then fstat on the descriptor, so an entry swapped for a link, FIFO or device since
+ * it was listed is told, never read.
+ */
+export async function openRegularFile(root: string, path: string): Promise<RegularOpen> {
   let handle;
   try {
-    // O_NOFOLLOW: a link is not opened; O_NONBLOCK: a FIFO without a writer does not block the open.
     handle = await open(join(root, path), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ELOOP') throw error;
-    const info = await lstat(join(root, path));
-    return { special: await entryOf(root, path, info) };
+    return { special: await entryOf(root, path, await lstat(join(root, path))) };
   }
   try {
     const info = await handle.stat();
     const kind = specialKind(info);
-    if (kind) return { special: { path, kind } };
+    if (kind) {
+      await handle.close();
+      return { special: { path, kind } };
+    }
     if (!info.isFile()) throw Object.assign(new Error(`${path} is a folder`), { code: 'EISDIR' });
-    return { content: await handle.readFile() };
-  } finally {
+    return { handle, size: info.size };
+  } catch (error) {
     await handle.close();
+    throw error;
+  }
+}
+
+/** A regular file's bytes, or what the entry is instead (see openRegularFile). */
+export type RegularRead = { content: Buffer } | { special: TreeEntry };
+
+export async function readRegularFile(root: string, path: string): Promise<RegularRead> {
+  const opened = await openRegularFile(root, path);
+  if ('special' in opened) return opened;
+  try {
+    return { content: await opened.handle.readFile() };
+  } finally {
+    await opened.handle.close();
   }
 }

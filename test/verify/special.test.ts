@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UnsafePathError } from '../../src/errors.ts';
-import { describeSpecial, listTree, readRegularFile } from '../../src/files/special.ts';
+import { describeSpecial, listTree, openRegularFile, readRegularFile } from '../../src/files/special.ts';
 import { planAccept } from '../../src/verify/accept.ts';
 import { buildRecord } from '../../src/verify/record.ts';
 import { formatSummary } from '../../src/verify/summary.ts';
@@ -147,6 +147,14 @@ describe('files/special', () => {
     unlinkSync(at(run, 'notes.txt'));
     symlinkSync('/dev/zero', at(run, 'notes.txt'));
     expect(await readRegularFile(run, 'results/analysis/notes.txt')).toEqual({ special: { path: 'results/analysis/notes.txt', kind: 'symlink', target: '/dev/zero' } });
+  });
+
+  it('opens a regular file with its size for a streaming reader, and tells a FIFO without opening it for good', guard, async () => {
+    const opened = await openRegularFile(run, 'results/analysis/accuracy.csv');
+    expect('handle' in opened && opened.size).toBe(readFileSync(at(run, 'accuracy.csv')).length);
+    if ('handle' in opened) await opened.handle.close();
+    mkfifo(at(run, 'pipe.csv'));
+    expect(await openRegularFile(run, 'results/analysis/pipe.csv')).toEqual({ special: { path: 'results/analysis/pipe.csv', kind: 'FIFO' } });
   });
 });
 
