@@ -6,13 +6,12 @@ import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ExitCode, ReproError, UsageError } from '../errors.ts';
 import { manifestFileName, parseManifest } from '../manifest/load.ts';
-import { applyDiscovery } from '../init/apply-discovery.ts';
 import { detectProject, type Proposal } from '../init/detect.ts';
-import { discover, type Discovery } from '../init/discover.ts';
+import type { Discovery } from '../init/discover.ts';
 import { renderManifest } from '../init/write-yaml.ts';
 import { chooseEngine } from '../run/choose-engine.ts';
 import { globalOptions } from './context.ts';
-import { createProgress, type Progress } from './progress.ts';
+import { createProgress } from './progress.ts';
 
 interface InitOptions {
   discover?: boolean;
@@ -48,6 +47,8 @@ export function register(program: Command): void {
       let proposal = detection.proposal;
       let discovery: Discovery | undefined;
       if (engine) {
+        // Running notebooks loads the run, kernel and verify stacks: only for --discover.
+        const [{ discover }, { applyDiscovery }] = await Promise.all([import('../init/discover.ts'), import('../init/apply-discovery.ts')]);
         discovery = await discover(root, detection, { engine, progress });
         proposal = applyDiscovery(proposal, discovery, detection.files.map((item) => item.path));
       }

@@ -106,8 +106,8 @@ export async function detectProject(root: string, options: DetectOptions = {}): 
 
 function describeDependency(dependency: Dependency): string {
   if (dependency.imported) return `${dependency.name} (${dependency.ecosystem === 'r' ? 'loaded' : 'imported'} in ${dependency.from})`;
-  const pin = dependency.pinned ? `; ${dependency.from} pins "${dependency.pinned}", the image gets Debian's version, pinned in research.lock` : '';
-  return `${dependency.name} (${dependency.from}${pin})`;
+  if (dependency.pinned) return `${dependency.name} (${dependency.from} pins "${dependency.pinned}"; the image gets Debian's version, pinned in research.lock)`;
+  return `${dependency.name} (${dependency.from})`;
 }
 
 /** One entry per name and place. */

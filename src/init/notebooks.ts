@@ -53,7 +53,7 @@ export async function surveyNotebooks(root: string, files: readonly RepoFile[]):
     } catch (error) {
       if (!(error instanceof ReproError)) throw error;
       // The message may start with the path (and a position in it); the comment names the path already.
-      const message = error.message.startsWith(path) ? error.message.slice(path.length).replace(/^(:\d+:\d+)?:\s*/, '') : error.message;
+      const message = error.message.startsWith(path) ? error.message.slice(path.length).replace(/^(:\d+:\d+)?:?\s*/, '') : error.message;
       survey.unusable.push({ path, reason: error.hint ? `${message}. ${error.hint}` : message });
     }
   }

@@ -22,16 +22,16 @@ export function renderManifest(proposal: Proposal): string {
   root.add(new Pair(environmentKey, environment(proposal)));
 
   const dataKey = key('data');
-  if (proposal.data.length > 0) dataKey.commentBefore = dataComment(proposal.data);
+  if (proposal.data.length > 0) dataKey.commentBefore = dataComment();
   root.add(new Pair(dataKey, flowSeq()));
 
+  // The commented-out data entries follow `data: []`, so that uncommenting them in place (and deleting the `[]`) works.
   const entrypointsKey = key('entrypoints');
+  const beforeEntrypoints = [...dataEntries(proposal.data)];
   if (proposal.unusable.length > 0) {
-    entrypointsKey.commentBefore = block([
-      'TODO: notebooks repro cannot run as they are (not listed below):',
-      ...proposal.unusable.map((item) => `  ${item.path}: ${item.reason}`),
-    ]);
+    beforeEntrypoints.push('TODO: notebooks repro cannot run as they are (not listed below):', ...proposal.unusable.flatMap((item) => wrap(`  ${item.path}: ${item.reason}`)));
   }
+  if (beforeEntrypoints.length > 0) entrypointsKey.commentBefore = block(beforeEntrypoints);
   const entrypoints = new YAMLSeq();
   for (const entry of proposal.entrypoints) entrypoints.add(entrypoint(entry));
   if (proposal.entrypoints.length === 0) entrypoints.flow = true;
@@ -70,7 +70,7 @@ function environment(proposal: Proposal): YAMLMap {
     aptKey.commentBefore = block([
       'Debian packages for what the notebooks load; `repro lock` pins each to an exact version.',
       ...(proposal.aptTodo.length > 0
-        ? ['TODO: no Debian package provides these, and the image holds only Debian\'s; find one (apt-cache search NAME) or drop the need:', ...proposal.aptTodo.flatMap((line) => wrap(`  ${line}`))]
+        ? [...wrap("TODO: no Debian package provides these, and the image holds only Debian's; find one (apt-cache search NAME) or drop the need:"), ...proposal.aptTodo.flatMap((line) => wrap(`  ${line}`))]
         : []),
     ]);
     env.add(new Pair(aptKey, proposal.apt.length > 0 ? blockSeq(proposal.apt.map((item) => scalar(item.package, item.why))) : flowSeq()));
@@ -100,20 +100,21 @@ function entrypoint(entry: EntrypointProposal): YAMLMap {
   return map;
 }
 
-function dataComment(data: readonly DataProposal[]): string {
-  const lines = [
+function dataComment(): string {
+  return block([
     'Data files init found (in a data folder, over 1 MB, or not tracked by git), with their sha256. An entry needs',
-    'the URL anyone can download the file from, which only you know, so they are commented out; until then a file',
-    'reaches the image only as part of the repository, if git tracks it or does not ignore it.',
-    'TODO: write each url, then uncomment the entry (`repro fetch` checks the file against its sha256).',
-  ];
-  for (const file of data) {
-    const ignored = file.git === 'ignored' ? '; git ignores it, so the image has it only once this entry is uncommented' : '';
-    lines.push(`  - path: ${file.path} # ${file.why.join(', ')}; ${formatBytes(file.bytes)}${ignored}`);
-    lines.push('    url: https://TODO');
-    lines.push(`    sha256: ${file.sha256}`);
-  }
-  return block(lines);
+    'the URL anyone can download the file from, which only you know, so they are commented out below; until then a',
+    'file reaches the image only as part of the repository, if git tracks it or does not ignore it.',
+    'TODO: write each url, then delete the `[]` and uncomment the entries (`repro fetch` checks each file against',
+    'its sha256).',
+  ]);
+}
+
+function dataEntries(data: readonly DataProposal[]): string[] {
+  return data.flatMap((file) => {
+    const ignored = file.git === 'ignored' ? '; the image has it only once this entry is uncommented' : '';
+    return [`  - path: ${file.path} # ${file.why.join(', ')}; ${formatBytes(file.bytes)}${ignored}`, '    url: https://TODO', `    sha256: ${file.sha256}`];
+  });
 }
 
 function key(name: string): Scalar {
@@ -149,13 +150,14 @@ function block(lines: readonly string[]): string {
 
 /** One long sentence as comment lines of at most `width` characters. */
 export function wrap(text: string, width = 110): string[] {
+  const indent = /^ */.exec(text)?.[0] ?? '';
   const lines: string[] = [];
   let line = '';
-  for (const word of text.split(' ')) {
+  for (const word of text.trimStart().split(' ')) {
     if (line && line.length + 1 + word.length > width) {
       lines.push(line);
-      line = `  ${word}`;
-    } else line = line ? `${line} ${word}` : word;
+      line = `${indent}  ${word}`;
+    } else line = line ? `${line} ${word}` : `${indent}${word}`;
   }
   if (line) lines.push(line);
   return lines;

@@ -1,0 +1,91 @@
+// What --discover saw, folded into the proposal.
+import { describe, expect, it } from 'vitest';
+import { applyDiscovery, commonFolder } from '../../src/init/apply-discovery.ts';
+import type { Proposal } from '../../src/init/detect.ts';
+import type { Discovery, NotebookDiscovery } from '../../src/init/discover.ts';
+
+const base: Proposal = {
+  name: 'x',
+  kernels: ['python3'],
+  apt: [
+    { package: 'python3-pandas', why: 'pandas (imported in a.ipynb)' },
+    { package: 'python3-made-up', why: 'made_up (imported in a.ipynb)' },
+  ],
+  aptTodo: [],
+  data: [],
+  entrypoints: [
+    { notebook: 'nb/a.ipynb', kernel: 'python3', language: 'python', outputs: 'results/a', outputsWhy: 'x', todo: [], seen: [] },
+    { notebook: 'nb/b.ipynb', kernel: 'python3', language: 'python', outputs: 'results/b', outputsWhy: 'y', todo: ['this notebook does not read REPRO_OUTPUTS, and …'], seen: [] },
+    { notebook: 'nb/c.ipynb', kernel: 'python3', language: 'python', outputs: 'results/c', outputsWhy: 'z', todo: [], seen: [] },
+  ],
+  unusable: [],
+  verify: [],
+  notes: [],
+};
+
+const seen = (notebook: string, outputs: string, more: Partial<NotebookDiscovery>): NotebookDiscovery => ({
+  notebook,
+  outputs,
+  status: 'ok',
+  outputsWritten: [],
+  ownPaths: [],
+  deleted: [],
+  variations: [],
+  onlyOnce: [],
+  ...more,
+});
+
+const discovery: Discovery = {
+  where: 'in the container (repro/x:1)',
+  droppedApt: [{ package: 'python3-made-up', message: 'Debian has no package python3-made-up (repro lock, in debian:bookworm)' }],
+  notebooks: [
+    seen('nb/a.ipynb', 'results/a', {
+      outputsWritten: ['summary.csv', 'timing.csv'],
+      variations: [{ path: 'results/a/timing.csv', rule: { informational: true }, why: 'differed between two runs' }],
+    }),
+    seen('nb/b.ipynb', 'results/b', { ownPaths: ['out/b/fig.png', 'out/b/table.csv'] }),
+    seen('nb/c.ipynb', 'results/c', { status: 'failed', failure: 'cell 2: KeyError: x', ownPaths: ['nb/c.png'] }),
+  ],
+};
+
+describe('applyDiscovery', () => {
+  const result = applyDiscovery(base, discovery, ['nb/a.ipynb', 'nb/b.ipynb', 'nb/c.ipynb']);
+
+  it('keeps REPRO_OUTPUTS files where they are, and adds a verify rule for what changed between runs', () => {
+    expect(result.entrypoints[0]).toMatchObject({ outputs: 'results/a', seen: ['--discover: wrote summary.csv, timing.csv under REPRO_OUTPUTS (kept here, with the executed notebook)'] });
+    expect(result.verify).toEqual([{ glob: 'results/a/timing.csv', rule: { informational: true }, why: 'results/a/timing.csv differed between two runs' }]);
+  });
+
+  it('a notebook that wrote only at paths of its own gets that folder, and a TODO to write there through REPRO_OUTPUTS', () => {
+    const b = result.entrypoints[1];
+    expect(b.outputs).toBe('out/b');
+    expect(b.outputsWhy).toBe('the folder it wrote its files to in the --discover runs');
+    expect(b.todo).toEqual([
+      '--discover: it wrote out/b/fig.png, out/b/table.csv at paths of its own, outside REPRO_OUTPUTS. repro keeps only what a notebook writes under ' +
+        'REPRO_OUTPUTS (in the container the project is read-only, so these writes fail): write them there, e.g. outputs = os.environ.get("REPRO_OUTPUTS", "../out/b")',
+    ]);
+  });
+
+  it('never proposes the folder of the notebooks themselves; a failed notebook is a TODO', () => {
+    const c = result.entrypoints[2];
+    expect(c.outputs).toBe('results/c');
+    expect(c.todo[0]).toBe('--discover: the notebook failed at cell 2: KeyError: x; fix it and run `repro init --discover --force` again (what it writes is not known yet)');
+    expect(c.todo[1]).toContain('it wrote nb/c.png at paths of its own');
+  });
+
+  it('moves a package repro lock refused to the TODO list, and says what --discover did', () => {
+    expect(result.apt.map((item) => item.package)).toEqual(['python3-pandas']);
+    expect(result.aptTodo).toEqual(['python3-made-up (made_up (imported in a.ipynb)): Debian has no package python3-made-up (repro lock, in debian:bookworm)']);
+    expect(result.notes[0]).toMatch(/^--discover ran each notebook twice, in the container \(repro\/x:1\), in a scratch copy/);
+  });
+});
+
+describe('commonFolder', () => {
+  it.each([
+    [['out/b/x.png', 'out/b/y/z.csv'], 'out/b'],
+    [['results/a.csv', 'results/b.csv'], 'results'],
+    [['a.csv', 'out/b.csv'], undefined],
+  ])('%o → %s', (paths, folder) => {
+    expect(commonFolder(paths)).toBe(folder);
+  });
+});
