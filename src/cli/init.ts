@@ -58,7 +58,7 @@ export function register(program: Command): void {
 
       if (options.print) process.stdout.write(text);
       else await writeAtomically(file, text);
-      const summary = summarize(proposal, text, options.print ? undefined : exists ? 'replaced' : 'written');
+      const summary = summarize(proposal, text, options.print ? undefined : exists ? 'replaced' : 'written', detection.git);
       if (options.print) {
         for (const line of summary) progress.log(line);
       } else if (!quiet) process.stdout.write(summary.join('\n') + '\n');
@@ -91,7 +91,7 @@ async function writeAtomically(file: string, text: string): Promise<void> {
   }
 }
 
-function summarize(proposal: Proposal, text: string, verb: 'written' | 'replaced' | undefined): string[] {
+function summarize(proposal: Proposal, text: string, verb: 'written' | 'replaced' | undefined, git: boolean): string[] {
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const kernels = [...new Set(proposal.entrypoints.map((entry) => entry.kernel))].sort();
   const todos = (text.match(/\bTODO:/g) ?? []).length;
@@ -103,6 +103,6 @@ function summarize(proposal: Proposal, text: string, verb: 'written' | 'replaced
   ];
   if (todos > 0) lines.push(`${plural(todos, 'TODO')} for you in ${manifestFileName}.`);
   if (proposal.unusable.length > 0) lines.push(`${plural(proposal.unusable.length, 'notebook')} repro cannot run as ${proposal.unusable.length === 1 ? 'it is' : 'they are'}: ${proposal.unusable.map((item) => item.path).join(', ')}`);
-  if (verb) lines.push('Next: read it, then repro lock && repro build && repro verify');
+  if (verb) lines.push(`Next: read it, then ${git ? 'git add research.yaml && ' : ''}repro lock && repro build && repro verify`);
   return lines;
 }

@@ -79,8 +79,11 @@ export async function detectProject(root: string, options: DetectOptions = {}): 
 
   const kept = { paths: [...files.map((file) => file.path), 'research.yaml', 'research.lock', 'package.json', '.git', 'node_modules'] };
   const outputs = proposeOutputs(survey.notebooks, kept);
+  const gitState = new Map(files.map((file) => [file.path, file.git]));
   const entrypoints = survey.notebooks.map((nb, i): EntrypointProposal => {
     const todo: string[] = [];
+    const state = gitState.get(nb.path);
+    if (state !== undefined && state !== 'tracked') todo.push(`git does not track this notebook, and the image holds only the files git tracks: git add ${nb.path}`);
     if (!nb.readsOutputsVariable) {
       todo.push(`this notebook does not read REPRO_OUTPUTS, and repro keeps only what a notebook writes there: write its outputs into that folder, e.g. ${outputsSnippet(nb.language, posix.relative(posix.dirname(nb.path), outputs[i].outputs))}`);
     }
@@ -99,7 +102,7 @@ export async function detectProject(root: string, options: DetectOptions = {}): 
     entrypoints,
     unusable: survey.unusable,
     verify: [],
-    notes: [],
+    notes: git ? ['The image holds the files git tracks: commit research.yaml, and every file the notebooks read, before `repro build`.'] : [],
   };
   return { proposal, files, git };
 }

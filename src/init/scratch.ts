@@ -1,6 +1,6 @@
-// The scratch copy --discover runs notebooks in: the files the image would hold (git's tracked and untracked, not
-// ignored, files; every file outside git), plus the data files init found, which the image holds once pinned.
-// Never committed results: a re-run in the container has none either.
+// The scratch copy --discover runs notebooks in: the files the image would hold (those git tracks; every file outside
+// git), plus the data files init found, which the image holds once pinned. Never committed results: a re-run in the
+// container has none either.
 import { chmod, copyFile, mkdir, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -22,7 +22,7 @@ export async function makeScratch(root: string, files: readonly RepoFile[], data
   await mkdir(work);
   const wanted = new Set(data);
   for (const file of files) {
-    if (file.git === 'ignored' && !wanted.has(file.path)) continue;
+    if (file.git !== undefined && file.git !== 'tracked' && !wanted.has(file.path)) continue;
     await mkdir(join(project, dirname(file.path)), { recursive: true });
     await copyFile(join(root, file.path), join(project, file.path));
   }

@@ -104,7 +104,7 @@ function dataComment(): string {
   return block([
     'Data files init found (in a data folder, over 1 MB, or not tracked by git), with their sha256. An entry needs',
     'the URL anyone can download the file from, which only you know, so they are commented out below; until then a',
-    'file reaches the image only as part of the repository, if git tracks it or does not ignore it.',
+    'file reaches the image only as part of the repository, if git tracks it.',
     'TODO: write each url, then delete the `[]` and uncomment the entries (`repro fetch` checks each file against',
     'its sha256).',
   ]);
@@ -112,7 +112,7 @@ function dataComment(): string {
 
 function dataEntries(data: readonly DataProposal[]): string[] {
   return data.flatMap((file) => {
-    const ignored = file.git === 'ignored' ? '; the image has it only once this entry is uncommented' : '';
+    const ignored = file.git === 'ignored' || file.git === 'untracked' ? '; the image has it only once this entry is uncommented' : '';
     return [`  - path: ${file.path} # ${file.why.join(', ')}; ${formatBytes(file.bytes)}${ignored}`, '    url: https://TODO', `    sha256: ${file.sha256}`];
   });
 }

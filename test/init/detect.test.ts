@@ -5,7 +5,7 @@ import { builtinIndex } from '../../src/init/debian.ts';
 import { detectProject, projectName } from '../../src/init/detect.ts';
 import { loadManifest } from '../../src/manifest/load.ts';
 import { repoRoot } from '../manifest/helpers.ts';
-import { notebook, tree } from './helpers.ts';
+import { gitCommit, notebook, tree } from './helpers.ts';
 
 const sample = (name: string) => join(repoRoot, 'test', 'fixtures', 'repos', name);
 
@@ -52,5 +52,17 @@ describe('detectProject', () => {
     expect(projectName('/home/me/My Study (2024)')).toBe('my-study-2024');
     expect(projectName('/tmp/_x')).toBe('x');
     expect(projectName('/tmp/---')).toBe('analysis');
+  });
+
+  it('in a git repository: a TODO for a notebook git does not track (the image holds tracked files only), and a note to commit research.yaml', async () => {
+    const root = await tree({ 'a.ipynb': notebook('jslab', 'let x = 1;'), 'b.ipynb': notebook('jslab', 'let y = 2;') });
+    gitCommit(root, ['a.ipynb']);
+    const { proposal, git } = await detectProject(root, { debian: builtinIndex });
+    expect(git).toBe(true);
+    expect(proposal.entrypoints.map((entry) => entry.todo.filter((line) => line.startsWith('git')))).toEqual([
+      [],
+      ['git does not track this notebook, and the image holds only the files git tracks: git add b.ipynb'],
+    ]);
+    expect(proposal.notes).toEqual(['The image holds the files git tracks: commit research.yaml, and every file the notebooks read, before `repro build`.']);
   });
 });
