@@ -105,10 +105,14 @@ export const toleranceSchema = z.strictObject({
   nanEqual: z.boolean().optional(),
   /** Per-column tolerances for tables. */
   columns: z.record(z.string(), z.strictObject({ rtol: z.number().nonnegative().optional(), atol: z.number().nonnegative().optional() })).optional(),
-  /** Largest fraction of differing pixels allowed for images. */
+  /** Largest fraction of changed pixels allowed for images. */
   pixels: z.number().min(0).max(1).optional(),
-  /** pixelmatch's per-pixel colour threshold (0..1). */
+  /** Per-pixel perceptual colour distance (pixelmatch's YIQ scale, 0..1) below which a pixel is unchanged. */
   threshold: z.number().min(0).max(1).optional(),
+  /** Largest 8-connected region of changed pixels allowed in a figure; set by default for figures. */
+  region: z.number().int().nonnegative().optional(),
+  /** How long comparing one file may take before it is reported as not compared. */
+  timeLimit: durationSchema.optional(),
   /** Compared and reported, but never fails verification (e.g. timings). */
   informational: z.boolean().optional(),
 });

@@ -17,6 +17,21 @@ export function resolveTolerance(rules: ToleranceRules, path: string): Tolerance
   return result;
 }
 
+/**
+ * The rule figures get under research.yaml's own (which override it key by key): a pixel counts when its colour
+ * moved beyond 0.1 (pixelmatch's scale), rendering noise is forgiven where it is spread everywhere, and no
+ * connected region of more than 4 changed pixels, nor 0.01% of all pixels, may change. Applies to PNG and SVG
+ * files and to the images in notebooks.
+ */
+export const figureDefaults: Tolerance = { threshold: 0.1, region: 4, pixels: 0.0001 };
+
+const figureFile = /\.(png|svg|ipynb)$/i;
+
+/** The tolerance a comparison uses: a file's rule over the defaults for its kind. */
+export function withDefaults(path: string, tolerance: Tolerance): Tolerance {
+  return figureFile.test(path) ? { ...figureDefaults, ...tolerance } : tolerance;
+}
+
 /** The rtol/atol for one column of a table: the column's own, else the file's; unset means exact. */
 export function columnTolerance(tolerance: Tolerance, column: string): { rtol: number; atol: number; nanEqual: boolean } {
   const own = tolerance.columns?.[column];

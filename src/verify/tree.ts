@@ -2,12 +2,13 @@
 // side gets a verdict; a committed file the re-run lacks and a file only the re-run wrote are differences. Both
 // trees are walked with lstat and never through a link: a link, FIFO, socket or device on either side is a
 // `special` verdict, never opened (a FIFO or /dev/zero would hang the read or fill memory).
-import { describeSpecial, listTree, readRegularFile, type TreeEntry } from '../files/special.ts';
-import { sha256 } from './comparers/binary.ts';
+import { describeSpecial, listTree, openRegularFile, type TreeEntry } from '../files/special.ts';
 import { unreadable } from './comparers/collect.ts';
-import { compareFile, kindOf } from './comparers/index.ts';
+import { kindOf } from './comparers/index.ts';
+import { compareOpenFiles, readAll, sha256OfFile, type FileHashes, type OpenFile } from './compare-files.ts';
+import { wholeFileLimit } from './limits.ts';
 import { resolveTolerance, type ToleranceRules } from './tolerance.ts';
-import { fails, type FigureDiff, type FileVerdict } from './types.ts';
+import { fails, type Comparison, type FigureDiff, type FileVerdict } from './types.ts';
 
 export interface CompareTreesOptions {
   /** The repository root, holding the committed outputs. */
@@ -59,40 +60,49 @@ async function compareOne(pair: Pair, options: CompareTreesOptions): Promise<Fil
   const informational = tolerance.informational ?? false;
   if (pair.committed?.kind !== undefined && pair.committed.kind !== 'file') return special(path, kind, pair.committed, pair.rerun);
   if (pair.rerun?.kind !== undefined && pair.rerun.kind !== 'file') return special(path, kind, pair.committed, pair.rerun);
-  let committed: Buffer | undefined;
-  let rerun: Buffer | undefined;
+  let committed: OpenFile | undefined;
+  let rerun: OpenFile | undefined;
   try {
-    const committedRead = pair.committed && (await readRegularFile(options.committedRoot, path));
-    // A file swapped for a link or a FIFO since the listing is caught when it is opened.
-    if (committedRead && 'special' in committedRead) return special(path, kind, committedRead.special, pair.rerun);
-    committed = committedRead?.content;
-    const rerunRead = pair.rerun && (await readRegularFile(options.rerunRoot, path));
-    if (rerunRead && 'special' in rerunRead) return special(path, kind, pair.committed, rerunRead.special);
-    rerun = rerunRead?.content;
-  } catch (error) {
-    // An unreadable file is a failing verdict, not a crash of the whole verification.
-    return { path, kind, informational, ...unreadable(committed === undefined && pair.committed ? 'committed' : 're-run', (error as Error).message) };
+    try {
+      const committedOpen = pair.committed && (await openRegularFile(options.committedRoot, path));
+      // A file swapped for a link or a FIFO since the listing is caught when it is opened.
+      if (committedOpen && 'special' in committedOpen) return special(path, kind, committedOpen.special, pair.rerun);
+      committed = committedOpen;
+      const rerunOpen = pair.rerun && (await openRegularFile(options.rerunRoot, path));
+      if (rerunOpen && 'special' in rerunOpen) return special(path, kind, pair.committed, rerunOpen.special);
+      rerun = rerunOpen;
+    } catch (error) {
+      // An unreadable file is a failing verdict, not a crash of the whole verification.
+      return { path, kind, informational, ...unreadable(committed === undefined && pair.committed ? 'committed' : 're-run', (error as Error).message) };
+    }
+    if (committed === undefined || rerun === undefined) return { path, kind, informational, ...(await onlyOneSide(kind, committed, rerun)) };
+    // Read a chunk at a time past a size, and within the rule's time limit (compare-files.ts).
+    const comparison = await compareOpenFiles(path, committed, rerun, tolerance).catch((error: Error) => unreadable('both', error.message));
+    return { path, kind, informational, ...comparison };
+  } finally {
+    await committed?.handle.close();
+    await rerun?.handle.close();
   }
-  const hashes = { committedSha256: committed && sha256(committed), rerunSha256: rerun && sha256(rerun) };
-  if (committed === undefined || rerun === undefined) {
-    const missing = committed !== undefined;
-    const figures: FigureDiff[] = kind === 'png' ? [{ label: '', committed, rerun }] : [];
-    const note = missing ? 'committed file missing from the re-run' : 'extra file: the re-run wrote it, results/ has no such file';
-    return {
-      path,
-      kind,
-      informational,
-      verdict: missing ? 'missing' : 'extra',
-      largest: { text: missing ? 'missing from the re-run' : 'not in the committed results', where: 'file', score: Infinity },
-      notes: [note],
-      findings: [],
-      findingCount: 0,
-      figures,
-      ...hashes,
-    };
-  }
-  const comparison = await compareFile(path, committed, rerun, tolerance);
-  return { path, kind, informational, ...comparison, ...hashes };
+}
+
+/** A committed file the re-run lacks, or a file only the re-run wrote. */
+async function onlyOneSide(kind: FileVerdict['kind'], committed: OpenFile | undefined, rerun: OpenFile | undefined): Promise<Comparison & FileHashes> {
+  const missing = committed !== undefined;
+  const present = (committed ?? rerun)!;
+  const hash = await sha256OfFile(present);
+  // The report shows the figure that is there, when it is small enough to hold.
+  const bytes = kind === 'png' && present.size <= wholeFileLimit ? await readAll(present) : undefined;
+  const figures: FigureDiff[] = bytes ? [{ label: '', committed: missing ? bytes : undefined, rerun: missing ? undefined : bytes }] : [];
+  return {
+    verdict: missing ? 'missing' : 'extra',
+    largest: { text: missing ? 'missing from the re-run' : 'not in the committed results', where: 'file', score: Infinity },
+    notes: [missing ? 'committed file missing from the re-run' : 'extra file: the re-run wrote it, results/ has no such file'],
+    findings: [],
+    findingCount: 0,
+    figures,
+    committedSha256: missing ? hash : undefined,
+    rerunSha256: missing ? undefined : hash,
+  };
 }
 
 /**

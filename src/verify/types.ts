@@ -1,13 +1,14 @@
 // The plain values the diff engine produces: one verdict per file, with the largest deviation and where it is.
 import type { Tolerance } from '../manifest/schema.ts';
+import type { Deadline } from './limits.ts';
 
 export type FileKind = 'csv' | 'json' | 'png' | 'svg' | 'ipynb' | 'text' | 'binary';
 
 /**
  * identical/within tolerance pass; the others fail unless the file is informational. `special`: a link, FIFO,
- * socket or device on either side, never read.
+ * socket or device on either side, never read. `not compared`: the comparison ran past its time limit.
  */
-export type Verdict = 'identical' | 'within tolerance' | 'differs' | 'missing' | 'extra' | 'unreadable' | 'special';
+export type Verdict = 'identical' | 'within tolerance' | 'differs' | 'missing' | 'extra' | 'unreadable' | 'special' | 'not compared';
 
 /** The single most telling deviation of a file, for the summary table. */
 export interface Deviation {
@@ -76,6 +77,8 @@ export interface FileVerdict extends Comparison {
 export interface CompareContext {
   path: string;
   tolerance: Tolerance;
+  /** When the file's time limit runs out; comparers that loop long check it. */
+  deadline?: Deadline;
 }
 
 export type Comparer = (committed: Buffer, rerun: Buffer, context: CompareContext) => Promise<Comparison> | Comparison;

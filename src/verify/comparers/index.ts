@@ -1,5 +1,6 @@
 // Chooses the comparer for a file by its extension; equal bytes are identical without parsing anything.
 import type { Tolerance } from '../../manifest/schema.ts';
+import type { Deadline } from '../limits.ts';
 import type { Comparer, Comparison, FileKind } from '../types.ts';
 import { compareBinary } from './binary.ts';
 import { unreadable } from './collect.ts';
@@ -31,13 +32,13 @@ const comparers: Record<FileKind, Comparer> = {
   binary: compareBinary,
 };
 
-export async function compareFile(path: string, committed: Buffer, rerun: Buffer, tolerance: Tolerance): Promise<Comparison> {
+export async function compareFile(path: string, committed: Buffer, rerun: Buffer, tolerance: Tolerance, deadline?: Deadline): Promise<Comparison> {
   const kind = kindOf(path);
   // Equal bytes are identical, except a table holding NaN: NaN equals NaN only when nanEqual says so.
   const nanToJudge = kind === 'csv' && !tolerance.nanEqual && /nan/i.test(committed.toString('latin1'));
   if (committed.equals(rerun) && !nanToJudge) return { verdict: 'identical', notes: [], findings: [], findingCount: 0, figures: [] };
   try {
-    return await comparers[kind](committed, rerun, { path, tolerance });
+    return await comparers[kind](committed, rerun, { path, tolerance, deadline });
   } catch (error) {
     // A comparer must never take verification down; an input it cannot handle is a failing verdict with the reason.
     return unreadable('both', error instanceof Error ? error.message : String(error));

@@ -1,14 +1,23 @@
-// Figures as pixels: pixelmatch counts differing pixels, `pixels` is the fraction allowed, `threshold` the
-// per-pixel colour distance forgiven; a diff image (differences in red over the faded original) goes to the report.
+// Figures as pixels. With a `region` limit (the default rule for figures, see figureDefaults) a pixel is changed
+// when its colour moved beyond `threshold` and, where differences are spread like another renderer's, no shift of
+// at most a pixel explains it (figure-changes.ts); the figure fails when the largest connected region of changed
+// pixels exceeds `region` or all of them exceed the fraction `pixels`. Without one, pixelmatch counts differing
+// pixels against `pixels`. A diff image (changes in red over the faded original) goes to the report.
 import pixelmatch from 'pixelmatch';
 import { PNG } from 'pngjs';
 import type { Tolerance } from '../../manifest/schema.ts';
+import { pixelLimit, type Deadline } from '../limits.ts';
+import { figureDefaults } from '../tolerance.ts';
 import type { Comparison, CompareContext, FigureImage, Image } from '../types.ts';
 import { FindingCollector, identical, unreadable } from './collect.ts';
+import { findChanges, formatBox } from './figure-changes.ts';
 
 const diffColor: [number, number, number] = [255, 0, 0];
 
 export function comparePng(committed: Buffer, rerun: Buffer, context: CompareContext): Comparison {
+  // Decoding takes 4 bytes a pixel on each side (and more to compare): a header promising more is not decoded.
+  const huge = [pngSize(committed), pngSize(rerun)].find((size) => size !== undefined && size.width * size.height > pixelLimit);
+  if (huge) return tooManyPixels(huge, committed.equals(rerun));
   let a: Image;
   let b: Image;
   try {
@@ -21,7 +30,27 @@ export function comparePng(committed: Buffer, rerun: Buffer, context: CompareCon
   } catch (error) {
     return unreadable('re-run', `not a valid PNG (${error instanceof Error ? error.message : String(error)})`);
   }
-  return compareImages(a, b, context.tolerance, { committed, rerun, label: '' });
+  return compareImages(a, b, context.tolerance, { committed, rerun, label: '' }, context.deadline);
+}
+
+/** Width and height from a PNG's header, without decoding it; undefined when it has none. */
+function pngSize(bytes: Buffer): { width: number; height: number } | undefined {
+  if (bytes.length < 24 || bytes.toString('latin1', 12, 16) !== 'IHDR') return undefined;
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
+/** A figure too large to decode within verify's memory: judged by its bytes, saying so. */
+export function tooManyPixels(size: { width: number; height: number }, sameBytes: boolean): Comparison {
+  const note = `compared by sha256: too large to compare pixel by pixel (${size.width}×${size.height} pixels, limit ${pixelLimit / 1e6} megapixels)`;
+  if (sameBytes) return { ...identical(), notes: [note] };
+  return {
+    verdict: 'differs',
+    largest: { text: 'sha256 differs (too many pixels to compare)', where: 'file', score: Infinity },
+    notes: [note],
+    findings: [],
+    findingCount: 1,
+    figures: [],
+  };
 }
 
 export function decodePng(bytes: Buffer): Image {
@@ -50,6 +79,7 @@ export function compareImages(
   b: Image,
   tolerance: Tolerance,
   sources: { committed: FigureImage; rerun: FigureImage; label: string },
+  deadline?: Deadline,
 ): Comparison {
   const collector = new FindingCollector();
   const size = `${a.width}×${a.height}`;
@@ -62,6 +92,7 @@ export function compareImages(
   if (Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).equals(Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength))) {
     return identical();
   }
+  if (tolerance.region !== undefined) return compareFigure(a, b, tolerance, sources, deadline);
   const diff = new Uint8Array(a.data.length);
   const threshold = tolerance.threshold ?? 0;
   const differing = pixelmatch(a.data, b.data, diff, a.width, a.height, {
@@ -86,6 +117,51 @@ export function compareImages(
     totalPixels: total,
   });
   return collector.result();
+}
+
+/** The default rule for figures: changes judged as pixels and as connected regions, rendering noise forgiven. */
+function compareFigure(a: Image, b: Image, tolerance: Tolerance, sources: { committed: FigureImage; rerun: FigureImage; label: string }, deadline?: Deadline): Comparison {
+  const changes = findChanges(a, b, tolerance.threshold ?? figureDefaults.threshold!, deadline);
+  if (changes.differing === 0) return identical();
+  const collector = new FindingCollector();
+  const size = `${a.width}×${a.height}`;
+  const total = a.width * a.height;
+  const fraction = changes.changed / total;
+  const region = tolerance.region ?? figureDefaults.region!;
+  const pixels = tolerance.pixels ?? figureDefaults.pixels!;
+  const ok = changes.largestRegion <= region && fraction <= pixels;
+  const score = Math.max(ratio(changes.largestRegion, region), ratio(fraction, pixels));
+  const where = changes.largestBox ?? changes.box;
+  const deviation =
+    changes.changed === 0
+      ? `${changes.differing} pixel${changes.differing === 1 ? '' : 's'} differ, all rendering noise`
+      : `${changes.changed} pixel${changes.changed === 1 ? '' : 's'} (${formatPercent(fraction)})`;
+  // Where: the largest region, the one the `region` limit judges.
+  collector.add({ where: where ? formatBox(where) : 'image', committed: size, rerun: size, deviation, withinTolerance: ok }, score);
+  if (changes.changed > 0) {
+    collector.notes.push(
+      `${changes.changed} pixel${changes.changed === 1 ? '' : 's'} changed (limit ${formatPercent(pixels)} of ${total}); the largest connected region has ${changes.largestRegion} (limit ${region})`,
+    );
+  }
+  if (changes.rendererNoise) {
+    const forgiven = changes.differing - changes.changed;
+    collector.notes.push(`differences all over the figure, as another renderer makes: ${changes.differing} pixels differ, ${forgiven} forgiven as antialiasing or a shift of at most one pixel`);
+  }
+  collector.figures.push({
+    label: sources.label,
+    committed: sources.committed,
+    rerun: sources.rerun,
+    diff: { width: a.width, height: a.height, data: changes.diff },
+    differingPixels: changes.differing,
+    totalPixels: total,
+  });
+  return collector.result();
+}
+
+/** value / allowed, as a score: <= 1 passes; anything over a limit of 0 is Infinity. */
+function ratio(value: number, allowed: number): number {
+  if (value === 0) return 0;
+  return allowed > 0 ? value / allowed : Infinity;
 }
 
 /** The rectangle holding every differing (pure red) pixel of a pixelmatch diff image. */

@@ -55,8 +55,12 @@ function compareNumbersInText(a: string, b: string, tolerance: Tolerance, collec
   return true;
 }
 
+/** Myers' diff is quadratic in the changes: two long, very different texts give up after this long. */
+const diffTimeoutMs = 5000;
+
 export function unifiedDiff(label: string, a: string, b: string): string {
-  const patch = createTwoFilesPatch(`committed/${label}`, `re-run/${label}`, a, b, undefined, undefined, { context: 2 });
+  const patch = createTwoFilesPatch(`committed/${label}`, `re-run/${label}`, a, b, undefined, undefined, { context: 2, timeout: diffTimeoutMs });
+  if (patch === undefined) return `(no diff of ${label}: the texts differ too much to diff within ${diffTimeoutMs / 1000} s)\n`;
   return patch.length > diffLimit ? patch.slice(0, diffLimit) + '\n… (diff truncated)\n' : patch;
 }
 

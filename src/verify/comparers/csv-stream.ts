@@ -1,0 +1,252 @@
+// Tables too large to hold in memory: both files read in step, a chunk at a time, and compared row by row with the
+// same cell rules as compareCsv, so memory is a chunk and a few rows whatever the size. Rows cannot be sorted
+// here: when the cells differ, an order-independent sum of row hashes tells whether the same rows came in another
+// order, which is then reported as such (exact rows only; rows that also differ within tolerance are reported cell
+// by cell).
+import type { FileHandle } from 'node:fs/promises';
+import type { Tolerance } from '../../manifest/schema.ts';
+import { checkDeadline, rowLimit, type Deadline } from '../limits.ts';
+import { parseNumber } from '../tolerance.ts';
+import { findingLimit, type Comparison, type Finding } from '../types.ts';
+import { FindingCollector, identical, unreadable } from './collect.ts';
+import { RowTooLongError, TableParser, TableSyntaxError, widthMessage } from './csv-parse.ts';
+import { columnLimits, compareRow, failRowCount, headersOf, matchColumns, messageOf, type ColumnPair } from './csv.ts';
+
+export interface StreamContext {
+  path: string;
+  tolerance: Tolerance;
+  deadline?: Deadline;
+}
+
+/** A row over the row limit: the caller compares the files by sha256 instead. */
+export class RowTooLong extends Error {
+  constructor(
+    readonly side: 'committed' | 're-run',
+    readonly line: number,
+  ) {
+    super(`line ${line} of the ${side} file is longer than ${rowLimit.toLocaleString('en')} characters`);
+  }
+}
+
+export async function compareCsvFiles(committed: FileHandle, rerun: FileHandle, context: StreamContext): Promise<Comparison> {
+  const delimiter = /\.tsv$/i.test(context.path) ? '\t' : ',';
+  const a = new RowStream(committed, delimiter, 'committed');
+  const b = new RowStream(rerun, delimiter, 're-run');
+  try {
+    return await compareStreams(a, b, context);
+  } catch (error) {
+    if (error instanceof RowStreamError) {
+      if (error.cause instanceof RowTooLongError) throw new RowTooLong(error.side, error.cause.line);
+      return unreadable(error.side, messageOf(error.cause));
+    }
+    throw error;
+  }
+}
+
+async function compareStreams(a: RowStream, b: RowStream, context: StreamContext): Promise<Comparison> {
+  const [hasA, hasB] = await Promise.all([a.ready(), b.ready()]);
+  if (!hasA && !hasB) return identical();
+  const collector = new FindingCollector();
+  if (!hasA || !hasB) {
+    collector.fail(!hasA ? 'the committed table is empty' : 'the re-run table is empty');
+    return collector.result();
+  }
+  const firstA = a.take().map(copy);
+  const firstB = b.take().map(copy);
+  const { headerless, headerA, headerB } = headersOf(firstA, firstB);
+  const columns = matchColumns(headerA, headerB, collector);
+  const limits = columnLimits(columns, context.tolerance);
+  const positional = new CopyingCollector();
+  const order = new RowMultiset(columns);
+  let row = 0;
+  if (headerless) {
+    row++;
+    compareRow(firstA, firstB, row, a.lastLine, headerA, columns, limits, positional);
+    if (positional.failed) {
+      order.start();
+      order.add(firstA, firstB);
+    }
+  }
+  const progress = () => `row ${row.toLocaleString('en')}`;
+  while (true) {
+    const [moreA, moreB] = await Promise.all([a.ready(), b.ready()]);
+    if (!moreA || !moreB) break;
+    for (let n = Math.min(a.pending, b.pending); n > 0; n--) {
+      const rowA = a.take();
+      const line = a.lastLine;
+      const rowB = b.take();
+      row++;
+      const failedBefore = positional.failed;
+      compareRow(rowA, rowB, row, line, headerA, columns, limits, positional);
+      // From the first failing row on, the rest of each side goes into its multiset: reordered rows leave both equal.
+      if (positional.failed) {
+        if (!failedBefore) order.start();
+        order.add(rowA, rowB);
+      }
+      if ((row & 1023) === 0) checkDeadline(context.deadline, progress);
+    }
+    checkDeadline(context.deadline, progress);
+  }
+  const countA = a.count - (headerless ? 0 : 1) + (await a.countRest(context.deadline));
+  const countB = b.count - (headerless ? 0 : 1) + (await b.countRest(context.deadline));
+  if (countA !== countB) failRowCount(countA, countB, collector);
+  if (positional.failed && countA === countB && countA > 1 && order.balanced()) {
+    collector.fail(`rows are in a different order (the same ${countA} rows, matched by a hash of each row: the table is too large to sort)`, 'rows');
+    return collector.result();
+  }
+  for (const finding of positional.findings) collector.add(finding, 0);
+  collector.count += positional.count - positional.findings.length;
+  if (positional.largest) collector.consider(positional.largest);
+  return collector.result();
+}
+
+const chunkBytes = 1 << 20;
+
+class RowStreamError extends Error {
+  constructor(
+    readonly side: 'committed' | 're-run',
+    override readonly cause: unknown,
+  ) {
+    super(messageOf(cause));
+  }
+}
+
+/** One file's rows, parsed a chunk at a time; every row's width is checked against the first. */
+class RowStream {
+  private rows: string[][] = [];
+  private lines: number[] = [];
+  private index = 0;
+  private position = 0;
+  private done = false;
+  private width: number | undefined;
+  private readonly parser: TableParser;
+  // ignoreBOM keeps a BOM in the text, for the parser to drop as it does for a whole file.
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  private readonly buffer = Buffer.allocUnsafe(chunkBytes);
+  /** Rows taken so far. */
+  count = 0;
+  /** The line the last row taken starts on. */
+  lastLine = 0;
+
+  constructor(
+    private readonly handle: FileHandle,
+    delimiter: ',' | '\t',
+    private readonly side: 'committed' | 're-run',
+  ) {
+    this.parser = new TableParser(delimiter, (row, line) => this.onRow(row, line), rowLimit);
+  }
+
+  get pending(): number {
+    return this.rows.length - this.index;
+  }
+
+  /** True when a row can be taken; reads on until one is parsed or the file ends. */
+  async ready(): Promise<boolean> {
+    while (this.index >= this.rows.length) {
+      if (this.done) return false;
+      this.rows = [];
+      this.lines = [];
+      this.index = 0;
+      await this.read();
+    }
+    return true;
+  }
+
+  take(): string[] {
+    this.lastLine = this.lines[this.index];
+    this.count++;
+    return this.rows[this.index++];
+  }
+
+  /** Reads to the end, counting the rows not taken (and checking their syntax). */
+  async countRest(deadline: Deadline | undefined): Promise<number> {
+    let rest = 0;
+    while (await this.ready()) {
+      rest += this.pending;
+      this.index = this.rows.length;
+      checkDeadline(deadline, () => `counting the rows of the ${this.side} file`);
+    }
+    return rest;
+  }
+
+  private async read(): Promise<void> {
+    const { bytesRead } = await this.handle.read(this.buffer, 0, chunkBytes, this.position);
+    this.position += bytesRead;
+    try {
+      if (bytesRead === 0) {
+        this.parser.push(this.decoder.decode());
+        this.parser.end();
+        this.done = true;
+      } else {
+        this.parser.push(this.decoder.decode(this.buffer.subarray(0, bytesRead), { stream: true }));
+      }
+    } catch (error) {
+      throw new RowStreamError(this.side, error);
+    }
+  }
+
+  private onRow(row: string[], line: number): void {
+    this.width ??= row.length;
+    if (row.length !== this.width) throw new TableSyntaxError(widthMessage(line, row.length, this.width));
+    this.rows.push(row);
+    this.lines.push(line);
+  }
+}
+
+/** Keeps copies of the cells it reports, so that a finding does not hold on to the megabyte chunk it was cut from. */
+class CopyingCollector extends FindingCollector {
+  override add(finding: Finding, score: number): void {
+    super.add(this.findings.length < findingLimit ? { ...finding, committed: copy(finding.committed), rerun: copy(finding.rerun) } : finding, score);
+  }
+}
+
+function copy(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
+}
+
+/**
+ * Two sums of 64-bit row hashes (as two 32-bit halves), one per side: equal sums mean the same rows in some order.
+ * A number is hashed by its value (1.0 and 1 alike), text as written. A collision could only change the wording of
+ * a failing verdict, never pass a table.
+ */
+class RowMultiset {
+  private sums = new Uint32Array(4);
+  private counting = false;
+
+  constructor(private readonly columns: ColumnPair[]) {}
+
+  start(): void {
+    this.counting = true;
+  }
+
+  add(rowA: string[], rowB: string[]): void {
+    if (!this.counting) return;
+    this.addRow(rowA, 'a', 0);
+    this.addRow(rowB, 'b', 2);
+  }
+
+  balanced(): boolean {
+    return this.counting && this.sums[0] === this.sums[2] && this.sums[1] === this.sums[3];
+  }
+
+  private addRow(row: string[], side: 'a' | 'b', at: number): void {
+    let h1 = 0x811c9dc5;
+    let h2 = 0x01000193;
+    for (const column of this.columns) {
+      const cell = row[column[side]];
+      const number = parseNumber(cell);
+      const key = number === undefined ? cell : String(number);
+      for (let i = 0; i < key.length; i++) {
+        const c = key.charCodeAt(i);
+        h1 = Math.imul(h1 ^ c, 0x01000193);
+        h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15);
+      }
+      // A separator that no cell text can produce, typed by whether the cell is a number.
+      h1 = Math.imul(h1 ^ (number === undefined ? 0x10001 : 0x20002), 0x01000193);
+      h2 = Math.imul(h2 ^ (number === undefined ? 0x10001 : 0x20002), 0x5bd1e995) ^ (h2 >>> 15);
+    }
+    this.sums[at] += h1 >>> 0;
+    this.sums[at + 1] += h2 >>> 0;
+  }
+}
+
