@@ -1,12 +1,21 @@
 // A running Jupyter kernel and the client speaking to it over ZeroMQ: start, kernel_info, execute, interrupt,
-// heartbeat, shutdown. Every way out (shutdown, death, timeout) leaves no process, socket or file behind.
+// heartbeat, shutdown. Every way out (shutdown, death, timeout, repro killed) leaves no process, socket or file behind.
+import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { Dealer, Request, Subscriber } from 'zeromq';
 import { writeConnectionFile, type ConnectionFile } from './connection.ts';
 import { findKernelSpec, type KernelSpec } from './kernelspec.ts';
-import { dropTrailingStderr, errorFromStderr, OutputCollector, type Output } from './outputs.ts';
+import { KERNEL_MARKER, killLeftovers, type LeftoverProcess } from './leftovers.ts';
+import { heartbeatIsThreaded, KernelUnresponsiveError, watchHeartbeat } from './liveness.ts';
+import { MessageCount } from './message-count.ts';
+import { dropTrailingStderr, errorFromStderr, heapExhausted, lostOutputNote, OutputCollector, type Output } from './outputs.ts';
 import { KernelProcess, type ExitStatus } from './process.ts';
 import { Session, type Message } from './protocol.ts';
+import { cellTraceback } from './tslab-lines.ts';
+import { isTslab, withSynchronousSends } from './tslab-send.ts';
+
+export { KernelUnresponsiveError } from './liveness.ts';
+export type { LeftoverProcess } from './leftovers.ts';
 
 export interface StartOptions {
   /** The kernel's working directory: the notebook's folder, as in Jupyter. */
@@ -24,6 +33,8 @@ export interface ExecuteResult {
   executionCount: number | null;
   outputs: Output[];
   error?: { ename: string; evalue: string; traceback: string[] };
+  /** Set when the kernel's messages stopped before its idle status: the note also written into `outputs`. */
+  incomplete?: string;
 }
 
 /** The kernel process exited (or stopped answering its heartbeat). */
@@ -34,6 +45,11 @@ export class KernelDiedError extends Error {
     readonly outputTail = '',
   ) {
     super(`the kernel died (${how})`);
+  }
+
+  /** Node's fatal report when a tslab or jslab kernel's JavaScript heap was full, from the kernel's stderr. */
+  get outOfMemory(): string | undefined {
+    return heapExhausted(this.outputTail);
   }
 }
 
@@ -50,15 +66,21 @@ export class KernelTimeoutError extends Error {
 
 const INTERRUPT_GRACE_MS = 5_000;
 const SHUTDOWN_GRACE_MS = 2_000;
+/** After execute_reply, how long the iopub messages may pause before the idle status is taken as lost. */
+export const IDLE_GRACE_MS = 3_000;
 
 export async function startKernel(options: StartOptions): Promise<Kernel> {
   const spec = options.spec ?? findKernelSpec('tslab');
   const connection = await writeConnectionFile(spec.name);
   const argv = spec.argv.map((arg) => arg.replaceAll('{connection_file}', connection.file));
-  const env: NodeJS.ProcessEnv = { ...(options.baseEnv ?? process.env), ...spec.env, ...options.env };
+  // Every process the notebook starts inherits the marker, even one that leaves the kernel's session (leftovers.ts).
+  const id = randomUUID();
+  let env: NodeJS.ProcessEnv = { ...(options.baseEnv ?? process.env), ...spec.env, ...options.env, [KERNEL_MARKER]: id };
   // Colour codes in a notebook's text would make outputs depend on the terminal repro was started from.
   delete env.FORCE_COLOR;
-  const kernel = new Kernel(spec, connection, new KernelProcess(argv, { cwd: options.cwd, env, tempDir: connection.dir }));
+  if (isTslab(spec)) env = await withSynchronousSends(connection.dir, env);
+  const kernelProcess = new KernelProcess(argv, { cwd: options.cwd, env, tempDir: connection.dir, markerEntry: `${KERNEL_MARKER}=${id}` });
+  const kernel = new Kernel(spec, connection, kernelProcess);
   try {
     await kernel.waitReady(options.startupTimeoutMs ?? 60_000);
   } catch (error) {
@@ -85,7 +107,12 @@ export class Kernel {
   readonly #replies = new Map<string, Listener>();
   readonly #broadcasts = new Map<string, Listener>();
   readonly #died: Promise<never>;
-  #stopped: Promise<void> | undefined;
+  #stopped: Promise<LeftoverProcess[]> | undefined;
+  /** Heartbeat round trips run one at a time: a REQ socket cannot send twice. */
+  #pinging: Promise<unknown> = Promise.resolve();
+  /** Frozen: shutdown does not ask it politely first. */
+  #unresponsive = false;
+  readonly #count = new MessageCount();
 
   constructor(spec: KernelSpec, connection: ConnectionFile, kernelProcess: KernelProcess) {
     this.spec = spec;
@@ -96,7 +123,8 @@ export class Kernel {
     this.#shell = new Dealer({ linger: 0, routingId });
     this.#stdin = new Dealer({ linger: 0, routingId });
     this.#control = new Dealer({ linger: 0 });
-    this.#iopub = new Subscriber({ linger: 0 });
+    // No receive high-water mark: a burst of output is queued here rather than dropped while we parse it.
+    this.#iopub = new Subscriber({ linger: 0, receiveHighWaterMark: 0 });
     this.#hb = new Request({ linger: 0 });
     this.#iopub.subscribe();
     const address = (port: number) => `tcp://${connection.info.ip}:${port}`;
@@ -142,6 +170,7 @@ export class Kernel {
       if (ok) break;
     }
     if (!(await this.ping(Math.max(deadline - Date.now(), 1000)))) throw new KernelDiedError('no heartbeat');
+    this.#count.baseline();
   }
 
   /** Sends a request on shell (or control) and resolves with its reply. */
@@ -157,12 +186,16 @@ export class Kernel {
   }
 
   /**
-   * Runs code and collects its outputs until both execute_reply and the idle status have arrived (iopub messages
-   * can follow the reply). On timeout it interrupts the kernel and waits a short grace for the cell to stop.
+   * Runs code and collects its outputs until execute_reply and then the idle status have arrived (iopub messages
+   * can follow the reply). Meanwhile the heartbeat is watched, so a frozen kernel fails in seconds. If idle does
+   * not come within IDLE_GRACE_MS of the last message after the reply, the kernel's messages were lost: the cell
+   * ends with what arrived and a note saying so. On timeout it interrupts the kernel and waits a short grace.
    */
   async execute(code: string, options: { timeoutMs: number; displays?: Map<string, Output[]> }): Promise<ExecuteResult> {
     const collector = new OutputCollector(options.displays);
+    const deadline = Date.now() + options.timeoutMs;
     let lastStderr: string | undefined;
+    let lastHeard = Date.now();
     const { header, frames } = this.#session.request('execute_request', {
       code,
       silent: false,
@@ -171,11 +204,12 @@ export class Kernel {
       allow_stdin: false,
       stop_on_error: true,
     });
-    let markIdle: () => void = () => undefined;
-    const idle = new Promise<void>((resolve) => (markIdle = resolve));
+    let markIdle: (msgId: string) => void = () => undefined;
+    const idle = new Promise<string>((resolve) => (markIdle = resolve));
     this.#broadcasts.set(header.msg_id, (message) => {
+      lastHeard = Date.now();
       if (message.header.msg_type === 'status') {
-        if (message.content.execution_state === 'idle') markIdle();
+        if (message.content.execution_state === 'idle') markIdle(message.header.msg_id);
         return;
       }
       if (!collector.add(message)) return;
@@ -184,17 +218,32 @@ export class Kernel {
       lastStderr = isStderr ? String(message.content.text ?? '') : undefined;
     });
     const reply = new Promise<Message>((resolve) => this.#replies.set(header.msg_id, resolve));
-    const done = Promise.all([reply, idle]).then(([message]) => message);
+    const watching = new AbortController();
+    const frozen = watchHeartbeat({ ping: (ms) => this.ping(ms), pid: this.pid, threaded: heartbeatIsThreaded(this.info), signal: watching.signal });
+    frozen.catch(() => undefined);
     try {
       await this.#shell.send(frames);
       let message: Message;
+      let idleCame: boolean;
+      let dropped = 0;
       try {
-        message = await this.#within(done, options.timeoutMs);
+        message = await this.#within(Promise.race([reply, frozen]), options.timeoutMs);
+        idleCame = await this.#settle(Promise.race([idle, frozen]), () => lastHeard, Math.max(deadline, Date.now() + IDLE_GRACE_MS));
+        // Nothing is still on its way once idle is here: a message number not seen by now was dropped.
+        if (idleCame) dropped = this.#count.missingUpTo(await idle);
       } catch (error) {
         if (error instanceof KernelDiedError) throw new KernelDiedError(error.how, collector.outputs, this.process.outputTail);
+        if (error instanceof KernelUnresponsiveError) {
+          this.#unresponsive = true;
+          throw new KernelUnresponsiveError(error.how, collector.outputs);
+        }
         if (!(error instanceof KernelTimeoutError)) throw error;
         this.interrupt();
-        const stopped = await this.#within(done, INTERRUPT_GRACE_MS).then(() => true, () => false);
+        const graceEnd = Date.now() + INTERRUPT_GRACE_MS;
+        const stopped = await this.#within(reply, INTERRUPT_GRACE_MS).then(
+          () => this.#settle(idle, () => lastHeard, Math.max(graceEnd, Date.now() + 500)).then(() => true),
+          () => false,
+        );
         // What the kernel printed about our interrupt is noise next to the timeout the caller reports.
         if (stopped) dropTrailingStderr(collector.outputs, lastStderr);
         throw new KernelTimeoutError(options.timeoutMs, collector.outputs, stopped);
@@ -204,14 +253,38 @@ export class Kernel {
       const result: ExecuteResult = { status, executionCount: count, outputs: collector.outputs };
       if (status === 'error') {
         const reported = collector.outputs.find((output) => output.output_type === 'error');
-        const error = reported?.output_type === 'error' ? reported : errorFromStderr(collector.outputs, lastStderr);
+        const error = reported?.output_type === 'error' ? reported : errorFromStderr(collector.outputs, lastStderr, (lines) => this.#cellLines(lines, code));
         result.error = { ename: error.ename, evalue: error.evalue, traceback: error.traceback };
+      }
+      if (!idleCame || dropped > 0) {
+        result.incomplete = lostOutputNote(idleCame ? { dropped } : { graceMs: IDLE_GRACE_MS });
+        result.outputs.push({ output_type: 'stream', name: 'stderr', text: result.incomplete });
       }
       return result;
     } finally {
+      watching.abort();
       this.#replies.delete(header.msg_id);
       this.#broadcasts.delete(header.msg_id);
     }
+  }
+
+  /** Waits for `arrived` until `quietFor() + IDLE_GRACE_MS` or `deadline`, whichever is first; true if it came. */
+  async #settle(arrived: Promise<unknown>, lastHeard: () => number, deadline: number): Promise<boolean> {
+    for (;;) {
+      const wait = Math.min(lastHeard() + IDLE_GRACE_MS, deadline) - Date.now();
+      if (wait <= 0) return false;
+      const came = await this.#within(arrived.then(() => true), wait).catch((error: unknown) => {
+        if (error instanceof KernelTimeoutError) return false;
+        throw error;
+      });
+      if (came) return true;
+    }
+  }
+
+  /** tslab's and jslab's frames count lines of the compiled cell: point them at the cell's own lines. */
+  #cellLines(lines: string[], code: string): string[] {
+    if (!isTslab(this.spec)) return lines;
+    return cellTraceback(lines, code, this.info.implementation === 'jslab');
   }
 
   /** Interrupts the running cell: SIGINT for signal-mode kernels (tslab), interrupt_request otherwise. */
@@ -221,8 +294,14 @@ export class Kernel {
   }
 
   /** One heartbeat round trip; false when the kernel does not echo within the deadline. */
-  async ping(timeoutMs = 2_000): Promise<boolean> {
-    if (!this.process.alive) return false;
+  ping(timeoutMs = 2_000): Promise<boolean> {
+    const answered = this.#pinging.then(() => this.#pingOnce(timeoutMs));
+    this.#pinging = answered;
+    return answered;
+  }
+
+  async #pingOnce(timeoutMs: number): Promise<boolean> {
+    if (!this.process.alive || this.#stopped) return false;
     try {
       await this.#hb.send('ping');
       await this.#within(this.#hb.receive(), timeoutMs);
@@ -236,25 +315,32 @@ export class Kernel {
     }
   }
 
-  /** shutdown_request on control, then the process group is killed if it has not exited. Idempotent. */
-  shutdown(): Promise<void> {
+  /**
+   * shutdown_request on control (not to a frozen kernel), then the process is killed if it has not exited; then
+   * every process the notebook left running, detached ones too, is killed and returned. Idempotent.
+   */
+  shutdown(): Promise<LeftoverProcess[]> {
     this.#stopped ??= this.#shutdown();
     return this.#stopped;
   }
 
-  async #shutdown(): Promise<void> {
-    if (this.process.alive) {
+  async #shutdown(): Promise<LeftoverProcess[]> {
+    if (this.process.alive && !this.#unresponsive) {
       await this.#within(this.request('shutdown_request', { restart: false }, 'control'), 1_000).catch(() => undefined);
-      const exited = await this.#within(this.process.exited, SHUTDOWN_GRACE_MS).then(() => true, () => false);
-      if (!exited) {
-        this.process.killGroup('SIGKILL');
-        await this.process.exited;
-      }
+      await this.#within(this.process.exited, SHUTDOWN_GRACE_MS).catch(() => undefined);
     }
-    // Anything the notebook started in the kernel's process group goes too.
+    if (this.process.alive) {
+      this.process.signal('SIGKILL');
+      await this.process.exited;
+    }
+    const markerEntry = this.process.markerEntry ?? `${KERNEL_MARKER}=`;
+    const leftovers = this.pid > 0 ? await killLeftovers({ session: this.pid, markerEntry, except: [this.pid] }) : [];
+    // Anything else still in the kernel's process group goes too.
     this.process.killGroup('SIGKILL');
     for (const socket of [this.#shell, this.#control, this.#stdin, this.#iopub, this.#hb]) socket.close();
     await rm(this.#connection.dir, { recursive: true, force: true });
+    this.process.watchdog?.release();
+    return leftovers;
   }
 
   async #receive(socket: Dealer | Subscriber, listeners: Map<string, Listener>): Promise<void> {
@@ -266,6 +352,7 @@ export class Kernel {
         } catch {
           continue; // unsigned or malformed: ignored, as the spec asks
         }
+        this.#count.see(message.header.msg_id);
         const parent = message.parent_header.msg_id;
         if (parent !== undefined) listeners.get(parent)?.(message);
       }

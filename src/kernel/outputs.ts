@@ -88,12 +88,17 @@ export class OutputCollector {
 /**
  * tslab prints a failing cell's exception on stderr instead of sending an `error` message. Turn that last
  * stderr chunk into a proper error output so a failure carries ename, evalue and traceback like any kernel's.
+ * `toCellLines` rewrites the frames' positions into the cell's (tslab-lines.ts).
  */
-export function errorFromStderr(outputs: Output[], lastStderrChunk: string | undefined): Output & { output_type: 'error' } {
+export function errorFromStderr(
+  outputs: Output[],
+  lastStderrChunk: string | undefined,
+  toCellLines: (lines: string[]) => string[] = (lines) => lines,
+): Output & { output_type: 'error' } {
   const text = (lastStderrChunk ?? '').replace(/\n+$/, '');
   dropTrailingStderr(outputs, lastStderrChunk);
   // Frames inside Node's vm and tslab itself say nothing about the notebook (and name host paths).
-  const lines = (text === '' ? [] : text.split('\n')).filter((line) => !/^\s+at .*(\(node:|\/tslab\/dist\/|sigintHandlersWrap)/.test(line));
+  const lines = toCellLines((text === '' ? [] : text.split('\n')).filter((line) => !/^\s+at .*(\(node:|\/tslab\/dist\/|sigintHandlersWrap)/.test(line)));
   let ename = 'Error';
   let evalue = lines[0] ?? '';
   const named = lines
@@ -119,6 +124,24 @@ export function dropTrailingStderr(outputs: Output[], chunk: string | undefined)
     last.text = last.text.slice(0, last.text.length - chunk.length);
     if (last.text === '') outputs.pop();
   }
+}
+
+/** Node's fatal report when a kernel's JavaScript heap is full ("FATAL ERROR: … JavaScript heap out of memory"). */
+export function heapExhausted(kernelOutput: string): string | undefined {
+  return /^.*JavaScript heap out of memory.*$/m.exec(kernelOutput)?.[0].trim();
+}
+
+/**
+ * Written into a cell whose messages were lost on the way (the kernel's output queue overflowed): what arrived is
+ * kept, and a reader is told it is not all. `dropped`: how many the kernel's message numbers show missing; else
+ * the idle status never came within `graceMs` of the last message after the reply.
+ */
+export function lostOutputNote(lost: { dropped: number } | { graceMs: number }): string {
+  const why =
+    'dropped' in lost
+      ? `${lost.dropped} of the kernel's messages for this cell were dropped on the way`
+      : `the kernel's messages for this cell stopped before its "idle" status (nothing for ${(lost.graceMs / 1000).toFixed(1)} s after its reply)`;
+  return `repro: output is missing here: ${why}; its output queue overflowed\n`;
 }
 
 function bundle(value: unknown): MimeBundle {

@@ -2,6 +2,9 @@
 // reaped, including when repro itself is stopped with Ctrl-C or SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Watchdog } from './watchdog.ts';
 
 export interface ExitStatus {
   code: number | null;
@@ -18,9 +21,14 @@ export class KernelProcess {
 
   /** A folder of ours (the connection file's) to delete if repro is stopped before the kernel shuts down. */
   readonly tempDir: string | undefined;
+  /** Kills the kernel and removes `tempDir` if repro dies without doing so (see watchdog.ts). */
+  readonly watchdog: Watchdog | undefined;
+  /** `REPRO_KERNEL_ID=<id>` as in the environment of the kernel and of everything it starts. */
+  readonly markerEntry: string | undefined;
 
-  constructor(argv: string[], options: { cwd: string; env: NodeJS.ProcessEnv; tempDir?: string }) {
+  constructor(argv: string[], options: { cwd: string; env: NodeJS.ProcessEnv; tempDir?: string; markerEntry?: string }) {
     this.tempDir = options.tempDir;
+    this.markerEntry = options.markerEntry;
     // Own process group (detached) so that stopping it also stops anything a notebook started.
     this.child = spawn(argv[0], argv.slice(1), { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const spawnError = new Promise<ExitStatus>((resolve) => {
@@ -29,7 +37,13 @@ export class KernelProcess {
         resolve({ code: 127, signal: null });
       });
     });
-    const exit = new Promise<ExitStatus>((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
+    const exit = new Promise<ExitStatus>((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal }))).then(async (status) => {
+      // 'exit' can come before the last of stderr (Node's fatal out-of-memory report); a process the notebook
+      // started may hold the pipes open, so wait for their end only briefly.
+      const ended = [this.child.stdout, this.child.stderr].filter((s) => s !== null && !s.readableEnded).map((s) => once(s!, 'end').catch(() => undefined));
+      await Promise.race([Promise.all(ended), sleep(250)]);
+      return status;
+    });
     this.exited = Promise.race([exit, spawnError]).then((status) => {
       this.status = status;
       live.delete(this);
@@ -42,6 +56,7 @@ export class KernelProcess {
     if (this.pid > 0) {
       live.add(this);
       updateSignalHandlers();
+      if (options.tempDir !== undefined && options.markerEntry !== undefined) this.watchdog = new Watchdog(this.pid, options.tempDir, options.markerEntry);
     }
   }
 

@@ -2,7 +2,7 @@
 // and stops at the first failure, returning the partial notebook with what went wrong and where.
 import type { Progress } from '../cli/progress.ts';
 import { formatDuration } from '../cli/progress.ts';
-import { KernelDiedError, KernelTimeoutError, type Kernel } from '../kernel/kernel.ts';
+import { KernelDiedError, KernelTimeoutError, KernelUnresponsiveError, type Kernel } from '../kernel/kernel.ts';
 import type { Output } from '../kernel/outputs.ts';
 import type { Notebook } from './notebook.ts';
 
@@ -75,6 +75,7 @@ export async function executeNotebook(options: ExecuteNotebookOptions): Promise<
       try {
         const result = await kernel.execute(cell.source, { timeoutMs, displays });
         Object.assign(cell, { outputs: result.outputs, execution_count: result.executionCount });
+        if (result.incomplete) progress.log(`  ! ${name} cell ${cellIndex}: ${result.incomplete.trim()}`);
         if (result.status !== 'ok') {
           const error = result.error ?? { ename: 'Error', evalue: `the kernel answered ${result.status}`, traceback: [] };
           failure = { kind: 'error', cellIndex, ...error };
@@ -88,7 +89,12 @@ export async function executeNotebook(options: ExecuteNotebookOptions): Promise<
           failure = { kind: 'timeout', cellIndex, ename: 'TimeoutError', evalue, traceback: [`TimeoutError: ${evalue}`] };
           Object.assign(cell, { outputs: [...error.outputs, errorOutput(failure)], execution_count: null });
         } else if (error instanceof KernelDiedError) {
-          failure = outOfMemory() ? outOfMemoryFailure(cellIndex, error.how) : died(cellIndex, error.how, error.outputTail);
+          const heapFull = error.outOfMemory;
+          failure = outOfMemory() ? outOfMemoryFailure(cellIndex, error.how) : heapFull ? heapFailure(cellIndex, heapFull) : died(cellIndex, error.how, error.outputTail);
+          Object.assign(cell, { outputs: [...error.outputs, errorOutput(failure)], execution_count: null });
+        } else if (error instanceof KernelUnresponsiveError) {
+          const evalue = `the kernel stopped answering its heartbeat while running cell ${cellIndex} (${error.how}); it was killed`;
+          failure = { kind: 'died', cellIndex, ename: 'KernelUnresponsive', evalue, traceback: [`KernelUnresponsive: ${evalue}`] };
           Object.assign(cell, { outputs: [...error.outputs, errorOutput(failure)], execution_count: null });
         } else {
           throw error;
@@ -110,6 +116,13 @@ function died(cellIndex: number, how: string, tail: string): CellFailure {
 function outOfMemoryFailure(cellIndex: number, how: string): CellFailure {
   const evalue = `cell ${cellIndex} ran out of memory: the kernel was killed at the container's memory limit (${how})`;
   return { kind: 'died', cellIndex, ename: 'OutOfMemory', evalue, traceback: [`OutOfMemory: ${evalue}`, 'Raise run.memory in research.yaml, or use less memory in this cell.'] };
+}
+
+/** A tslab or jslab kernel whose JavaScript heap was full: Node's one-line report, not its native stack frames. */
+function heapFailure(cellIndex: number, report: string): CellFailure {
+  const evalue = `cell ${cellIndex} ran out of memory: ${report}`;
+  const hint = 'Use less memory in this cell, or give Node a larger heap: NODE_OPTIONS=--max-old-space-size=<MB>, listed under run.env in research.yaml.';
+  return { kind: 'died', cellIndex, ename: 'OutOfMemory', evalue, traceback: [`OutOfMemory: ${evalue}`, hint] };
 }
 
 function errorOutput(failure: CellFailure): Output {

@@ -1,7 +1,7 @@
 // The run stage: execute research.yaml's entrypoints locally or in the container and report per notebook.
 import { assertRunFolderApart } from '../files/run-folder.ts';
 import { runLocally } from './local.ts';
-import { selectEntrypoints, type NotebookResult, type RunOptions } from './types.ts';
+import { defaultFailedDir, selectEntrypoints, type NotebookResult, type RunOptions } from './types.ts';
 
 export { executeNotebook, type CellFailure, type ExecutedNotebook, type ExecuteNotebookOptions } from './executor.ts';
 export { parseNotebook, readNotebook, serializeNotebook, type Notebook } from './notebook.ts';
@@ -13,7 +13,8 @@ export type { NotebookResult, RunOptions } from './types.ts';
  * notebook; a failing notebook does not stop the others. Bad input (malformed notebook, unknown notebook) and
  * environment problems throw.
  */
-export async function runEntrypoints(options: RunOptions): Promise<NotebookResult[]> {
+export async function runEntrypoints(given: RunOptions): Promise<NotebookResult[]> {
+  const options = { ...given, failedDir: given.failedDir ?? defaultFailedDir(given.projectDir) };
   const entrypoints = selectEntrypoints(options.loaded.manifest.entrypoints, options.notebooks);
   if (options.outDir !== undefined) {
     await assertRunFolderApart({

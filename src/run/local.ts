@@ -6,7 +6,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { ensureData } from '../data/index.ts';
 import { swapFolder } from '../files/swap.ts';
 import { EngineError, ExitCode, NotebookError, ReproError } from '../errors.ts';
-import { KernelDiedError, KernelTimeoutError, startKernel } from '../kernel/kernel.ts';
+import { KernelDiedError, KernelTimeoutError, startKernel, type LeftoverProcess } from '../kernel/kernel.ts';
 import { findKernelSpec, KernelSpecNotFoundError, type KernelSpec } from '../kernel/kernelspec.ts';
 import type { Entrypoint } from '../manifest/schema.ts';
 import { cleanNotebook, pathScrubber } from './clean.ts';
@@ -17,7 +17,7 @@ import { notebookKernel, type NotebookKernel } from './kernel-choice.ts';
 import { kernelEnvironment } from './environment.ts';
 import { oomKills } from './memory.ts';
 import { refuseSpecialOutputs } from './output-check.ts';
-import type { NotebookResult, RunOptions } from './types.ts';
+import { defaultFailedDir, type NotebookResult, type RunOptions } from './types.ts';
 
 export async function runLocally(options: RunOptions, entrypoints: Entrypoint[]): Promise<NotebookResult[]> {
   const projectDir = resolve(options.projectDir);
@@ -115,6 +115,7 @@ async function runInStaging(
   }
   let executed;
   let languageInfo: unknown;
+  let leftovers: LeftoverProcess[] = [];
   try {
     executed = await executeNotebook({
       name: entry.notebook,
@@ -128,11 +129,13 @@ async function runInStaging(
     });
     languageInfo = kernel.info.language_info;
   } finally {
-    await kernel.shutdown();
+    leftovers = await kernel.shutdown();
   }
+  const warnings = leftovers.length > 0 ? [leftoverWarning(leftovers)] : [];
+  for (const warning of warnings) options.progress.log(`${entry.notebook}: warning: ${warning}`);
   const notebook = cleanNotebook(executed.notebook, { languageInfo, parameters, scrub });
   const fileName = basename(entry.notebook);
-  const base = { notebook: entry.notebook, outputs: entry.outputs, elapsedMs: Date.now() - started };
+  const base = { notebook: entry.notebook, outputs: entry.outputs, elapsedMs: Date.now() - started, ...(warnings.length > 0 ? { warnings } : {}) };
 
   if (!executed.failure) {
     await writeFile(join(staging, fileName), serializeNotebook(notebook));
@@ -141,7 +144,7 @@ async function runInStaging(
     await swapFolder(staging, destination);
     return { ...base, status: 'ok', outputsDir: destination };
   }
-  const failedDir = resolve(options.failedDir ?? join(projectDir, '.repro', 'failed'));
+  const failedDir = resolve(options.failedDir ?? defaultFailedDir(projectDir));
   await mkdir(failedDir, { recursive: true });
   const failedNotebook = join(failedDir, fileName);
   await writeFile(failedNotebook, serializeNotebook(notebook));
@@ -169,6 +172,12 @@ export function notebookError(notebook: string, failure: CellFailure, failedNote
     cellIndex: failure.cellIndex,
     hint: `The partially executed notebook is in ${failedNotebook}; outputs were left as they were.`,
   });
+}
+
+function leftoverWarning(leftovers: LeftoverProcess[]): string {
+  const list = leftovers.map((leftover) => `${leftover.command} (pid ${leftover.pid})`).join(', ');
+  const count = leftovers.length === 1 ? 'a process' : `${leftovers.length} processes`;
+  return `the notebook left ${count} running, killed after it: ${list}`;
 }
 
 function scrubFailure(failure: CellFailure, scrub: (text: string) => string): CellFailure {

@@ -1,4 +1,6 @@
 // The run stage's plain values: what runEntrypoints takes and what it returns per notebook.
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
 import type { Progress } from '../cli/progress.ts';
 import { UsageError, type NotebookError } from '../errors.ts';
 import type { LoadedManifest } from '../manifest/load.ts';
@@ -17,7 +19,7 @@ export interface RunOptions {
   /** Overrides for the cell tagged `parameters`. */
   parameters?: Record<string, unknown>;
   progress: Progress;
-  /** Where a failed notebook's partial execution is kept. Default <projectDir>/.repro/failed. */
+  /** Where a failed notebook's partial execution is kept. Default <projectDir>/.repro/failed/<run id>. */
   failedDir?: string;
 }
 
@@ -38,7 +40,15 @@ export interface NotebookResult {
   ename?: string;
   evalue?: string;
   traceback?: string[];
+  /** What went wrong around the notebook without failing it, e.g. processes it left running (killed). */
+  warnings?: string[];
   elapsedMs: number;
+}
+
+/** Partial notebooks of one run: a folder of its own, so concurrent failing runs never overwrite each other's. */
+export function defaultFailedDir(projectDir: string, now = new Date()): string {
+  const time = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return join(resolve(projectDir), '.repro', 'failed', `${time}-${process.pid}-${randomBytes(3).toString('hex')}`);
 }
 
 export function selectEntrypoints(entrypoints: readonly Entrypoint[], notebooks: readonly string[] | undefined): Entrypoint[] {

@@ -12,6 +12,8 @@ import type { RunOptions } from '../../src/run/types.ts';
 import { fixtureProject, repoRoot, type FixtureProject } from './project.ts';
 
 const progress = createProgress({ quiet: true });
+/** The folder of one run's partial notebooks: UTC start time, pid, random suffix. */
+const runId = /\d{8}T\d{6}Z-\d+-[0-9a-f]{6}/;
 let project: FixtureProject | undefined;
 afterEach(async () => {
   // The kernel runs in the notebook's folder: any process still there (or in the root) is one we left behind.
@@ -76,7 +78,7 @@ describe('a notebook that succeeds', () => {
 });
 
 describe('a notebook that fails', () => {
-  it('stops at the failing cell, keeps the partial notebook in .repro/failed and leaves results alone', async () => {
+  it('stops at the failing cell, keeps the partial notebook in .repro/failed/<run id> and leaves results alone', async () => {
     project = await fixtureProject(['error.ipynb']);
     const [result] = await run(project);
     expect(result).toMatchObject({ status: 'failed', cellIndex: 3, ename: 'RangeError', evalue: 'x is 1' });
@@ -86,7 +88,8 @@ describe('a notebook that fails', () => {
     expect(result.traceback?.join('\n')).toContain('at fail');
     expect(existsSync(join(project.dir, 'results'))).toBe(true);
     expect(readdirSync(join(project.dir, 'results'))).toEqual([]);
-    const partial = JSON.parse(await readFile(join(project.dir, '.repro', 'failed', 'error.ipynb'), 'utf8'));
+    expect(result.failedNotebook).toMatch(new RegExp(`^${project.dir}/\\.repro/failed/${runId.source}/error\\.ipynb$`));
+    const partial = JSON.parse(await readFile(result.failedNotebook ?? '', 'utf8'));
     expect(partial.cells[0].outputs[0].text).toEqual(['cell 0\n']);
     expect(partial.cells[3].outputs.at(-1)).toMatchObject({ output_type: 'error', ename: 'RangeError' });
     expect(partial.cells[4].outputs).toEqual([]);
@@ -111,7 +114,7 @@ describe('a notebook that fails', () => {
     const cli = spawnSync(process.execPath, [join(repoRoot, 'bin', 'repro.js'), '-C', project.dir, 'run', '--engine', 'local'], { encoding: 'utf8' });
     expect(cli.status).toBe(1);
     expect(cli.stderr).toContain('repro: notebooks/error.ipynb cell 3: RangeError: x is 1');
-    expect(cli.stderr).toContain('.repro/failed/error.ipynb');
+    expect(cli.stderr).toMatch(new RegExp(`\\.repro/failed/${runId.source}/error\\.ipynb`));
   });
 });
 
