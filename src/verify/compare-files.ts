@@ -8,7 +8,7 @@ import type { Tolerance } from '../manifest/schema.ts';
 import { compareFile, kindOf } from './comparers/index.ts';
 import { compareCsvFiles, RowTooLong } from './comparers/csv-stream.ts';
 import { withDefaults } from './tolerance.ts';
-import { checkDeadline, deadlineAfter, defaultTimeLimitMs, formatLimit, formatMs, TimeLimitExceeded, wholeFileLimit, withinDeadline, type Deadline } from './limits.ts';
+import { checkDeadline, deadlineAfter, defaultTimeLimitMs, formatLimit, formatMs, TimeLimitExceeded, tableInMemoryLimit, wholeFileLimit, withinDeadline, type Deadline } from './limits.ts';
 import type { Comparison, FileKind } from './types.ts';
 
 /** A regular file opened for reading, and its size when it was opened. */
@@ -28,14 +28,15 @@ export async function compareOpenFiles(path: string, committed: OpenFile, rerun:
   const deadline = deadlineAfter(limitMs);
   let hashes: FileHashes = {};
   try {
-    if (committed.size <= wholeFileLimit && rerun.size <= wholeFileLimit) {
+    const kind = kindOf(path);
+    const inMemoryLimit = kind === 'csv' ? tableInMemoryLimit : wholeFileLimit;
+    if (committed.size <= inMemoryLimit && rerun.size <= inMemoryLimit) {
       return await inMemory(committed.size + rerun.size, async () => {
         const [a, b] = [await readAll(committed), await readAll(rerun)];
         hashes = { committedSha256: sha256Hex(a), rerunSha256: sha256Hex(b) };
         return { ...(await withinDeadline(compareFile(path, a, b, tolerance, deadline), deadline)), ...hashes };
       });
     }
-    const kind = kindOf(path);
     const scan = await scanPair(committed, rerun, deadline, kind === 'csv' && !tolerance.nanEqual);
     hashes = { committedSha256: scan.committedSha256, rerunSha256: scan.rerunSha256 };
     return { ...(await compareLarge(path, kind, committed, rerun, tolerance, scan, deadline)), ...hashes };
@@ -52,7 +53,7 @@ async function compareLarge(path: string, kind: FileKind, committed: OpenFile, r
     if (scan.firstDifference === undefined && !scan.nanInCommitted) return identicalResult();
     try {
       const result = await compareCsvFiles(committed.handle, rerun.handle, { path, tolerance, deadline });
-      result.notes.push(`compared row by row as it was read (over ${formatLimit(wholeFileLimit)}): rows reordered are recognised only when equal as text`);
+      result.notes.push(`compared row by row as it was read (over ${formatLimit(tableInMemoryLimit)}): reordered rows are recognised when equal, not when they also differ within tolerance`);
       return result;
     } catch (error) {
       if (!(error instanceof RowTooLong)) throw error;

@@ -2,11 +2,16 @@
 // wrote: the sizes past which a file is streamed or hashed, and the time one file may take. README's verify
 // section states these numbers; change them together.
 /**
- * Files up to this size are read whole and compared by their comparer (JSON, notebooks, text, SVG, PNG; tables in
- * memory, where reordered rows are found by sorting). Larger tables are streamed row by row; other larger files
- * are compared byte by byte and reported by sha256.
+ * Files up to this size are read whole and compared by their comparer (JSON, notebooks, text, SVG, PNG). Larger
+ * files are compared byte by byte and reported by sha256, except tables, streamed row by row past tableInMemoryLimit.
  */
 export const wholeFileLimit = 16_000_000;
+
+/**
+ * Tables up to this size are compared in memory (where reordered rows are found by sorting, even when they also
+ * differ within tolerance); parsed, a table takes some twenty times its size. Larger ones are streamed.
+ */
+export const tableInMemoryLimit = 4_000_000;
 
 /** A table row longer than this (in characters) is not split into cells: the table is compared by sha256. */
 export const rowLimit = 4_000_000;

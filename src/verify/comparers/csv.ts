@@ -128,6 +128,8 @@ export function compareRow(
   for (let c = 0; c < columns.length; c++) {
     const cellA = rowA[columns[c].a];
     const cellB = rowB[columns[c].b];
+    // Equal text is equal, unless it is NaN (judged by nanEqual): the common case parses nothing.
+    if (cellA === cellB && !mayBeNaN(cellA)) continue;
     const numberA = parseNumber(cellA);
     const numberB = parseNumber(cellB);
     const bothNaN = numberA !== undefined && numberB !== undefined && Number.isNaN(numberA) && Number.isNaN(numberB);
@@ -157,6 +159,10 @@ function compareRowKeys(x: string[], y: string[]): number {
     else if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
   }
   return x.length - y.length;
+}
+
+function mayBeNaN(cell: string): boolean {
+  return cell.length < 16 && (cell.includes('n') || cell.includes('N')) && Number.isNaN(parseNumber(cell));
 }
 
 export function isNumericRow(row: string[]): boolean {

@@ -46,7 +46,7 @@ export function findChanges(a: Image, b: Image, threshold: number, deadline?: De
   }
   let changedMask = candidate;
   let changed = differing;
-  const rendererNoise = differing > 0 && spreadEverywhere(a, candidate);
+  const rendererNoise = differing > 0 && spreadEverywhere(a, candidate, differing);
   if (rendererNoise) {
     changedMask = new Uint8Array(n);
     const unexplained = unexplainedPixels(a, b, candidate, threshold, deadline);
@@ -65,17 +65,18 @@ export function findChanges(a: Image, b: Image, threshold: number, deadline?: De
  * Whether the differing pixels cover at least `widespread.edgeShare` of the committed figure's edges (pixels
  * with a neighbour of clearly another colour) or fall in at least `widespread.places` separate regions.
  */
-function spreadEverywhere(a: Image, candidate: Uint8Array): boolean {
+function spreadEverywhere(a: Image, candidate: Uint8Array, differing: number): boolean {
   const { width, height, data } = a;
   if (countRegions(candidate, width, height, widespread.places) >= widespread.places) return true;
   let edges = 0;
   let differingEdges = 0;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const p = y * width + x;
       if (!isEdge(data, width, height, x, y)) continue;
       edges++;
-      if (candidate[p]) differingEdges++;
+      if (candidate[y * width + x]) differingEdges++;
+      // Settled once even every differing pixel on an edge would be too few.
+      if (differing < widespread.edgeShare * edges) return false;
     }
   }
   return edges > 0 && differingEdges >= widespread.edgeShare * edges;
