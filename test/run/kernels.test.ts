@@ -65,7 +65,8 @@ describe.runIf(kernelInstalled('python3'))('a Python notebook (ipykernel)', () =
     const [result] = await run(project);
     expect(result).toMatchObject({ status: 'failed', cellIndex: 1, ename: 'ValueError', evalue: 'x is 1' });
     expect(result.error?.message).toMatch(/^notebooks\/python-error\.ipynb cell 1: ValueError: x is 1/);
-    const partial = JSON.parse(await readFile(join(project.dir, '.repro', 'failed', 'python-error.ipynb'), 'utf8'));
+    expect(result.failedNotebook).toMatch(/\/\.repro\/failed\/[^/]+\/python-error\.ipynb$/);
+    const partial = JSON.parse(await readFile(result.failedNotebook ?? '', 'utf8'));
     expect(texts(partial.cells[1])).toContain('before');
     expect(partial.cells[2].outputs).toEqual([]);
   });
