@@ -83,8 +83,9 @@ function caretColumn(line: string | undefined): number {
   return at < 0 ? 1 : at + 1;
 }
 
+/** A compiled line as comparable text: without tslab's wrapper, and names of earlier cells without tslab's `exports.`. */
 function stripWrapper(line: string): string {
-  return line.replace(/^\(async function\(exports, require\) \{ |^\(function\(exports, require\) \{ /, '');
+  return line.replace(/^\(async function\(exports, require\) \{ |^\(function\(exports, require\) \{ /, '').replace(/\bexports\./g, '');
 }
 
 /** 1-based compiled line and column → 1-based cell line and column. */
