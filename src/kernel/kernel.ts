@@ -6,15 +6,16 @@ import { Dealer, Request, Subscriber } from 'zeromq';
 import { writeConnectionFile, type ConnectionFile } from './connection.ts';
 import { findKernelSpec, type KernelSpec } from './kernelspec.ts';
 import { KERNEL_MARKER, killLeftovers, type LeftoverProcess } from './leftovers.ts';
-import { heartbeatIsThreaded, KernelUnresponsiveError, watchHeartbeat } from './liveness.ts';
+import { KernelDiedError, KernelTimeoutError, KernelUnresponsiveError } from './failures.ts';
+import { heartbeatIsThreaded, watchHeartbeat } from './liveness.ts';
 import { MessageCount } from './message-count.ts';
-import { dropTrailingStderr, errorFromStderr, heapExhausted, lostOutputNote, OutputCollector, type Output } from './outputs.ts';
+import { dropTrailingStderr, errorFromStderr, lostOutputNote, OutputCollector, type Output } from './outputs.ts';
 import { KernelProcess, type ExitStatus } from './process.ts';
 import { Session, type Message } from './protocol.ts';
 import { cellTraceback } from './tslab-lines.ts';
 import { isTslab, withSynchronousSends } from './tslab-send.ts';
 
-export { KernelUnresponsiveError } from './liveness.ts';
+export { KernelDiedError, KernelTimeoutError, KernelUnresponsiveError } from './failures.ts';
 export type { LeftoverProcess } from './leftovers.ts';
 
 export interface StartOptions {
@@ -35,33 +36,6 @@ export interface ExecuteResult {
   error?: { ename: string; evalue: string; traceback: string[] };
   /** Set when the kernel's messages stopped before its idle status: the note also written into `outputs`. */
   incomplete?: string;
-}
-
-/** The kernel process exited (or stopped answering its heartbeat). */
-export class KernelDiedError extends Error {
-  constructor(
-    readonly how: string,
-    readonly outputs: Output[] = [],
-    readonly outputTail = '',
-  ) {
-    super(`the kernel died (${how})`);
-  }
-
-  /** Node's fatal report when a tslab or jslab kernel's JavaScript heap was full, from the kernel's stderr. */
-  get outOfMemory(): string | undefined {
-    return heapExhausted(this.outputTail);
-  }
-}
-
-/** A request ran past its deadline. `interrupted` says whether the kernel stopped the cell when asked to. */
-export class KernelTimeoutError extends Error {
-  constructor(
-    readonly timeoutMs: number,
-    readonly outputs: Output[],
-    readonly interrupted: boolean,
-  ) {
-    super(`timed out after ${timeoutMs} ms`);
-  }
 }
 
 const INTERRUPT_GRACE_MS = 5_000;
@@ -238,12 +212,7 @@ export class Kernel {
           throw new KernelUnresponsiveError(error.how, collector.outputs);
         }
         if (!(error instanceof KernelTimeoutError)) throw error;
-        this.interrupt();
-        const graceEnd = Date.now() + INTERRUPT_GRACE_MS;
-        const stopped = await this.#within(reply, INTERRUPT_GRACE_MS).then(
-          () => this.#settle(idle, () => lastHeard, Math.max(graceEnd, Date.now() + 500)).then(() => true),
-          () => false,
-        );
+        const stopped = await this.#interruptAndWait(reply, idle, () => lastHeard);
         // What the kernel printed about our interrupt is noise next to the timeout the caller reports.
         if (stopped) dropTrailingStderr(collector.outputs, lastStderr);
         throw new KernelTimeoutError(options.timeoutMs, collector.outputs, stopped);
@@ -266,6 +235,16 @@ export class Kernel {
       this.#replies.delete(header.msg_id);
       this.#broadcasts.delete(header.msg_id);
     }
+  }
+
+  /** After a timeout: interrupts the cell and says whether it stopped (its reply came) within a short grace. */
+  async #interruptAndWait(reply: Promise<Message>, idle: Promise<unknown>, lastHeard: () => number): Promise<boolean> {
+    this.interrupt();
+    const graceEnd = Date.now() + INTERRUPT_GRACE_MS;
+    return this.#within(reply, INTERRUPT_GRACE_MS).then(
+      () => this.#settle(idle, lastHeard, Math.max(graceEnd, Date.now() + 500)).then(() => true),
+      () => false,
+    );
   }
 
   /** Waits for `arrived` until `quietFor() + IDLE_GRACE_MS` or `deadline`, whichever is first; true if it came. */

@@ -4,22 +4,12 @@
 // process the system has stopped (SIGSTOP: state T in /proc) that does not answer is frozen.
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Output } from './outputs.ts';
+import { KernelUnresponsiveError } from './failures.ts';
 
 /** One heartbeat round trip is tried this often while a cell runs, each with this long to answer. */
 export const HEARTBEAT_INTERVAL_MS = 1_000;
 /** How long without an answer before a stopped (or, for ipykernel, any) kernel counts as frozen. */
 export const HEARTBEAT_SILENCE_MS = 4_000;
-
-/** The kernel stopped answering its heartbeat while a cell ran. */
-export class KernelUnresponsiveError extends Error {
-  constructor(
-    readonly how: string,
-    readonly outputs: Output[] = [],
-  ) {
-    super(`the kernel stopped answering its heartbeat (${how})`);
-  }
-}
 
 /** Kernels that echo the heartbeat beside the running code (ipykernel's heartbeat thread). */
 export function heartbeatIsThreaded(kernelInfo: Record<string, unknown>): boolean {
