@@ -110,7 +110,8 @@ describe('a frozen kernel', () => {
     console.log(`tslab stopped: reported after ${seconds.toFixed(1)} s`);
     expect(error).toBeInstanceOf(KernelUnresponsiveError);
     expect((error as Error).message).toMatch(/^the kernel stopped answering its heartbeat \(its process \d+ is stopped; no answer for [\d.]+ s\)$/);
-    expect((error as KernelUnresponsiveError).outputs).toEqual([{ output_type: 'stream', name: 'stdout', text: 'stopping\n' }]);
+    // What the cell printed may still sit in the stopped process's own ZeroMQ queue: kept if it arrived, never invented.
+    expect([[], [{ output_type: 'stream', name: 'stdout', text: 'stopping\n' }]]).toContainEqual((error as KernelUnresponsiveError).outputs);
     expect(seconds).toBeLessThan(10);
     await k.shutdown();
     expect(processExists(k.pid)).toBe(false);
