@@ -4,7 +4,8 @@
 // source map, checks that the result matches what tslab printed (the throwing line's text, or the line count seen
 // in the outermost frame), and only then rewrites frames as `<cell>:line:column`. Frames from functions defined in
 // earlier cells cannot be told apart by position; a named one whose name this cell does not define is shown as
-// coming from an earlier cell.
+// coming from an earlier cell. Columns are approximate where a line uses an earlier cell's names (tslab writes
+// them `exports.name`); lines are exact whenever the check passes.
 import { createRequire, SourceMap } from 'node:module';
 import { dirname, join } from 'node:path';
 import type * as TS from 'typescript';
