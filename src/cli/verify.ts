@@ -100,8 +100,9 @@ async function runIntoFreshFolder(project: Project, requested: 'docker' | 'local
   const { runEntrypoints } = await import('../run/index.ts');
   const results = await runEntrypoints({ projectDir: project.root, loaded: project.loaded, engine, outDir: runFolder, progress });
   for (const result of results) {
-    const status = result.status === 'ok' ? '✓' : (result.cellIndex === undefined ? '✗ failed:' : `✗ failed at cell ${result.cellIndex}:`);
-    progress.log(`${status} ${result.notebook}${result.error ? ` ${result.error.message}` : ''} (${formatDuration(result.elapsedMs)})`);
+    // One line per notebook, as `repro run` prints it; the failure itself (notebook, cell, error) is reported once, at the end.
+    const where = result.status === 'ok' ? '' : result.cellIndex === undefined ? ' failed' : ` failed at cell ${result.cellIndex}`;
+    progress.log(`${result.status === 'ok' ? '✓' : '✗'} ${result.notebook}${where} (${formatDuration(result.elapsedMs)})`);
   }
   const imageId = engine === 'docker' ? await projectImageId(project, progress) : null;
   return { runFolder, engine, imageId, failure: results.find((r) => r.status === 'failed')?.error };
