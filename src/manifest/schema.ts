@@ -70,6 +70,11 @@ export const entrypointSchema = z.strictObject({
   timeout: durationSchema.optional(),
   /** Per-cell time limit. */
   cellTimeout: durationSchema.optional(),
+  /**
+   * Errors are part of the notebook (nbconvert's --allow-errors): every cell's error output is kept and the run
+   * goes on. Without it, only cells tagged `raises-exception` may raise.
+   */
+  allowErrors: z.boolean().optional(),
 });
 
 const serviceCommon = {
@@ -98,7 +103,24 @@ export const serviceSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
-export const toleranceSchema = z.strictObject({
+/** Regular expressions whose matches are replaced by one placeholder on both sides before text is compared. */
+export const maskSchema = z
+  .union([z.string(), z.array(z.string()).min(1)])
+  .transform((value) => (Array.isArray(value) ? value : [value]))
+  .superRefine((patterns, context) => {
+    for (const pattern of patterns) {
+      if (pattern === '') context.addIssue({ code: 'custom', message: 'must not be empty (it would mask nothing)' });
+      else {
+        try {
+          new RegExp(pattern, 'g');
+        } catch (error) {
+          context.addIssue({ code: 'custom', message: `is not a regular expression: ${(error as Error).message}` });
+        }
+      }
+    }
+  });
+
+const toleranceFields = {
   rtol: z.number().nonnegative().optional(),
   atol: z.number().nonnegative().optional(),
   /** Treat NaN as equal to NaN. */
@@ -115,6 +137,36 @@ export const toleranceSchema = z.strictObject({
   timeLimit: durationSchema.optional(),
   /** Compared and reported, but never fails verification (e.g. timings). */
   informational: z.boolean().optional(),
+  /** Parts of text (a line, a stream, a text output) left out of the comparison, e.g. 'took \\d+ms'. */
+  mask: maskSchema.optional(),
+};
+
+/**
+ * A rule for one cell of an executed notebook: which cell (exactly one of tag, id, index), optionally which of its
+ * outputs (a MIME type such as text/plain or image/png, or a stream: stdout, stderr), and what applies there.
+ */
+export const cellRuleSchema = z
+  .strictObject({
+    /** The cell carrying this tag in metadata.tags. */
+    tag: z.string().min(1).optional(),
+    /** The cell with this nbformat 4.5 id. */
+    id: z.string().min(1).optional(),
+    /** The cell at this 0-based position (markdown cells count). */
+    index: z.number().int().nonnegative().optional(),
+    /** One MIME type or stream of the cell; default: all of its outputs. */
+    output: z.string().regex(/^(stdout|stderr|[a-z]+\/[A-Za-z0-9.+-]+)$/, 'must be a MIME type such as text/plain, or stdout or stderr').optional(),
+    /** Leave these outputs out of the comparison altogether (nbval's nbval-ignore-output tag). */
+    ignore: z.boolean().optional(),
+    ...toleranceFields,
+  })
+  .refine((rule) => [rule.tag, rule.id, rule.index].filter((x) => x !== undefined).length === 1, {
+    message: 'must name exactly one cell: tag, id or index',
+  });
+
+export const toleranceSchema = z.strictObject({
+  ...toleranceFields,
+  /** Rules for single cells of a notebook (only for .ipynb files); the last matching rule wins field by field. */
+  cells: z.array(cellRuleSchema).optional(),
 });
 
 /** `default` applies to every file; other keys are globs relative to the repository, the last match wins. */
@@ -164,6 +216,7 @@ export type DataEntry = Manifest['data'][number];
 export type Entrypoint = Manifest['entrypoints'][number];
 export type Service = Manifest['services'][string];
 export type Tolerance = z.output<typeof toleranceSchema>;
+export type CellRule = z.output<typeof cellRuleSchema>;
 export type RunSettings = Manifest['run'];
 
 /** research.lock: what the manifest resolved to; defined (and validated) with the lock stage. */
