@@ -40,6 +40,8 @@ export interface NotebookResult {
   ename?: string;
   evalue?: string;
   traceback?: string[];
+  /** sha256:… id of the image the notebook ran in (container runs): the container's own, not its tag's. */
+  imageId?: string;
   /** What went wrong around the notebook without failing it, e.g. processes it left running (killed). */
   warnings?: string[];
   elapsedMs: number;
