@@ -7,6 +7,7 @@ import type { FileHandle } from 'node:fs/promises';
 import type { Tolerance } from '../manifest/schema.ts';
 import { compareFile, kindOf } from './comparers/index.ts';
 import { compareCsvFiles, RowTooLong } from './comparers/csv-stream.ts';
+import { compareMaskedFile, noteUnusedMask } from './mask.ts';
 import { withDefaults } from './tolerance.ts';
 import { checkDeadline, deadlineAfter, defaultTimeLimitMs, formatLimit, formatMs, TimeLimitExceeded, tableInMemoryLimit, wholeFileLimit, withinDeadline, type Deadline } from './limits.ts';
 import type { Comparison, FileKind } from './types.ts';
@@ -34,12 +35,16 @@ export async function compareOpenFiles(path: string, committed: OpenFile, rerun:
       return await inMemory(committed.size + rerun.size, async () => {
         const [a, b] = [await readAll(committed), await readAll(rerun)];
         hashes = { committedSha256: sha256Hex(a), rerunSha256: sha256Hex(b) };
-        return { ...(await withinDeadline(compareFile(path, a, b, tolerance, deadline), deadline)), ...hashes };
+        // A text file's mask is applied here; a notebook's by its comparer, output by output.
+        const masked = kind === 'text' && tolerance.mask !== undefined;
+        const compared = masked ? Promise.resolve(compareMaskedFile(path, a, b, tolerance)) : compareFile(path, a, b, tolerance, deadline);
+        const result = await withinDeadline(compared, deadline);
+        return { ...noteUnusedMask(result, tolerance, masked || kind === 'ipynb'), ...hashes };
       });
     }
     const scan = await scanPair(committed, rerun, deadline, kind === 'csv' && !tolerance.nanEqual);
     hashes = { committedSha256: scan.committedSha256, rerunSha256: scan.rerunSha256 };
-    return { ...(await compareLarge(path, kind, committed, rerun, tolerance, scan, deadline)), ...hashes };
+    return { ...noteUnusedMask(await compareLarge(path, kind, committed, rerun, tolerance, scan, deadline), tolerance, false), ...hashes };
   } catch (error) {
     if (error instanceof TimeLimitExceeded) return { ...notCompared(error), ...hashes };
     throw error;

@@ -6,13 +6,17 @@ export type ToleranceRules = Record<string, Tolerance>;
 
 /**
  * The tolerance for a repository path: `default`, then every matching glob in the order written, each overriding
- * the fields it sets (so the last match wins, and `{ informational: true }` keeps the default rtol).
+ * the fields it sets (so the last match wins, and `{ informational: true }` keeps the default rtol). Cell rules
+ * add up instead: those of `default` first, then each matching glob's, and among them the last wins per cell.
  */
 export function resolveTolerance(rules: ToleranceRules, path: string): Tolerance {
   let result: Tolerance = { ...(rules.default ?? {}) };
   for (const [glob, tolerance] of Object.entries(rules)) {
     if (glob === 'default') continue;
-    if (picomatch.isMatch(path, glob, { dot: true })) result = { ...result, ...tolerance };
+    if (picomatch.isMatch(path, glob, { dot: true })) {
+      const cells = [...(result.cells ?? []), ...(tolerance.cells ?? [])];
+      result = { ...result, ...tolerance, ...(cells.length > 0 ? { cells } : {}) };
+    }
   }
   return result;
 }
