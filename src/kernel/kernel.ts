@@ -165,7 +165,7 @@ export class Kernel {
    * not come within IDLE_GRACE_MS of the last message after the reply, the kernel's messages were lost: the cell
    * ends with what arrived and a note saying so. On timeout it interrupts the kernel and waits a short grace.
    */
-  async execute(code: string, options: { timeoutMs: number; displays?: Map<string, Output[]> }): Promise<ExecuteResult> {
+  async execute(code: string, options: { timeoutMs: number; displays?: Map<string, Output[]>; stopOnError?: boolean }): Promise<ExecuteResult> {
     const collector = new OutputCollector(options.displays);
     const deadline = Date.now() + options.timeoutMs;
     let lastStderr: string | undefined;
@@ -176,7 +176,8 @@ export class Kernel {
       store_history: true,
       user_expressions: {},
       allow_stdin: false,
-      stop_on_error: true,
+      // true (the default): after an error the kernel aborts requests already queued; false for a cell that may raise.
+      stop_on_error: options.stopOnError ?? true,
     });
     let markIdle: (msgId: string) => void = () => undefined;
     const idle = new Promise<string>((resolve) => (markIdle = resolve));

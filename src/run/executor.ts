@@ -1,9 +1,12 @@
 // Runs a notebook's code cells in order on a started kernel, under per-cell and whole-notebook time limits,
-// and stops at the first failure, returning the partial notebook with what went wrong and where.
+// and stops at the first failure, returning the partial notebook with what went wrong and where. An error that is
+// expected (a cell tagged raises-exception) or allowed (allowErrors) is kept in the cell and the run goes on.
 import type { Progress } from '../cli/progress.ts';
 import { formatDuration } from '../cli/progress.ts';
-import { KernelDiedError, KernelTimeoutError, KernelUnresponsiveError, type Kernel } from '../kernel/kernel.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KernelDiedError, KernelTimeoutError, KernelUnresponsiveError, type ExecuteResult, type Kernel } from '../kernel/kernel.ts';
 import type { Output } from '../kernel/outputs.ts';
+import { allowedErrorWarning, judgeCellError, noErrorRaised, raisesException } from './expected-errors.ts';
 import type { Notebook } from './notebook.ts';
 
 export interface ExecuteNotebookOptions {
@@ -18,10 +21,16 @@ export interface ExecuteNotebookOptions {
   injectedAt?: number;
   /** The OOM killer's count for this container (src/run/memory.ts); a kernel death that raised it ran out of memory. */
   oomKills?: () => number | undefined;
+  /** The entrypoint's allowErrors: every cell may raise; each error is kept and named in `warnings`. */
+  allowErrors?: boolean;
 }
 
 export interface CellFailure {
-  kind: 'error' | 'timeout' | 'died';
+  /**
+   * aborted: the kernel refused to run the cell (answered abort), which no tag or setting allows; no-error: cells
+   * tagged raises-exception raised nothing (reported once every cell has run).
+   */
+  kind: 'error' | 'aborted' | 'timeout' | 'died' | 'no-error';
   /** 0-based index of the failing cell in the source notebook. */
   cellIndex: number;
   ename: string;
@@ -33,6 +42,8 @@ export interface ExecutedNotebook {
   /** The executed (or, on failure, partially executed) notebook. */
   notebook: Notebook;
   failure?: CellFailure;
+  /** Errors allowErrors let through, one line each: `cell 3 raised ZeroDivisionError (allowed)`. */
+  warnings: string[];
   elapsedMs: number;
 }
 
@@ -49,6 +60,11 @@ export async function executeNotebook(options: ExecuteNotebookOptions): Promise<
     const now = options.oomKills?.();
     return now !== undefined && oomBefore !== undefined && now > oomBefore;
   };
+  const allowErrors = options.allowErrors ?? false;
+  const warnings: string[] = [];
+  const raisedNothing: number[] = [];
+  /** The last cell sent raised an error that was expected or allowed. */
+  let afterError = false;
   let seen = 0;
   for (const [index, cell] of cells.entries()) {
     if (cell.cell_type !== 'code') continue;
@@ -67,18 +83,21 @@ export async function executeNotebook(options: ExecuteNotebookOptions): Promise<
     const byNotebook = left < options.cellTimeoutMs;
     const timeoutMs = Math.max(1, Math.min(options.cellTimeoutMs, left));
     const cellStarted = Date.now();
+    const tagged = raisesException(cell);
     let failure: CellFailure | undefined;
     if (!(await kernel.ping())) {
       failure = died(cellIndex, 'no heartbeat before the cell started', kernel.process.outputTail);
       Object.assign(cell, { outputs: [], execution_count: null });
     } else {
       try {
-        const result = await kernel.execute(cell.source, { timeoutMs, displays });
+        // As nbclient: a cell that may raise does not ask the kernel to abort what is queued after an error.
+        const request = { timeoutMs, displays, stopOnError: !(tagged || allowErrors) };
+        const result: ExecuteResult = afterError ? await executeRetryingAbort(kernel, cell.source, request) : await kernel.execute(cell.source, request);
         Object.assign(cell, { outputs: result.outputs, execution_count: result.executionCount });
         if (result.incomplete) progress.log(`  ! ${name} cell ${cellIndex}: ${result.incomplete.trim()}`);
         if (result.status !== 'ok') {
           const error = result.error ?? { ename: 'Error', evalue: `the kernel answered ${result.status}`, traceback: [] };
-          failure = { kind: 'error', cellIndex, ...error };
+          failure = { kind: result.status === 'abort' ? 'aborted' : 'error', cellIndex, ...error };
         }
       } catch (error) {
         if (error instanceof KernelTimeoutError) {
@@ -101,10 +120,47 @@ export async function executeNotebook(options: ExecuteNotebookOptions): Promise<
         }
       }
     }
-    progress.log(`  ${failure ? '✗' : '✓'} ${label}  ${formatDuration(Date.now() - cellStarted)}`);
-    if (failure) return { notebook, failure, elapsedMs: Date.now() - started };
+    const took = formatDuration(Date.now() - cellStarted);
+    const verdict = failure ? judgeCellError(failure.kind, tagged, allowErrors) : undefined;
+    if (verdict === 'fail' && failure) {
+      progress.log(`  ✗ ${label}  ${took}`);
+      return { notebook, failure, warnings, elapsedMs: Date.now() - started };
+    }
+    afterError = failure !== undefined;
+    if (failure) {
+      if (verdict === 'allowed') warnings.push(allowedErrorWarning(cellIndex, failure.ename));
+      progress.log(`  ✓ ${label}  ${took}  (raised ${failure.ename}, ${verdict === 'expected' ? 'as tagged' : 'allowed'})`);
+    } else if (tagged) {
+      raisedNothing.push(cellIndex);
+      progress.log(`  ✗ ${label}  ${took}  (tagged raises-exception, raised no error)`);
+    } else {
+      progress.log(`  ✓ ${label}  ${took}`);
+    }
   }
-  return { notebook, elapsedMs: Date.now() - started };
+  // Reported once every cell has run, so the notebook kept aside is complete.
+  const failure: CellFailure | undefined = raisedNothing.length > 0 ? noErrorRaised(raisedNothing) : undefined;
+  return { notebook, ...(failure ? { failure } : {}), warnings, elapsedMs: Date.now() - started };
+}
+
+/** How long a cell answered abort after an expected error is sent again (tslab takes 200 ms to accept requests). */
+const abortRetryMs = 5_000;
+
+/**
+ * tslab and jslab answer abort to every request for 200 ms after an error, whatever stop_on_error says (their task
+ * queue is reset 200 ms later). An aborted request never ran, so after an expected or allowed error the next cell is
+ * sent again, with short pauses, until the kernel takes it (or abortRetryMs has passed).
+ */
+async function executeRetryingAbort(kernel: Kernel, source: string, request: Parameters<Kernel['execute']>[1]): Promise<ExecuteResult> {
+  const started = Date.now();
+  const retryUntil = started + Math.min(request.timeoutMs, abortRetryMs);
+  let pause = 20;
+  for (;;) {
+    const timeoutMs = Math.max(1, started + request.timeoutMs - Date.now());
+    const result = await kernel.execute(source, { ...request, timeoutMs });
+    if (result.status !== 'abort' || Date.now() + pause >= retryUntil) return result;
+    await sleep(pause);
+    pause = Math.min(pause * 2, 160);
+  }
 }
 
 function died(cellIndex: number, how: string, tail: string): CellFailure {

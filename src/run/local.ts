@@ -11,6 +11,7 @@ import { findKernelSpec, KernelSpecNotFoundError, type KernelSpec } from '../ker
 import type { Entrypoint } from '../manifest/schema.ts';
 import { cleanNotebook, pathScrubber } from './clean.ts';
 import { executeNotebook, type CellFailure } from './executor.ts';
+import { noErrorRaisedHint, noErrorRaisedName } from './expected-errors.ts';
 import { readNotebook, serializeNotebook, type Notebook } from './notebook.ts';
 import { injectParameters } from './parameters.ts';
 import { notebookKernel, type NotebookKernel } from './kernel-choice.ts';
@@ -126,12 +127,13 @@ async function runInStaging(
       progress: options.progress,
       injectedAt: injected.injectedAt,
       oomKills,
+      allowErrors: entry.allowErrors ?? false,
     });
     languageInfo = kernel.info.language_info;
   } finally {
     leftovers = await kernel.shutdown();
   }
-  const warnings = leftovers.length > 0 ? [leftoverWarning(leftovers)] : [];
+  const warnings = [...executed.warnings, ...(leftovers.length > 0 ? [leftoverWarning(leftovers)] : [])];
   for (const warning of warnings) options.progress.log(`${entry.notebook}: warning: ${warning}`);
   const notebook = cleanNotebook(executed.notebook, { languageInfo, parameters, scrub });
   const fileName = basename(entry.notebook);
@@ -167,11 +169,9 @@ export function notebookError(notebook: string, failure: CellFailure, failedNote
   const headline = `${failure.ename}: ${failure.evalue}`;
   const trace = failure.traceback.filter((line) => line.trim() !== '' && line !== headline);
   const body = trace.length > 0 ? `\n${trace.map((line) => `    ${line}`).join('\n')}` : '';
-  return new NotebookError(headline + body, {
-    notebook,
-    cellIndex: failure.cellIndex,
-    hint: `The partially executed notebook is in ${failedNotebook}; outputs were left as they were.`,
-  });
+  // A tagged cell that raised nothing: every cell ran, and the fix is in the notebook (the tag or the cell).
+  const hint = failure.ename === noErrorRaisedName ? noErrorRaisedHint(failedNotebook) : `The partially executed notebook is in ${failedNotebook}; outputs were left as they were.`;
+  return new NotebookError(headline + body, { notebook, cellIndex: failure.cellIndex, hint });
 }
 
 function leftoverWarning(leftovers: LeftoverProcess[]): string {
