@@ -28,6 +28,8 @@ export interface Finding {
   deviation: string;
   /** Within tolerance: shown but not failing. */
   withinTolerance: boolean;
+  /** A table row with no partner on the other side (committed holds a deleted row, rerun an inserted one). */
+  change?: 'deleted' | 'inserted';
 }
 
 /** Decoded pixels: RGBA, 4 bytes per pixel, rows top to bottom. */
@@ -48,6 +50,19 @@ export interface FigureDiff {
   diff?: FigureImage;
   differingPixels?: number;
   totalPixels?: number;
+  /** Changed regions (nearby ones merged), largest first, at most `regionLimit` of them, for zoomed crops. */
+  regions?: FigureRegion[];
+  /** How many regions there were before the list was capped. */
+  regionCount?: number;
+}
+
+/** A rectangle of changed pixels: inclusive bounds, and how many changed pixels it holds. */
+export interface FigureRegion {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  pixels: number;
 }
 
 /** What a comparer returns for one pair of files. */

@@ -1,8 +1,8 @@
-// Tables too large to hold in memory: both files read in step, a chunk at a time, and compared row by row with the
-// same cell rules as compareCsv, so memory is a chunk and a few rows whatever the size. Rows cannot be sorted
-// here: when the cells differ, an order-independent sum of row hashes tells whether the same rows came in another
-// order, which is then reported as such (exact rows only; rows that also differ within tolerance are reported cell
-// by cell).
+// Tables too large to hold in memory: both files read in step, a chunk at a time, rows aligned (csv-align.ts) within
+// a bounded look-ahead and compared with the same cell rules as compareCsv, so memory is a chunk and a window of rows
+// whatever the size. Rows cannot be sorted here: when the cells differ, an order-independent sum of row hashes tells
+// whether the same rows came in another order, which is then reported as such (exact rows only; rows that also
+// differ within tolerance are reported cell by cell).
 import type { FileHandle } from 'node:fs/promises';
 import type { Tolerance } from '../../manifest/schema.ts';
 import { checkDeadline, rowLimit, type Deadline } from '../limits.ts';
@@ -10,7 +10,8 @@ import { parseNumber } from '../tolerance.ts';
 import { findingLimit, type Comparison, type Finding } from '../types.ts';
 import { FindingCollector, identical, unreadable } from './collect.ts';
 import { RowTooLongError, TableParser, TableSyntaxError, widthMessage } from './csv-parse.ts';
-import { columnLimits, compareRow, failRowCount, headersOf, matchColumns, messageOf, type ColumnPair } from './csv.ts';
+import { confirmRows, RowAligner, RowWindow, type AlignSink } from './csv-align.ts';
+import { columnLimits, failRowCount, headersOf, matchColumns, mergeAligned, messageOf, type ColumnPair } from './csv.ts';
 
 export interface StreamContext {
   path: string;
@@ -33,7 +34,7 @@ export async function compareCsvFiles(committed: FileHandle, rerun: FileHandle, 
   const a = new RowStream(committed, delimiter, 'committed');
   const b = new RowStream(rerun, delimiter, 're-run');
   try {
-    return await compareStreams(a, b, context);
+    return await compareStreams(a, b, context, delimiter);
   } catch (error) {
     if (error instanceof RowStreamError) {
       if (error.cause instanceof RowTooLongError) throw new RowTooLong(error.side, error.cause.line);
@@ -43,7 +44,14 @@ export async function compareCsvFiles(committed: FileHandle, rerun: FileHandle, 
   }
 }
 
-async function compareStreams(a: RowStream, b: RowStream, context: StreamContext): Promise<Comparison> {
+/**
+ * How far ahead the streamed path looks for the partner of a row that differs: at least this many rows (and at
+ * most twice as many) per side, fewer when they are long (`windowChars`). A run of more inserted or deleted rows
+ * than that is compared as shifted rows.
+ */
+export const lookAhead = { rows: 1000, chars: 8_000_000 };
+
+async function compareStreams(a: RowStream, b: RowStream, context: StreamContext, delimiter: ',' | '\t'): Promise<Comparison> {
   const [hasA, hasB] = await Promise.all([a.ready(), b.ready()]);
   if (!hasA && !hasB) return identical();
   const collector = new FindingCollector();
@@ -52,46 +60,54 @@ async function compareStreams(a: RowStream, b: RowStream, context: StreamContext
     return collector.result();
   }
   const firstA = a.take().map(copy);
+  const lineA = a.lastLine;
   const firstB = b.take().map(copy);
+  const lineB = b.lastLine;
   const { headerless, headerA, headerB } = headersOf(firstA, firstB);
   const columns = matchColumns(headerA, headerB, collector);
-  const limits = columnLimits(columns, context.tolerance);
-  const positional = new CopyingCollector();
-  const order = new RowMultiset(columns);
-  let row = 0;
+  const windowA = new RowWindow(columns, 'a');
+  const windowB = new RowWindow(columns, 'b');
   if (headerless) {
-    row++;
-    compareRow(firstA, firstB, row, a.lastLine, headerA, columns, limits, positional);
-    if (positional.count > 0) order.add(firstA, firstB);
+    windowA.push(firstA, lineA);
+    windowB.push(firstB, lineB);
   }
-  const progress = () => `row ${row.toLocaleString('en')}`;
-  while (true) {
-    const [moreA, moreB] = await Promise.all([a.ready(), b.ready()]);
-    if (!moreA || !moreB) break;
-    for (let n = Math.min(a.pending, b.pending); n > 0; n--) {
-      const rowA = a.take();
-      const line = a.lastLine;
-      const rowB = b.take();
-      row++;
-      const before = positional.count;
-      compareRow(rowA, rowB, row, line, headerA, columns, limits, positional);
-      // Rows equal in place add the same to both sides' multisets: only the others need hashing.
-      if (positional.count > before) order.add(rowA, rowB);
-      if ((row & 1023) === 0) checkDeadline(context.deadline, progress);
-    }
-    checkDeadline(context.deadline, progress);
+  const aligned = new CopyingCollector();
+  const order = new RowMultiset(columns);
+  const aligner = new RowAligner(windowA, windowB, { header: headerA, columns, limits: columnLimits(columns, context.tolerance), delimiter }, aligned, order);
+  const progress = () => `row ${aligner.i.toLocaleString('en')}`;
+  for (let steps = 1; ; steps++) {
+    // Refilled in batches: the look-ahead stays between lookAhead.rows and twice that.
+    if (windowA.count - aligner.i < lookAhead.rows + confirmRows) await fill(a, windowA, aligner.i);
+    if (windowB.count - aligner.j < lookAhead.rows + confirmRows) await fill(b, windowB, aligner.j);
+    if (!aligner.step()) break;
+    if ((steps & 1023) === 0) checkDeadline(context.deadline, progress);
   }
-  const countA = a.count - (headerless ? 0 : 1) + (await a.countRest(context.deadline));
-  const countB = b.count - (headerless ? 0 : 1) + (await b.countRest(context.deadline));
-  if (countA !== countB) failRowCount(countA, countB, collector);
-  if (positional.failed && countA === countB && countA > 1 && order.balanced()) {
+  const countA = windowA.count;
+  const countB = windowB.count;
+  if (countA !== countB) failRowCount(countA, countB, collector, aligner.firstGap);
+  if (aligned.failed && countA === countB && countA > 1 && order.balanced()) {
     collector.fail(`rows are in a different order (the same ${countA} rows, matched by a hash of each row that differs in place: the table is too large to sort)`, 'rows');
     return collector.result();
   }
-  for (const finding of positional.findings) collector.add(finding, 0);
-  collector.count += positional.count - positional.findings.length;
-  if (positional.largest) collector.consider(positional.largest);
+  mergeAligned(collector, aligned);
   return collector.result();
+}
+
+/** Pushes rows from the stream into the window until it holds 2 × lookAhead.rows past `cursor` (fewer when long). */
+async function fill(stream: RowStream, window: RowWindow, cursor: number): Promise<void> {
+  const target = cursor + 2 * lookAhead.rows + confirmRows;
+  while (!window.ended && window.count < target) {
+    // Past the character bound only the rows the aligner needs next are read.
+    if (window.chars > lookAhead.chars && window.count > cursor + confirmRows) return;
+    if (!(await stream.ready())) {
+      window.end();
+      return;
+    }
+    for (let n = Math.min(stream.pending, target - window.count); n > 0; n--) {
+      const row = stream.take();
+      window.push(row, stream.lastLine);
+    }
+  }
 }
 
 // Small enough that a chunk's rows die young (a megabyte of rows outlives a minor GC and doubles the time).
@@ -153,17 +169,6 @@ class RowStream {
     return this.rows[this.index++];
   }
 
-  /** Reads to the end, counting the rows not taken (and checking their syntax). */
-  async countRest(deadline: Deadline | undefined): Promise<number> {
-    let rest = 0;
-    while (await this.ready()) {
-      rest += this.pending;
-      this.index = this.rows.length;
-      checkDeadline(deadline, () => `counting the rows of the ${this.side} file`);
-    }
-    return rest;
-  }
-
   private async read(): Promise<void> {
     const { bytesRead } = await this.handle.read(this.buffer, 0, chunkBytes, this.position);
     this.position += bytesRead;
@@ -204,16 +209,16 @@ function copy(text: string): string {
  * sums mean the same rows in some order. A number is hashed by its value (1.0 and 1 alike), text as written. A
  * collision could only change the wording of a failing verdict, never pass a table.
  */
-class RowMultiset {
+class RowMultiset implements AlignSink {
   private sums = new Uint32Array(4);
   private rows = 0;
 
   constructor(private readonly columns: ColumnPair[]) {}
 
-  add(rowA: string[], rowB: string[]): void {
+  differing(rowA: string[] | undefined, rowB: string[] | undefined): void {
     this.rows++;
-    this.addRow(rowA, 'a', 0);
-    this.addRow(rowB, 'b', 2);
+    if (rowA) this.addRow(rowA, 'a', 0);
+    if (rowB) this.addRow(rowB, 'b', 2);
   }
 
   balanced(): boolean {

@@ -1,9 +1,11 @@
-// Tables (CSV, TSV): cells matched by column name, numbers judged per column with rtol/atol, text exactly;
-// reordered rows or columns are reported as such rather than as a wall of cell differences.
+// Tables (CSV, TSV): cells matched by column name, numbers judged per column with rtol/atol, text exactly; rows
+// aligned first (csv-align.ts), so a deleted or inserted row is one finding; reordered rows or columns are reported
+// as such rather than as a wall of cell differences.
 import type { Tolerance } from '../../manifest/schema.ts';
 import type { Comparison, CompareContext } from '../types.ts';
 import { columnTolerance, describeNumberDeviation, judgeNumbers, parseNumber } from '../tolerance.ts';
 import { FindingCollector, identical, unreadable } from './collect.ts';
+import { RowAligner, RowWindow } from './csv-align.ts';
 import { parseTable, TableSyntaxError, type ParsedTable } from './csv-parse.ts';
 
 export function compareCsv(committed: Buffer, rerun: Buffer, context: CompareContext): Comparison {
@@ -20,10 +22,10 @@ export function compareCsv(committed: Buffer, rerun: Buffer, context: CompareCon
   } catch (error) {
     return unreadable('re-run', messageOf(error));
   }
-  return compareTables(a, b, context.tolerance);
+  return compareTables(a, b, context.tolerance, delimiter);
 }
 
-export function compareTables(a: ParsedTable, b: ParsedTable, tolerance: Tolerance): Comparison {
+export function compareTables(a: ParsedTable, b: ParsedTable, tolerance: Tolerance, delimiter: ',' | '\t' = ','): Comparison {
   if (a.rows.length === 0 && b.rows.length === 0) return identical();
   const collector = new FindingCollector();
   if (a.rows.length === 0 || b.rows.length === 0) {
@@ -35,24 +37,36 @@ export function compareTables(a: ParsedTable, b: ParsedTable, tolerance: Toleran
   const columns = matchColumns(headerA, headerB, collector);
   const rowsA = a.rows.slice(skip);
   const rowsB = b.rows.slice(skip);
-  if (rowsA.length !== rowsB.length) failRowCount(rowsA.length, rowsB.length, collector);
-  const positional = new FindingCollector();
-  compareRows(rowsA, rowsB, a.lines.slice(skip), headerA, columns, tolerance, positional);
-  if (positional.failed && rowsA.length === rowsB.length && rowsA.length > 1) {
+  const windowA = new RowWindow(columns, 'a');
+  const windowB = new RowWindow(columns, 'b');
+  rowsA.forEach((row, i) => windowA.push(row, a.lines[i + skip]));
+  rowsB.forEach((row, i) => windowB.push(row, b.lines[i + skip]));
+  windowA.end();
+  windowB.end();
+  const aligned = new FindingCollector();
+  const aligner = new RowAligner(windowA, windowB, { header: headerA, columns, limits: columnLimits(columns, tolerance), delimiter }, aligned);
+  while (aligner.step());
+  if (rowsA.length !== rowsB.length) failRowCount(rowsA.length, rowsB.length, collector, aligner.firstGap);
+  if (aligned.failed && rowsA.length === rowsB.length && rowsA.length > 1) {
     // Same rows in another order (e.g. an unsorted groupby) is a difference, but a different one to report.
     const sortedA = [...rowsA].sort((x, y) => compareRowKeys(columns.map((c) => x[c.a]), columns.map((c) => y[c.a])));
     const sortedB = [...rowsB].sort((x, y) => compareRowKeys(columns.map((c) => x[c.b]), columns.map((c) => y[c.b])));
     const sorted = new FindingCollector();
-    compareRows(sortedA, sortedB, sortedA.map(() => 0), headerA, columns, tolerance, sorted);
+    compareRows(sortedA, sortedB, headerA, columns, tolerance, sorted);
     if (!sorted.failed) {
       collector.fail(`rows are in a different order (the same ${rowsA.length} rows${sorted.count > 0 ? ', within tolerance' : ''})`, 'rows');
       return collector.result();
     }
   }
-  for (const finding of positional.findings) collector.add(finding, 0);
-  collector.count += positional.count - positional.findings.length;
-  if (positional.largest) collector.consider(positional.largest);
+  mergeAligned(collector, aligned);
   return collector.result();
+}
+
+/** Moves the row-by-row findings after the whole-file notes, keeping the largest deviation. */
+export function mergeAligned(collector: FindingCollector, aligned: FindingCollector): void {
+  for (const finding of aligned.findings) collector.add(finding, 0);
+  collector.count += aligned.count - aligned.findings.length;
+  if (aligned.largest) collector.consider(aligned.largest);
 }
 
 /** A first row of numbers is data, not a header (a bare matrix): columns are then named by position. */
@@ -62,10 +76,10 @@ export function headersOf(firstA: string[], firstB: string[]): { headerless: boo
   return { headerless, headerA: firstA.map((_, i) => `#${i + 1}`), headerB: firstB.map((_, i) => `#${i + 1}`) };
 }
 
-export function failRowCount(countA: number, countB: number, collector: FindingCollector): void {
+export function failRowCount(countA: number, countB: number, collector: FindingCollector, firstGap?: string): void {
   const delta = countB - countA;
   const rows = `${Math.abs(delta)} row${Math.abs(delta) === 1 ? '' : 's'}`;
-  collector.fail(`${rows} ${delta > 0 ? 'extra in' : 'missing from'} the re-run (${countA} → ${countB})`, `row ${Math.min(countA, countB) + 1}`);
+  collector.fail(`${rows} ${delta > 0 ? 'extra in' : 'missing from'} the re-run (${countA} → ${countB})`, firstGap ?? `row ${Math.min(countA, countB) + 1}`);
 }
 
 export interface ColumnPair {
@@ -94,18 +108,11 @@ export function matchColumns(headerA: string[], headerB: string[], collector: Fi
   return pairs;
 }
 
-function compareRows(
-  rowsA: string[][],
-  rowsB: string[][],
-  linesA: number[],
-  header: string[],
-  columns: ColumnPair[],
-  tolerance: Tolerance,
-  collector: FindingCollector,
-): void {
+/** Sorted rows, compared in place (their lines are not known). */
+function compareRows(rowsA: string[][], rowsB: string[][], header: string[], columns: ColumnPair[], tolerance: Tolerance, collector: FindingCollector): void {
   const limits = columnLimits(columns, tolerance);
   const n = Math.min(rowsA.length, rowsB.length);
-  for (let r = 0; r < n; r++) compareRow(rowsA[r], rowsB[r], r + 1, linesA[r], header, columns, limits, collector);
+  for (let r = 0; r < n; r++) compareRow(rowsA[r], rowsB[r], r + 1, 0, header, columns, limits, collector);
 }
 
 export type ColumnLimits = ReturnType<typeof columnTolerance>[];
@@ -114,7 +121,7 @@ export function columnLimits(columns: ColumnPair[], tolerance: Tolerance): Colum
   return columns.map((c) => columnTolerance(tolerance, c.name));
 }
 
-/** One row's cells by column; `row` is 1-based, `line` 0 when unknown (sorted rows). */
+/** One row's cells by column; `row` is 1-based, `line` 0 when unknown (sorted rows); `rerunRow` the partner's row when it is another. */
 export function compareRow(
   rowA: string[],
   rowB: string[],
@@ -124,6 +131,7 @@ export function compareRow(
   columns: ColumnPair[],
   limits: ColumnLimits,
   collector: FindingCollector,
+  rerunRow = row,
 ): void {
   for (let c = 0; c < columns.length; c++) {
     const cellA = rowA[columns[c].a];
@@ -134,7 +142,8 @@ export function compareRow(
     const numberB = parseNumber(cellB);
     const bothNaN = numberA !== undefined && numberB !== undefined && Number.isNaN(numberA) && Number.isNaN(numberB);
     if (cellA === cellB && !bothNaN) continue;
-    const where = `row ${row}${line ? ` (line ${line})` : ''}, column "${header[columns[c].a]}"`;
+    const at = [line ? `line ${line}` : '', rerunRow !== row ? `re-run row ${rerunRow}` : ''].filter(Boolean).join('; ');
+    const where = `row ${row}${at ? ` (${at})` : ''}, column "${header[columns[c].a]}"`;
     if (numberA !== undefined && numberB !== undefined) {
       const judgement = judgeNumbers(numberA, numberB, limits[c]);
       // 1.0 vs 1 is the same number written differently; NaN vs NaN is equal when nanEqual says so.
