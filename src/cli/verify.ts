@@ -7,6 +7,7 @@ import { DiffError, UsageError, type NotebookError } from '../errors.ts';
 import { assertRunFolderApart } from '../files/run-folder.ts';
 import { chooseEngine } from '../run/choose-engine.ts';
 import { formatSummary, verifyRunFolder } from '../verify/index.ts';
+import { buildRunRecord, readRunRecord, writeRunRecord, type NotebookOutcome } from '../verify/run-record.ts';
 import { loadProject, type Project } from './context.ts';
 import { createProgress, formatDuration, type Progress } from './progress.ts';
 
@@ -24,17 +25,18 @@ export function register(program: Command): void {
     .option('--no-run <dir>', 'compare an existing run folder (it mirrors the repository: DIR/results/...) instead of running')
     .addOption(new Option('--engine <engine>', 'where the notebooks run: in a container (docker), or on this machine (local), only when asked').choices(['docker', 'local']).default('docker'))
     .option('--report <dir>', 'where report.html, verify.json and diff images go (default: the run folder)')
-    .option('--json', 'print verify.json to stdout instead of the table')
+    .option('--json', 'print verify.json to stdout (the table goes to stderr), e.g. repro verify --json | jq .')
     .addHelpText('after', '\nExamples:\n  repro verify\n  repro verify --engine local\n  repro verify --no-run .repro/runs/last')
     .action(async (options: VerifyCommandOptions, command: Command) => {
       const project = await loadProject(command);
-      const progress = createProgress({ quiet: project.quiet || options.json });
+      // With --json, stdout is verify.json alone: everything for people goes to stderr.
+      const progress = createProgress({ quiet: project.quiet });
       const outputs = project.manifest.entrypoints.map((e) => e.outputs);
       if (outputs.length === 0) throw new UsageError(`${project.loaded.file} has no entrypoints: there is nothing to verify`);
       const startedAt = new Date();
       const run: RunOutcome =
         typeof options.run === 'string'
-          ? { runFolder: await existingRunFolder(project.root, options.run, outputs), engine: null }
+          ? await existingRun(project.root, options.run, outputs)
           : await runIntoFreshFolder(project, options.engine, progress);
       progress.update('comparing outputs with the committed results…');
       const outcome = await verifyRunFolder({
@@ -42,14 +44,16 @@ export function register(program: Command): void {
         runFolder: run.runFolder,
         engine: run.engine,
         imageId: run.imageId,
+        notebooks: run.notebooks,
         outputs,
         rules: project.manifest.verify,
         reportDir: options.report === undefined ? undefined : path.resolve(options.report),
         startedAt,
       });
       progress.done();
+      const table = options.json ? process.stderr : process.stdout;
+      if (!(options.json && project.quiet)) table.write(formatSummary(outcome.files, { color: Boolean(table.isTTY), onlyProblems: project.quiet }));
       if (options.json) process.stdout.write(JSON.stringify(outcome.record, null, 2) + '\n');
-      else process.stdout.write(formatSummary(outcome.files, { color: Boolean(process.stdout.isTTY), onlyProblems: project.quiet }));
       progress.log(`compared in ${formatDuration(outcome.diffMs)}; report: ${path.relative(process.cwd(), outcome.reportPath) || outcome.reportPath}`);
       // A failed notebook is the cause of its missing outputs: report it rather than the diff.
       if (run.failure) throw run.failure;
@@ -61,6 +65,13 @@ export function register(program: Command): void {
         );
       }
     });
+}
+
+/** --no-run DIR: the folder, and what its run.json says about the run that wrote it (nothing when it has none). */
+async function existingRun(projectDir: string, dir: string, outputs: string[]): Promise<RunOutcome> {
+  const runFolder = await existingRunFolder(projectDir, dir, outputs);
+  const record = await readRunRecord(runFolder);
+  return { runFolder, engine: record?.engine ?? null, imageId: record?.imageId ?? null, notebooks: record?.notebooks ?? null };
 }
 
 /**
@@ -104,28 +115,20 @@ async function runIntoFreshFolder(project: Project, requested: 'docker' | 'local
     const where = result.status === 'ok' ? '' : result.cellIndex === undefined ? ' failed' : ` failed at cell ${result.cellIndex}`;
     progress.log(`${result.status === 'ok' ? '✓' : '✗'} ${result.notebook}${where} (${formatDuration(result.elapsedMs)})`);
   }
-  const imageId = engine === 'docker' ? await projectImageId(project, progress) : null;
-  return { runFolder, engine, imageId, failure: results.find((r) => r.status === 'failed')?.error };
-}
-
-/** The id of the image the run used, for verify.json; asking again is a no-op once the run has built it. */
-async function projectImageId(project: Project, progress: Progress): Promise<string | null> {
-  try {
-    const { connectEngine } = await import('../engine/index.ts');
-    const { ensureProjectImage } = await import('../run/image.ts');
-    const engine = await connectEngine();
-    const ref = await ensureProjectImage({ projectDir: project.root, loaded: project.loaded, engine, progress });
-    return (await engine.inspectImage(ref))?.id ?? null;
-  } catch {
-    return null; // The record says "not recorded" rather than failing a verification that ran.
-  }
+  // Which notebooks succeeded, for `repro accept`, and the image the container was created from (not the one its tag
+  // names now: a build may have moved the tag meanwhile).
+  const record = buildRunRecord(results, engine);
+  await writeRunRecord(runFolder, record);
+  return { runFolder, engine, imageId: record.imageId, notebooks: record.notebooks, failure: results.find((r) => r.status === 'failed')?.error };
 }
 
 interface RunOutcome {
   runFolder: string;
   /** null: --no-run, how the folder was made is not known. */
   engine: 'docker' | 'local' | null;
-  imageId?: string | null;
+  imageId: string | null;
+  /** From the run (or the folder's run.json); null when not known. */
+  notebooks: NotebookOutcome[] | null;
   failure?: NotebookError;
 }
 

@@ -23,9 +23,18 @@ export async function startContainer(docker: Docker, options: ContainerOptions):
       cause: error,
     });
   }
+  const removeOnce = once(() => container.remove({ force: true }).catch(ignoreGone));
+  // The id the engine resolved the image reference to when it created the container: a tag may be moved to another
+  // image by a build while this one runs, the container's image cannot.
+  const imageId = await container.inspect().then(
+    (info) => info.Image,
+    async (error: unknown) => {
+      await removeOnce();
+      throw new EngineError(`cannot inspect the container created from ${options.image}: ${reason(error)}`, { cause: error });
+    },
+  );
   // An object, not a bare promise: awaiting attachOutput must not wait for the output to end.
   const { done: outputDone } = await attachOutput(docker, container, options);
-  const removeOnce = once(() => container.remove({ force: true }).catch(ignoreGone));
   try {
     await container.start();
   } catch (error) {
@@ -72,6 +81,7 @@ export async function startContainer(docker: Docker, options: ContainerOptions):
   const ports = options.ports?.length ? await publishedPorts(container) : {};
   return {
     id: container.id,
+    imageId,
     ports,
     wait: () => exited,
     stop: async (graceSeconds?: number) => {

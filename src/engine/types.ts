@@ -110,6 +110,8 @@ export interface Limits {
 
 export interface RunningContainer {
   id: string;
+  /** sha256:… id of the image the container was created from: what ran, whatever its tag names later. */
+  imageId: string;
   /** Container port → host port on 127.0.0.1. */
   ports: Record<number, number>;
   /** Resolves with the exit code once the container has stopped and been removed. */

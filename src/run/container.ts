@@ -60,7 +60,7 @@ export async function runInContainer(options: RunOptions, entrypoints: Entrypoin
     const cmd = ['repro', '-C', inside, 'run', '--engine', 'local', '--out', '/out', '--failed-dir', '/out/.failed', '--summary', '/out/.summary.json'];
     cmd.push(...parameters, ...entrypoints.map((entry) => entry.notebook));
     let tail = '';
-    const exitCode = await engine.runContainer({
+    const container = await engine.startContainer({
       image,
       cmd,
       user: containerUser(),
@@ -82,6 +82,7 @@ export async function runInContainer(options: RunOptions, entrypoints: Entrypoin
         for (const line of text.split('\n')) if (line.trim() !== '') options.progress.log(`  │ ${line}`);
       },
     });
+    const exitCode = await container.wait();
     const inner = await readFile(join(hostOut, '.summary.json'), 'utf8').then(
       (text) => JSON.parse(text) as InnerResult[],
       () => undefined,
@@ -91,7 +92,8 @@ export async function runInContainer(options: RunOptions, entrypoints: Entrypoin
         hint: `Its last output:\n${tail.trim()}`,
       });
     }
-    return await collect(options, projectDir, outRoot, hostOut, entrypoints, inner);
+    const results = await collect(options, projectDir, outRoot, hostOut, entrypoints, inner);
+    return results.map((result) => ({ ...result, imageId: container.imageId }));
   } finally {
     await rm(hostOut, { recursive: true, force: true });
   }

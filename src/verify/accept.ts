@@ -58,10 +58,26 @@ export async function planAccept(projectDir: string, runFolder: string, outputs:
   return { outputs: folders, changes };
 }
 
+/** The outputs folders (repository-relative, no trailing slash) the run folder holds as real folders. */
+export async function outputsPresent(runFolder: string, outputs: readonly string[]): Promise<Set<string>> {
+  const present = new Set<string>();
+  for (const folder of outputs.map((o) => o.replace(/\/+$/, ''))) {
+    const info = await stat(join(runFolder, folder)).catch(() => undefined);
+    if (info?.isDirectory()) present.add(folder);
+  }
+  return present;
+}
+
+/** The planned changes inside one outputs folder. */
+export function changesIn(plan: AcceptPlan, folder: string): AcceptChange[] {
+  const prefix = folder.replace(/\/+$/, '') + '/';
+  return plan.changes.filter((change) => change.path.startsWith(prefix));
+}
+
 /** Replaces each outputs folder with the run's copy; a folder with no changes is left alone. */
 export async function acceptRun(projectDir: string, runFolder: string, plan: AcceptPlan): Promise<void> {
   for (const folder of plan.outputs) {
-    if (!plan.changes.some((c) => c.path.startsWith(folder + '/'))) continue;
+    if (changesIn(plan, folder).length === 0) continue;
     const target = join(projectDir, folder);
     const incoming = join(dirname(target), `.${basename(target)}.accept-${process.pid}-${Date.now()}`);
     await mkdir(dirname(target), { recursive: true });

@@ -6,6 +6,7 @@ import { toolkitVersion } from '../version.ts';
 import { sha256 } from './comparers/binary.ts';
 import { buildRecord, writeRecord, type VerifyRecord } from './record.ts';
 import { writeReport } from './report.ts';
+import type { NotebookOutcome } from './run-record.ts';
 import type { ToleranceRules } from './tolerance.ts';
 import { compareTrees } from './tree.ts';
 import type { FileVerdict } from './types.ts';
@@ -20,6 +21,8 @@ export interface VerifyOptions {
   /** Where report.html, verify.json and diff/ go; default the run folder. */
   reportDir?: string;
   imageId?: string | null;
+  /** Each notebook's outcome in the run, from its run record; null when not known. */
+  notebooks?: NotebookOutcome[] | null;
   /** Where the notebooks ran; null when the run folder was given (--no-run). */
   engine?: 'docker' | 'local' | null;
   /** When the verification started (before the run, if there was one); default now. */
@@ -49,7 +52,7 @@ export async function verifyRunFolder(options: VerifyOptions): Promise<VerifyOut
   const reportDir = options.reportDir ?? options.runFolder;
   const meta = { toolkitVersion, imageId: options.imageId ?? null, engine: options.engine ?? null, lockHash: await lockHash(options.projectDir), runFolder: shownPath(options.projectDir, options.runFolder) };
   const reportPath = await writeReport(reportDir, files, meta);
-  const record = buildRecord(files, { ...meta, startedAt, finishedAt: new Date() });
+  const record = buildRecord(files, { ...meta, notebooks: options.notebooks ?? null, startedAt, finishedAt: new Date() });
   const recordPath = join(reportDir, 'verify.json');
   await writeRecord(recordPath, record);
   return { files, passed, record, reportPath, recordPath, diffMs };
@@ -68,6 +71,7 @@ export { acceptRun, planAccept, type AcceptChange, type AcceptPlan } from './acc
 export { formatSummary, closingLine } from './summary.ts';
 export { renderReport, writeReport } from './report.ts';
 export { buildRecord, type VerifyRecord } from './record.ts';
+export { buildRunRecord, readRunRecord, writeRunRecord, type NotebookOutcome, type RunRecord } from './run-record.ts';
 export { resolveTolerance, type ToleranceRules } from './tolerance.ts';
 export { compareTrees, type TreeComparison } from './tree.ts';
 export { fails, passes, type Comparison, type FileKind, type FileVerdict, type Verdict } from './types.ts';

@@ -1,17 +1,23 @@
 // verify.json: the record a reviewer attaches to a review; the only output that carries timestamps.
 import { writeFile } from 'node:fs/promises';
+import type { NotebookOutcome } from './run-record.ts';
 import { fails, type FileVerdict } from './types.ts';
 
 export interface VerifyRecord {
   recordVersion: 1;
   toolkitVersion: string;
-  /** The image the run used, when it ran in a container and the id is known. */
+  /**
+   * The image the notebooks ran in (sha256:…): the id of the container's image, taken from the run itself; null for
+   * a local run, or a run folder with no run.json.
+   */
   imageId: string | null;
   /** Where the notebooks ran: docker, local, or null when an existing run folder was compared. */
   engine: 'docker' | 'local' | null;
   /** sha256 of research.lock, or null when the project has none. */
   lockHash: string | null;
   runFolder: string;
+  /** Each notebook's outcome in the run (status, failing cell, error name); null when not known. */
+  notebooks: NotebookOutcome[] | null;
   passed: boolean;
   startedAt: string;
   finishedAt: string;
@@ -35,6 +41,7 @@ export interface RecordContext {
   engine: 'docker' | 'local' | null;
   lockHash: string | null;
   runFolder: string;
+  notebooks?: NotebookOutcome[] | null;
   startedAt: Date;
   finishedAt: Date;
 }
@@ -47,6 +54,7 @@ export function buildRecord(files: FileVerdict[], context: RecordContext): Verif
     engine: context.engine,
     lockHash: context.lockHash,
     runFolder: context.runFolder,
+    notebooks: context.notebooks ?? null,
     passed: !files.some(fails),
     startedAt: context.startedAt.toISOString(),
     finishedAt: context.finishedAt.toISOString(),

@@ -104,7 +104,7 @@ describe('repro accept', { timeout: 120_000 }, () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(
       'changed  results/analysis/accuracy.csv\nremoved  results/analysis/model.bin\nadded    results/analysis/new.json\n' +
-        'accepted 1 added, 1 changed, 1 removed; review and commit results/analysis\n',
+        'accepted notebooks/analysis.ipynb → results/analysis (3 files changed)\nreview and commit results/analysis\n',
     );
     expect(readFileSync(join(repo, 'results/analysis/accuracy.csv'), 'utf8')).toContain('0.7741');
     expect(existsSync(join(repo, 'results/analysis/model.bin'))).toBe(false);
@@ -117,7 +117,9 @@ describe('repro accept', { timeout: 120_000 }, () => {
     const before = readFileSync(join(repo, 'results/analysis/accuracy.csv'));
     const result = await repro('accept', '--from', partial);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('has no outputs for results/analysis');
+    expect(result.stderr).toContain(
+      'repro: not accepted: notebooks/analysis.ipynb has no outputs in the run (results/analysis is missing; the folder has no run.json to say why); nothing was accepted from .repro/runs/partial',
+    );
     expect(readFileSync(join(repo, 'results/analysis/accuracy.csv'))).toEqual(before);
   });
 
