@@ -106,19 +106,22 @@ export const serviceSchema = z.discriminatedUnion('kind', [
 /** Regular expressions whose matches are replaced by one placeholder on both sides before text is compared. */
 export const maskSchema = z
   .union([z.string(), z.array(z.string()).min(1)])
-  .transform((value) => (Array.isArray(value) ? value : [value]))
-  .superRefine((patterns, context) => {
-    for (const pattern of patterns) {
-      if (pattern === '') context.addIssue({ code: 'custom', message: 'must not be empty (it would mask nothing)' });
+  .superRefine((value, context) => {
+    // Checked before the string becomes a list, so that an error points at the pattern in a list, not at the list.
+    (Array.isArray(value) ? value : [value]).forEach((pattern, i) => {
+      const path = Array.isArray(value) ? [i] : [];
+      if (pattern === '') context.addIssue({ code: 'custom', message: 'must not be empty (it would mask nothing)', path });
       else {
         try {
-          new RegExp(pattern, 'g');
+          new RegExp(pattern, 'gm');
         } catch (error) {
-          context.addIssue({ code: 'custom', message: `is not a regular expression: ${(error as Error).message}` });
+          const reason = (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+          context.addIssue({ code: 'custom', message: `is not a regular expression (${reason})`, path });
         }
       }
-    }
-  });
+    });
+  })
+  .transform((value) => (Array.isArray(value) ? value : [value]));
 
 const toleranceFields = {
   rtol: z.number().nonnegative().optional(),
@@ -159,8 +162,11 @@ export const cellRuleSchema = z
     ignore: z.boolean().optional(),
     ...toleranceFields,
   })
-  .refine((rule) => [rule.tag, rule.id, rule.index].filter((x) => x !== undefined).length === 1, {
-    message: 'must name exactly one cell: tag, id or index',
+  .superRefine((rule, context) => {
+    const named = (['tag', 'id', 'index'] as const).filter((key) => rule[key] !== undefined);
+    if (named.length === 1) return;
+    const what = named.length === 0 ? 'that names no cell' : `that names ${named.join(' and ')}`;
+    context.addIssue({ code: 'custom', message: `${what}: a cell rule selects its cell by exactly one of tag, id or index` });
   });
 
 export const toleranceSchema = z.strictObject({
