@@ -1,6 +1,8 @@
 // `repro serve NAME`: start a research.yaml service, in its own small container (default) or in this process
 // (--engine local); wait until it answers, print its URL, and stop it gracefully on Ctrl-C or SIGTERM.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { ensureData } from '../data/index.ts';
 import { EngineError, UsageError } from '../errors.ts';
@@ -14,6 +16,7 @@ interface ServeOptions {
   port?: string;
   engine: string;
   readyTimeout: string;
+  workers?: string;
 }
 
 export function register(program: Command): void {
@@ -24,6 +27,7 @@ export function register(program: Command): void {
     .option('-p, --port <port>', 'the port on 127.0.0.1 (default: the service\'s port, 5000)')
     .option('--engine <engine>', 'docker: in the service image; local: in this process (no Docker needed)', 'docker')
     .option('--ready-timeout <seconds>', 'how long to wait for the service to answer', '120')
+    .option('--workers <n>', 'server processes of an echo or model service in its container (default: one per core)')
     .addHelpText('after', '\nExamples:\n  repro serve games\n  curl "http://127.0.0.1:5000/predict?g1=1&g2=0&g3=0&g4=0&g5=0&g6=0&g7=0&g8=0&g9=0&g10=0"\n  repro serve echo --engine local --port 5001')
     .action(async (name: string, options: ServeOptions, command: Command) => {
       const project = await loadProject(command);
@@ -35,9 +39,10 @@ export function register(program: Command): void {
       if (options.engine !== 'docker' && options.engine !== 'local') throw new UsageError(`--engine must be docker or local (got ${options.engine})`);
       const port = parsePort(options.port, service.port);
       const timeoutMs = parseSeconds('--ready-timeout', options.readyTimeout);
+      const workers = parseWorkers(options.workers);
       const progress = createProgress({ quiet: project.quiet });
       await ensureModelData(project, service, progress);
-      process.exitCode = options.engine === 'local' ? await serveLocal(project, name, service, port, timeoutMs) : await serveDocker(project, name, service, port, timeoutMs, progress);
+      process.exitCode = options.engine === 'local' ? await serveLocal(project, name, service, port, timeoutMs) : await serveDocker(project, name, service, port, workers, timeoutMs, progress);
     });
 }
 
@@ -46,6 +51,23 @@ async function ensureModelData(project: Project, service: Service, progress: Pro
   if (service.kind !== 'model') return;
   const entry = project.manifest.data.find((data) => data.path === service.model.replace(/^\.\//, ''));
   if (entry) await ensureData(project.root, [entry], { progress });
+}
+
+function parseWorkers(value: string | undefined): number {
+  if (value === undefined) return availableParallelism();
+  const workers = Number(value);
+  if (!/^\d+$/.test(value) || workers < 1 || workers > 256) throw new UsageError(`--workers must be a whole number from 1 to 256 (got ${value})`);
+  return workers;
+}
+
+/** The port an echo or model service will listen on must be free on 127.0.0.1: said before a container starts. */
+async function assertPortFree(port: number): Promise<void> {
+  const free = await new Promise<boolean>((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen({ host: '127.0.0.1', port, exclusive: true }, () => probe.close(() => resolve(true)));
+  });
+  if (!free) throw new UsageError(`port ${port} on 127.0.0.1 is in use`, 'Stop what listens there, or choose another port: --port 5001');
 }
 
 function announce(name: string, url: string, where: string): void {
@@ -91,7 +113,7 @@ async function runCommandLocally(project: Project, name: string, service: Extrac
   }
 }
 
-async function serveDocker(project: Project, name: string, service: Service, port: number, timeoutMs: number, progress: Progress): Promise<number> {
+async function serveDocker(project: Project, name: string, service: Service, port: number, workers: number, timeoutMs: number, progress: Progress): Promise<number> {
   const [{ connectEngine }, { readLock }, { ensureServiceImage }] = await Promise.all([
     import('../engine/index.ts'),
     import('../lock/file.ts'),
@@ -107,11 +129,19 @@ async function serveDocker(project: Project, name: string, service: Service, por
   progress.update(`service image for ${name}`);
   const image = await ensureServiceImage({ projectDir: project.root, manifest: project.manifest, name, service, engine, node, aptVersions: lock?.apt, progress });
   progress.done(`${image.built ? 'built' : 'using'} ${image.tag} (${formatBytes(image.size)})${image.built ? ` in ${formatDuration(Date.now() - started)}` : ''}`);
+  // Echo and model services run repro's own server, no project code: they share the host's network stack and
+  // listen on 127.0.0.1 themselves, so no port proxy sits between a client and the service. A command service runs
+  // the project's code: it keeps a network of its own, with its port published on 127.0.0.1 by the engine.
+  const direct = service.kind !== 'command';
+  if (direct) await assertPortFree(port);
   const container = await engine.startContainer({
     image: image.tag,
-    ports: [{ container: service.port, host: port }],
-    // Publishing a port needs a network; the engine binds it on 127.0.0.1 only.
-    network: 'bridge',
+    ...(direct
+      ? {
+          network: 'host',
+          cmd: ['node', '/srv/serve.mjs', '--config', '/srv/service.json', '--host', '127.0.0.1', '--port', String(port), '--workers', String(workers)],
+        }
+      : { ports: [{ container: service.port, host: port }], network: 'bridge' }),
     readOnly: true,
     tmpfs: { '/tmp': 'rw,size=64m' },
     onOutput: (chunk, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(chunk),
@@ -127,7 +157,7 @@ async function serveDocker(project: Project, name: string, service: Service, por
   };
   process.on('SIGINT', stopOnSignal);
   process.on('SIGTERM', stopOnSignal);
-  const url = `http://127.0.0.1:${container.ports[service.port] ?? port}`;
+  const url = `http://127.0.0.1:${direct ? port : (container.ports[service.port] ?? port)}`;
   try {
     await waitForHttp(`${url}/health`, { timeoutMs, ready: service.kind === 'command' ? () => true : undefined, gone: container.wait() });
   } catch (error) {

@@ -1,4 +1,5 @@
-// Renders a service image's Dockerfile from Dockerfile.service.template: pure text in, text out, so the same
+// Renders a service image's Dockerfile from its template (Dockerfile.server.template for echo and model services,
+// Dockerfile.service.template for command services): pure text in, text out, so the same
 // service always gives the same Dockerfile (and, with the same files, the same image tag).
 
 export interface ServiceImageSpec {
@@ -36,7 +37,7 @@ export function renderServiceDockerfile(spec: ServiceImageSpec, template: string
     command: JSON.stringify(command),
   };
   const text = template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => {
-    if (!(name in values)) throw new Error(`Dockerfile.service.template: unknown placeholder ${whole}`);
+    if (!(name in values)) throw new Error(`the service template: unknown placeholder ${whole}`);
     return values[name];
   });
   // An empty {{packages}} leaves a blank line; keep the output tidy and stable.

@@ -1,5 +1,5 @@
-// Assembles and builds a service's small image: base + pinned Node.js + either the bundled server with its model,
-// or a command service's own files. The tag is a hash of everything that goes in, so an unchanged service never rebuilds.
+// Assembles and builds a service's small image: either the bundled server with its model, the pinned Node.js and
+// the libraries it loads (no base userland), or base + Node.js + a command service's own files. The tag is a hash of everything that goes in, so an unchanged service never rebuilds.
 import { createHash } from 'node:crypto';
 import { lstat, readFile, readlink } from 'node:fs/promises';
 import { basename, dirname, join, posix, relative, resolve } from 'node:path';
@@ -52,7 +52,7 @@ export async function ensureServiceImage(request: ServiceImageRequest): Promise<
     service.kind === 'command'
       ? { service: name, base: manifest.environment.base, port: service.port, kind: 'command', command: service.command, packages: Object.fromEntries(manifest.environment.apt.map((pkg) => [pkg, request.aptVersions?.[pkg] ?? ''])) }
       : { service: name, base: manifest.environment.base, port: service.port, kind: 'builtin' };
-  const dockerfile = renderServiceDockerfile(spec, await serviceTemplate(request.projectDir));
+  const dockerfile = renderServiceDockerfile(spec, await serviceTemplate(request.projectDir, spec.kind));
   const identity = JSON.stringify({
     dockerfile,
     base: base.id,
@@ -73,10 +73,19 @@ export async function ensureServiceImage(request: ServiceImageRequest): Promise<
   return { tag, built: result.built, size: info?.size ?? 0, dockerfile };
 }
 
-/** The project's own Dockerfile.service.template when it has one, else the toolkit's. */
-async function serviceTemplate(projectDir: string): Promise<string> {
-  const own = await readFile(join(projectDir, 'Dockerfile.service.template'), 'utf8').catch(() => undefined);
-  return own ?? readFile(join(toolkitRoot, 'Dockerfile.service.template'), 'utf8');
+/**
+ * The template for a service's kind: Dockerfile.server.template for echo and model services (repro's server alone,
+ * on no userland), Dockerfile.service.template for command services (the base, with a shell and their packages).
+ * The project's own file of that name when it has one, else the toolkit's.
+ */
+export function serviceTemplateName(kind: ServiceImageSpec['kind']): string {
+  return kind === 'builtin' ? 'Dockerfile.server.template' : 'Dockerfile.service.template';
+}
+
+async function serviceTemplate(projectDir: string, kind: ServiceImageSpec['kind']): Promise<string> {
+  const name = serviceTemplateName(kind);
+  const own = await readFile(join(projectDir, name), 'utf8').catch(() => undefined);
+  return own ?? readFile(join(toolkitRoot, name), 'utf8');
 }
 
 async function builtinFiles(projectDir: string, name: string, service: Exclude<Service, { kind: 'command' }>): Promise<HashedFile[]> {

@@ -1,12 +1,17 @@
-// The service process: `node main.ts --config service.json [--host H] [--port N]`. It is what the service image
-// runs (bundled into one file) and what tests start as a child process; `repro serve --engine local` runs in-process.
+// The service process: `node main.ts --config service.json [--host H] [--port N] [--workers N]`. It is what the
+// service image runs (bundled into one file) and what tests start as a child process; `repro serve --engine local`
+// runs in-process. With more than one worker (default: one per core) this process is the primary of a cluster.
+import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createServiceApp } from './app.ts';
 import { loadService, type ServiceConfig } from './config.ts';
+import { createBufferedLog } from './log.ts';
 import { closeOnSignals, listen } from './server.ts';
+import { onShutdownRequest, runPrimary } from './workers.ts';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -14,9 +19,12 @@ async function main(): Promise<void> {
       config: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '5000' },
+      workers: { type: 'string', default: process.env.REPRO_SERVE_WORKERS ?? String(availableParallelism()) },
     },
   });
-  if (!values.config) throw new Error('usage: main --config service.json [--host 127.0.0.1] [--port 5000]');
+  if (!values.config) throw new Error('usage: main --config service.json [--host 127.0.0.1] [--port 5000] [--workers N]');
+  const workers = Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new Error(`--workers must be a whole number from 1 to 256 (got ${values.workers})`);
   const configPath = resolve(values.config);
   // The service image ships tfjs's .wasm files beside the bundle (used only for models that are not Dense stacks).
   const wasmDir = join(dirname(configPath), 'wasm');
@@ -24,11 +32,27 @@ async function main(): Promise<void> {
   const config = JSON.parse(await readFile(configPath, 'utf8')) as ServiceConfig;
   // Model paths in the config are relative to the config file, so the same file works in the image and outside.
   const definition = await loadService(config, dirname(configPath));
-  const app = createServiceApp(definition);
-  closeOnSignals(app, process.stdout, () => process.exit(0));
-  const url = await listen(app, { host: values.host ?? '127.0.0.1', port: Number(values.port) });
   const runtime = definition.kind === 'model' ? definition.predictor.runtime : undefined;
-  process.stdout.write(JSON.stringify({ time: new Date().toISOString(), event: 'listening', service: config.name, url, runtime }) + '\n');
+  const host = values.host ?? '127.0.0.1';
+  const listeningLine = (url: string) =>
+    JSON.stringify({ time: new Date().toISOString(), event: 'listening', service: config.name, url, runtime, workers }) + '\n';
+  // The model is loaded (and checked) before any worker starts, so a bad model fails once, with its own message.
+  if (workers > 1 && cluster.isPrimary) {
+    runPrimary({ count: workers, log: process.stdout, listeningLine, host });
+    return;
+  }
+  const log = createBufferedLog(process.stdout);
+  const app = createServiceApp(definition, { log });
+  const shutdown = closeOnSignals(app, log, () => {
+    log.flush();
+    process.exit(0);
+  });
+  if (cluster.isWorker) onShutdownRequest(shutdown);
+  const url = await listen(app, { host, port: Number(values.port) });
+  if (cluster.isPrimary) {
+    log.flush();
+    process.stdout.write(listeningLine(url));
+  }
 }
 
 main().catch((error: unknown) => {

@@ -17,12 +17,21 @@ export async function listen(app: FastifyInstance, { host, port }: ListenOptions
 
 /**
  * On the first signal: close (no new connections; requests in flight finish; idle keep-alive connections
- * are closed), log, and call `onClosed`. A second signal exits at once, for an impatient operator.
+ * are closed), log, and call `onClosed`. A second signal exits at once, for an impatient operator. Returns the
+ * shutdown itself, for a primary process to ask for it (a request while closing is not a second signal).
  */
-export function closeOnSignals(app: FastifyInstance, log: LogSink, onClosed: () => void, signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT']): void {
+export function closeOnSignals(
+  app: FastifyInstance,
+  log: LogSink,
+  onClosed: () => void,
+  signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'],
+): (signal: NodeJS.Signals, asked?: boolean) => void {
   let closing = false;
-  const handler = (signal: NodeJS.Signals) => {
-    if (closing) process.exit(130);
+  const handler = (signal: NodeJS.Signals, asked = false) => {
+    if (closing) {
+      if (!asked) process.exit(130);
+      return;
+    }
     closing = true;
     log.write(JSON.stringify({ time: new Date().toISOString(), event: 'shutdown', signal }) + '\n');
     app.close().then(
@@ -36,5 +45,6 @@ export function closeOnSignals(app: FastifyInstance, log: LogSink, onClosed: () 
       },
     );
   };
-  for (const signal of signals) process.on(signal, handler);
+  for (const signal of signals) process.on(signal, (received: NodeJS.Signals) => handler(received));
+  return handler;
 }

@@ -1,6 +1,8 @@
 // `repro serve` in containers, against the real engine: games from the original games.h5 answers the documented
 // request; the image is small and not rebuilt when unchanged; a command service (the echo.py pattern) runs too.
 // Fails in CI without an engine (requireEngine), never skips there.
+import { createServer } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +25,7 @@ async function imageSize(stderr: string): Promise<number> {
 }
 
 describe('repro serve in a container', () => {
-  it('games (data/games.h5) answers GET /predict?g1=1&… within 1e-4 of 2.160104e-16, in an image under 300 MB', async (context) => {
+  it('games (data/games.h5) answers GET /predict?g1=1&… within 1e-4 of 2.160104e-16, from an image under 120 MB with no shell', async (context) => {
     if (!engine) return context.skip();
     const port = await freePort();
     const repro = startRepro(['serve', 'games', '--port', String(port)]);
@@ -36,12 +38,20 @@ describe('repro serve in a container', () => {
     expect(Math.abs(Number(body.prediction) - 2.160104e-16) / 2.160104e-16).toBeLessThan(1e-4);
     const bad = await fetch(`${url}/predict?g1=1`);
     expect(bad.status).toBe(400);
-    expect(await imageSize(repro.stderr())).toBeLessThan(300e6);
+    const tag = /(?:built|using) (repro-service\/\S+)/.exec(repro.stderr())?.[1] as string;
+    expect(await imageSize(repro.stderr())).toBeLessThan(120e6);
+    // Nothing but the server: no shell to start.
+    const shell = await new Docker().run(tag, ['/bin/sh', '-c', 'true'], [], { HostConfig: { AutoRemove: true } }).catch((error: Error) => error);
+    expect(String(shell)).toMatch(/no such file or directory|executable file not found/);
 
-    // Published on 127.0.0.1 only.
+    // On the host's network stack (no port proxy), listening on 127.0.0.1 only: another address of this machine
+    // does not answer.
     const containers = await new Docker().listContainers();
-    const ours = containers.find((container) => container.Ports.some((p) => p.PublicPort === port));
-    expect(ours?.Ports.filter((p) => p.PublicPort === port).every((p) => p.IP === '127.0.0.1')).toBe(true);
+    const ours = containers.find((container) => container.Image === tag);
+    expect(ours?.HostConfig.NetworkMode).toBe('host');
+    const external = Object.values(networkInterfaces()).flat().find((address) => address && address.family === 'IPv4' && !address.internal);
+    if (external) await expect(fetch(`http://${external.address}:${port}/health`)).rejects.toThrow();
+    expect(repro.stdout()).toMatch(/"event":"listening".*"workers":\d+/);
 
     // SIGTERM to repro stops the container gracefully: the service logs its shutdown, the container is removed.
     repro.child.kill('SIGTERM');
@@ -55,6 +65,15 @@ describe('repro serve in a container', () => {
     expect(again.stderr()).toMatch(/using repro-service\//);
     again.child.kill('SIGTERM');
     await again.exited;
+
+    // The port taken by something else: said before any container starts (exit 2).
+    const taken = createServer().listen(port, '127.0.0.1');
+    await new Promise((resolve) => taken.once('listening', resolve));
+    const refused = startRepro(['serve', 'games', '--port', String(port)]);
+    const { code } = await refused.exited;
+    taken.close();
+    expect(code).toBe(2);
+    expect(refused.stderr()).toContain(`port ${port} on 127.0.0.1 is in use`);
   }, buildTimeout * 2);
 
   it('a command service runs its own command from its own files', async (context) => {

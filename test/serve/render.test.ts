@@ -1,4 +1,5 @@
-// The service Dockerfile is rendered from Dockerfile.service.template; golden files show exactly what each kind gets.
+// Service Dockerfiles are rendered from Dockerfile.server.template (echo, model) and Dockerfile.service.template
+// (command services); golden files show exactly what each kind gets.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,12 +17,18 @@ async function expectGolden(name: string, text: string): Promise<void> {
 
 describe('renderServiceDockerfile', async () => {
   const template = await readFile(join(repoRoot, 'Dockerfile.service.template'), 'utf8');
+  const server = await readFile(join(repoRoot, 'Dockerfile.server.template'), 'utf8');
 
-  it('a built-in service (echo or model): base, Node.js, the bundled server; no apt, no Jupyter, no kernel', async () => {
-    const text = renderServiceDockerfile({ service: 'games', base: 'debian:bookworm', port: 5000, kind: 'builtin' }, template);
+  it('a built-in service (echo or model): Node.js, its libraries and the bundled server on no userland; no apt, no shell', async () => {
+    const text = renderServiceDockerfile({ service: 'games', base: 'debian:bookworm', port: 5000, kind: 'builtin' }, server);
     await expectGolden('Dockerfile.builtin', text);
     const instructions = text.split('\n').filter((line) => !line.startsWith('#')).join('\n');
     expect(instructions).not.toMatch(/apt-get|jupyter|tslab|npm/i);
+    // The final stage starts empty and takes only the libraries from the (locked) base.
+    const final = instructions.slice(instructions.lastIndexOf('FROM '));
+    expect(final.split('\n')[0]).toBe('FROM scratch');
+    expect(final).not.toMatch(/^RUN /m);
+    expect(instructions).toMatch(/^FROM debian:bookworm AS libraries$/m);
     expect(text).toContain('CMD ["node","/srv/serve.mjs","--config","/srv/service.json","--host","0.0.0.0","--port","5000"]');
   });
 
