@@ -53,7 +53,9 @@ export function register(program: Command): void {
       if (options.summary) await writeFile(options.summary, JSON.stringify(results.map(summaryOf), null, 1) + '\n');
       for (const result of results) {
         const where = result.status === 'ok' ? `→ ${result.outputs}` : (result.cellIndex === undefined ? 'failed' : `failed at cell ${result.cellIndex}`);
-        progress.log(`${result.status === 'ok' ? '✓' : '✗'} ${result.notebook} ${where} (${formatDuration(result.elapsedMs)})`);
+        // The warnings themselves were printed as the notebook finished; the summary counts them.
+        const warned = result.warnings?.length ? `, ${result.warnings.length === 1 ? '1 warning' : `${result.warnings.length} warnings`}` : '';
+        progress.log(`${result.status === 'ok' ? '✓' : '✗'} ${result.notebook} ${where} (${formatDuration(result.elapsedMs)}${warned})`);
       }
       const failed = results.find((result) => result.status === 'failed');
       if (failed?.error) throw failed.error;
