@@ -3,8 +3,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { figurePng } from './comparers/png.ts';
+import { esc } from './html.ts';
+import { figureStyle, renderFigure } from './report-figures.ts';
+import { renderUnifiedDiff, textStyle } from './report-text.ts';
 import { closingLine, verdictLabel } from './summary.ts';
-import { fails, passes, type FigureDiff, type FigureImage, type FileVerdict } from './types.ts';
+import { fails, passes, type FileVerdict, type Finding } from './types.ts';
 
 export interface ReportMeta {
   toolkitVersion: string;
@@ -74,12 +77,11 @@ function renderFile(file: FileVerdict): string {
   if (file.notes.length > 0) parts.push(`<ul class="notes">${file.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);
   for (const figure of file.figures) parts.push(renderFigure(file, figure));
   if (file.findings.length > 0) {
-    const heading = file.kind === 'csv' ? 'Differing cells' : 'Differences';
+    const rowsChanged = file.findings.some((f) => f.change);
+    const heading = file.kind === 'csv' ? (rowsChanged ? 'Deleted, inserted and differing rows' : 'Differing cells') : 'Differences';
     const more = file.findingCount > file.findings.length ? ` (first ${file.findings.length} of ${file.findingCount})` : '';
     parts.push(`<h3>${heading}${more}</h3>`, '<table class="findings"><thead><tr><th>where</th><th>committed</th><th>re-run</th><th>deviation</th></tr></thead><tbody>');
-    for (const f of file.findings) {
-      parts.push(`<tr class="${f.withinTolerance || file.informational ? 'within' : 'beyond'}"><td>${esc(f.where)}</td><td>${esc(f.committed)}</td><td>${esc(f.rerun)}</td><td>${esc(f.deviation)}${f.withinTolerance ? ' (within tolerance)' : ''}</td></tr>`);
-    }
+    for (const f of file.findings) parts.push(renderFinding(f, file.informational));
     parts.push('</tbody></table>');
   }
   if (file.textDiff) parts.push(`<pre class="diff">${renderUnifiedDiff(file.textDiff)}</pre>`);
@@ -87,27 +89,13 @@ function renderFile(file: FileVerdict): string {
   return parts.join('\n');
 }
 
-function renderFigure(file: FileVerdict, figure: FigureDiff): string {
-  const panel = (label: string, image: FigureImage | undefined, cls: string) =>
-    `<figure class="${cls}"><figcaption>${label}</figcaption>${
-      image ? `<img class="${cls}" alt="${esc(`${label}: ${file.path}`)}" src="data:image/png;base64,${Buffer.from(figurePng(image)).toString('base64')}">` : '<p class="absent">(none)</p>'
-    }</figure>`;
-  const count = figure.differingPixels === undefined ? '' : ` (${figure.differingPixels} of ${figure.totalPixels} pixels differ)`;
-  return `<div class="figures">${figure.label ? `<h3>${esc(figure.label)}</h3>` : ''}
-${panel('committed', figure.committed, 'committed')}
-${panel('re-run', figure.rerun, 'rerun')}
-${figure.diff ? panel(`difference${count}`, figure.diff, 'diff') : ''}
-</div>`;
-}
-
-function renderUnifiedDiff(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => {
-      const cls = line.startsWith('+++') || line.startsWith('---') ? 'head' : line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : line.startsWith('@@') ? 'hunk' : '';
-      return cls ? `<span class="${cls}">${esc(line)}</span>` : esc(line);
-    })
-    .join('\n');
+/** A deleted or inserted table row is one line saying so, with its content on its side. */
+function renderFinding(f: Finding, informational: boolean): string {
+  const cls = f.withinTolerance || informational ? 'within' : 'beyond';
+  if (f.change) {
+    return `<tr class="${cls} ${f.change}"><td class="change">${esc(f.deviation)}</td><td>${esc(f.committed)}</td><td>${esc(f.rerun)}</td><td>${esc(f.where)}</td></tr>`;
+  }
+  return `<tr class="${cls}"><td>${esc(f.where)}</td><td>${esc(f.committed)}</td><td>${esc(f.rerun)}</td><td>${esc(f.deviation)}${f.withinTolerance ? ' (within tolerance)' : ''}</td></tr>`;
 }
 
 function rowClass(file: FileVerdict): string {
@@ -116,10 +104,6 @@ function rowClass(file: FileVerdict): string {
 
 function anchor(path: string): string {
   return 'file-' + path.replace(/[^A-Za-z0-9_-]/g, '_');
-}
-
-function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 const style = `
@@ -132,10 +116,5 @@ th, td { border: 1px solid #ddd; padding: 2px 8px; text-align: left; font-family
 tr.fail td, tr.beyond td { background: #ffebe9; } tr.info td, tr.within td { background: #fff8c5; }
 section.file { border-top: 2px solid #ddd; margin-top: 1.5em; }
 section.fail h2 .verdict { color: #cf222e; } section.info h2 .verdict { color: #9a6700; } section.pass h2 .verdict { color: #1a7f37; }
-.figures { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 1em; align-items: start; }
-.figures h3 { grid-column: 1 / -1; margin-bottom: 0; }
-figure { margin: 0; } figcaption { font-weight: bold; }
-figure img { width: 100%; border: 1px solid #ccc; image-rendering: pixelated; }
-pre.diff { background: #f6f8fa; padding: 0.5em; overflow-x: auto; }
-pre.diff .add { color: #1a7f37; } pre.diff .del { color: #cf222e; } pre.diff .hunk { color: #8250df; } pre.diff .head { color: #666; }
-`;
+tr.deleted td.change { color: #cf222e; font-weight: bold; } tr.inserted td.change { color: #1a7f37; font-weight: bold; }
+${figureStyle}${textStyle}`;

@@ -4,7 +4,8 @@
 // when they are in a few places, the renderer was the same and every differing pixel is a change. The caller
 // limits the largest connected (8-neighbour) region of changed pixels and their total.
 import type { Deadline } from '../limits.ts';
-import type { Image } from '../types.ts';
+import type { FigureRegion, Image } from '../types.ts';
+import { listRegions } from './figure-regions.ts';
 import { colourDistance, unexplainedPixels } from './figure-shift.ts';
 
 export interface Box {
@@ -28,6 +29,9 @@ export interface PixelChanges {
   box?: Box;
   /** Changed pixels red, forgiven ones yellow, over the faded committed image. */
   diff: Uint8Array;
+  /** The largest regions of changed pixels (near ones merged), for the report's crops, and how many there were. */
+  regions: FigureRegion[];
+  regionCount: number;
 }
 
 /** When differences count as spread everywhere: this share of the committed figure's edge pixels, or this many separate places. */
@@ -58,7 +62,8 @@ export function findChanges(a: Image, b: Image, threshold: number, deadline?: De
   for (let p = 0; p < n; p++) if (candidate[p]) paint(diff, p * 4, changedMask[p] ? changedColour : forgivenColour);
   const largest = largestRegion(changedMask, width, height);
   const box = boxOf(changed > 0 ? changedMask : candidate, width, height);
-  return { differing, changed, rendererNoise, largestRegion: largest.size, largestBox: largest.box, box, diff };
+  const { regions, count } = changed > 0 ? listRegions(changedMask, width, height) : { regions: [], count: 0 };
+  return { differing, changed, rendererNoise, largestRegion: largest.size, largestBox: largest.box, box, diff, regions, regionCount: count };
 }
 
 /**

@@ -8,9 +8,10 @@ import { PNG } from 'pngjs';
 import type { Tolerance } from '../../manifest/schema.ts';
 import { pixelLimit, type Deadline } from '../limits.ts';
 import { figureDefaults } from '../tolerance.ts';
-import type { Comparison, CompareContext, FigureImage, Image } from '../types.ts';
+import type { Comparison, CompareContext, FigureImage, FigureRegion, Image } from '../types.ts';
 import { FindingCollector, identical, unreadable } from './collect.ts';
 import { findChanges, formatBox } from './figure-changes.ts';
+import { listRegions, redMask } from './figure-regions.ts';
 
 const diffColor: [number, number, number] = [255, 0, 0];
 
@@ -115,6 +116,7 @@ export function compareImages(
     diff: { width: a.width, height: a.height, data: diff },
     differingPixels: differing,
     totalPixels: total,
+    ...regionsOf(listRegions(redMask(diff), a.width, a.height)),
   });
   return collector.result();
 }
@@ -154,8 +156,13 @@ function compareFigure(a: Image, b: Image, tolerance: Tolerance, sources: { comm
     diff: { width: a.width, height: a.height, data: changes.diff },
     differingPixels: changes.differing,
     totalPixels: total,
+    ...regionsOf({ regions: changes.regions, count: changes.regionCount }),
   });
   return collector.result();
+}
+
+function regionsOf({ regions, count }: { regions: FigureRegion[]; count: number }): { regions?: FigureRegion[]; regionCount?: number } {
+  return count > 0 ? { regions, regionCount: count } : {};
 }
 
 /** value / allowed, as a score: <= 1 passes; anything over a limit of 0 is Infinity. */

@@ -1,9 +1,10 @@
 // Text files and text/plain outputs: numbers inside the text are compared with the tolerance, the rest exactly;
-// a difference is shown as a unified diff.
-import { createTwoFilesPatch } from 'diff';
+// a difference is shown as a unified diff whose long lines are cut to the part around their changes.
+import { formatPatch, structuredPatch, type StructuredPatchHunk } from 'diff';
 import type { Tolerance } from '../../manifest/schema.ts';
 import type { Comparison } from '../types.ts';
 import { describeNumberDeviation, judgeNumbers } from '../tolerance.ts';
+import { lineWidth, pairedRanges, windowLine, windowPair } from '../word-diff.ts';
 import { FindingCollector, identical } from './collect.ts';
 
 const numberToken = /[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|\bNaN\b/g;
@@ -59,9 +60,45 @@ function compareNumbersInText(a: string, b: string, tolerance: Tolerance, collec
 const diffTimeoutMs = 5000;
 
 export function unifiedDiff(label: string, a: string, b: string): string {
-  const patch = createTwoFilesPatch(`committed/${label}`, `re-run/${label}`, a, b, undefined, undefined, { context: 2, timeout: diffTimeoutMs });
-  if (patch === undefined) return `(no diff of ${label}: the texts differ too much to diff within ${diffTimeoutMs / 1000} s)\n`;
+  const structured = structuredPatch(`committed/${label}`, `re-run/${label}`, a, b, undefined, undefined, { context: 2, timeout: diffTimeoutMs });
+  if (structured === undefined) return `(no diff of ${label}: the texts differ too much to diff within ${diffTimeoutMs / 1000} s)\n`;
+  for (const hunk of structured.hunks) hunk.lines = windowHunk(hunk);
+  const patch = formatPatch(structured);
   return patch.length > diffLimit ? patch.slice(0, diffLimit) + '\n… (diff truncated)\n' : patch;
+}
+
+/**
+ * A hunk's lines with every long line cut to the part around its changes: the i-th removed line of a run is paired
+ * with the i-th added line that follows it and both are windowed around their changed words; other long lines keep
+ * their start.
+ */
+export function windowHunk(hunk: Pick<StructuredPatchHunk, 'lines'>): string[] {
+  const lines = [...hunk.lines];
+  for (let i = 0; i < lines.length; ) {
+    if (!lines[i].startsWith('-')) {
+      if (lines[i].length > lineWidth + 1) lines[i] = lines[i][0] + windowLine(lines[i].slice(1), []);
+      i++;
+      continue;
+    }
+    let removed = i;
+    while (removed < lines.length && lines[removed].startsWith('-')) removed++;
+    let added = removed;
+    while (added < lines.length && lines[added].startsWith('+')) added++;
+    for (let k = 0; i + k < removed || removed + k < added; k++) {
+      const a = i + k < removed ? i + k : -1;
+      const b = removed + k < added ? removed + k : -1;
+      if (a >= 0 && b >= 0) {
+        const [wa, wb] = windowPair(lines[a].slice(1), lines[b].slice(1));
+        lines[a] = '-' + wa;
+        lines[b] = '+' + wb;
+      } else {
+        const at = a >= 0 ? a : b;
+        if (lines[at].length > lineWidth + 1) lines[at] = lines[at][0] + windowLine(lines[at].slice(1), []);
+      }
+    }
+    i = added;
+  }
+  return lines;
 }
 
 function normalizeNewlines(text: string): string {
@@ -76,9 +113,16 @@ function firstDifferingLine(a: string, b: string): number {
   return i + 1;
 }
 
-function describeLineChange(a: string, b: string, line: number): string {
-  const shorten = (s: string | undefined) => (s === undefined ? '(none)' : JSON.stringify(s.length > 40 ? s.slice(0, 39) + '…' : s));
-  return `${shorten(a.split('\n')[line - 1])} → ${shorten(b.split('\n')[line - 1])}`;
+/** The line before and after, each cut to about 40 characters around its first changed words. */
+export function describeLineChange(a: string, b: string, line: number): string {
+  const lineA = a.split('\n')[line - 1];
+  const lineB = b.split('\n')[line - 1];
+  if (lineA === undefined || lineB === undefined) {
+    const shorten = (s: string | undefined) => (s === undefined ? '(none)' : JSON.stringify(windowLine(s, [], 40)));
+    return `${shorten(lineA)} → ${shorten(lineB)}`;
+  }
+  const [rangesA, rangesB] = pairedRanges(lineA, lineB);
+  return `${JSON.stringify(windowLine(lineA, rangesA.slice(0, 1), 40, 12))} → ${JSON.stringify(windowLine(lineB, rangesB.slice(0, 1), 40, 12))}`;
 }
 
 function lineIndex(text: string): number[] {
