@@ -35,6 +35,8 @@ const SC = 'results/starcraft';
 const GM = 'results/games-model';
 const GEN = 'results/generated';
 const HUGE = 'results/huge';
+/** Volatile output: two real tslab runs of a timing notebook (test/fixtures/verify/timing), and a log with a timing. */
+const TIMING = 'results/timing';
 
 let root: string;
 let project: string;
@@ -180,6 +182,31 @@ function writeGenerated(base: string): void {
   writeFileSync(join(huge, 'big.json'), JSON.stringify({ values: [...seededBytes(wholeFileLimit / 4, 9)] }));
 }
 
+const timingFixture = (name: string) => fileURLToPath(new URL(`../fixtures/verify/timing/${name}.ipynb`, import.meta.url));
+const fibLog = 'naiveFib(40) = 165580141 (took 2047ms)\nnaiveFib(20) = 10946 (took 0ms)\n';
+
+/** The committed timing notebook and log, and the rules research.yaml gives them (inserted under its verify:). */
+function writeTiming(base: string): void {
+  mkdirSync(join(base, TIMING), { recursive: true });
+  cpSync(timingFixture('committed'), join(base, TIMING, 'timing.ipynb'));
+  writeFileSync(join(base, TIMING, 'fib.log'), fibLog);
+  editText(join(base, 'research.yaml'), (yaml) =>
+    replaceOnce(
+      yaml,
+      /\nverify:\n/,
+      [
+        '\nverify:',
+        `  "${TIMING}/*.ipynb":`,
+        '    cells:',
+        "      - { tag: timing, output: stdout, mask: 'took \\d+ms' }",
+        "      - { id: sleep, mask: 'Slept \\d+\\[ms\\]' }",
+        `  "${TIMING}/*.log": { mask: 'took \\d+ms' }`,
+        '',
+      ].join('\n'),
+    ),
+  );
+}
+
 // ---- running one case ----------------------------------------------------------------------------------------
 
 beforeAll(async () => {
@@ -189,9 +216,10 @@ beforeAll(async () => {
   cpSync(join(repoRoot, 'research.yaml'), join(project, 'research.yaml'));
   for (const folder of [SC, GM]) cpSync(join(repoRoot, folder), join(project, folder), { recursive: true });
   writeGenerated(project);
+  writeTiming(project);
   const { manifest } = await loadManifest(project);
   rules = manifest.verify;
-  outputs = [...manifest.entrypoints.map((entry) => entry.outputs), GEN];
+  outputs = [...manifest.entrypoints.map((entry) => entry.outputs), GEN, TIMING];
 });
 
 afterAll(async () => {
@@ -259,6 +287,10 @@ const table = `${GEN}/table.csv`;
 const tsv = `${GEN}/loss.tsv`;
 const log = `${GEN}/log.txt`;
 const blob = `${GEN}/blob.bin`;
+const timingNotebook = `${TIMING}/timing.ipynb`;
+const timingLog = `${TIMING}/fib.log`;
+/** The real re-run of the timing notebook in place of the committed one, then `edit` on its text. */
+const realRerun = (f: Folder, edit: (text: string) => string = (t) => t) => writeFileSync(f.run(timingNotebook), edit(read(timingFixture('rerun'))));
 
 const mustFail: Mutation[] = [
   // tables
@@ -317,6 +349,13 @@ const mustFail: Mutation[] = [
   { name: 'notebook: a cell source edited', target: gmNotebook, mutate: (f) => editJson(f.run(gmNotebook), (nb) => ((nb.cells[3].source = [...[nb.cells[3].source].flat(), '\n// edited']), nb), 1) },
   { name: 'notebook: a number in an output line beyond tolerance (rows)', target: gmNotebook, mutate: (f) => editText(f.run(gmNotebook), (t) => replaceOnce(t, '22905 rows, 10 features', '22906 rows, 10 features')) },
   { name: 'notebook: an embedded SVG figure’s label changed', target: gmNotebook, mutate: (f) => editText(f.run(gmNotebook), (t) => replaceOnce(t, /\(AUC 0\.(\d+)\)<\/text>/, '(AUC 0.9$1)</text>')) },
+  // volatile output: cell rules, masks, ignore tags
+  { name: 'cell rules: a changed result next to a masked timing (165580141 → 200000000)', target: timingNotebook, mutate: (f) => realRerun(f, (t) => replaceOnce(t, '165580141 (took', '200000000 (took')) },
+  { name: 'cell rules: the timing written in seconds (the mask matches one side only)', target: timingNotebook, mutate: (f) => realRerun(f, (t) => replaceOnce(t, 'took 1324ms', 'took 1.3s')) },
+  { name: 'cell rules: a result changed in a cell no rule selects (naiveFib(20))', target: timingNotebook, mutate: (f) => realRerun(f, (t) => replaceOnce(t, '"10946\\n"', '"10947\\n"')) },
+  { name: 'cell rules: the masked cell’s output removed', target: timingNotebook, mutate: (f) => editJson(f.run(timingNotebook), (nb) => ((nb.cells[2].outputs = []), nb), 1) },
+  { name: 'cell rules: the source of the nbval-ignore-output cell edited', target: timingNotebook, mutate: (f) => editJson(f.run(timingNotebook), (nb) => ((nb.cells[4].source = ["console.log('ran at', Date.now());"]), nb), 1) },
+  { name: 'text mask: a changed result next to a masked timing in a log', target: timingLog, mutate: (f) => editText(f.run(timingLog), (t) => replaceOnce(t, '165580141 (took 2047ms)', '165580142 (took 1324ms)')) },
   // files
   { name: 'files: a committed file removed', target: imp, mutate: (f) => rmSync(f.run(imp)) },
   { name: 'files: a file added', target: `${SC}/extra.csv`, mutate: (f) => writeFileSync(f.run(`${SC}/extra.csv`), 'a\n1\n') },
@@ -388,6 +427,10 @@ const mustPass: Mutation[] = [
   { name: 'SVG: whitespace between tags and CRLF', target: accSvg, mutate: (f) => editText(f.run(accSvg), (t) => t.replace(/></g, '>\r\n  <')) },
   { name: 'SVG: an XML prolog and a comment', target: rocSvg, mutate: (f) => editText(f.run(rocSvg), (t) => `<?xml version="1.0" encoding="UTF-8"?>\n<!-- drawn again -->\n${t}`) },
   { name: 'SVG: an attribute that draws nothing changed (aria-roledescription)', target: chartSvgPath, mutate: (f) => editText(f.run(chartSvgPath), (t) => replaceOnce(t, '<circle ', '<circle aria-roledescription="marker" ')) },
+  // volatile output: cell rules, masks, ignore tags
+  { name: 'cell rules: the real re-run (took 2047 → 1324 ms, slept 52 → 51 ms, another clock in the nbval-ignore-output cell)', target: timingNotebook, mutate: (f) => realRerun(f) },
+  { name: 'cell rules: the nbval-ignore-output cell printing something else entirely', target: timingNotebook, mutate: (f) => editJson(f.run(timingNotebook), (nb) => ((nb.cells[4].outputs = [{ output_type: 'stream', name: 'stderr', text: ['clock unavailable\n'] }]), nb), 1) },
+  { name: 'text mask: a log with other timings', target: timingLog, mutate: (f) => editText(f.run(timingLog), (t) => replaceOnce(replaceOnce(t, 'took 2047ms', 'took 1324ms'), 'took 0ms', 'took 1ms')) },
   // text and files
   { name: 'text: CRLF line endings', target: log, mutate: (f) => editText(f.run(log), (t) => t.replace(/\n/g, '\r\n')) },
   { name: 'text: a number within rtol', target: log, mutate: (f) => editText(f.run(log), (t) => replaceOnce(t, '0.8123', '0.81230000001')) },
