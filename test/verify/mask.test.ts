@@ -1,5 +1,9 @@
 // Masks: matches replaced by one placeholder on both sides before text is compared; everything else still is.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { compareTrees } from '../../src/verify/tree.ts';
 import { applyMask, compareMaskedFile, compareMaskedText, maskPlaceholder as M, noteUnusedMask } from '../../src/verify/mask.ts';
 import { compareText } from '../../src/verify/comparers/text.ts';
 
@@ -85,5 +89,30 @@ describe('text files and masks that cannot apply', () => {
     expect(noteUnusedMask(failing, { mask: [took] }, true).notes).toEqual(['row 2 differs']);
     expect(noteUnusedMask({ ...failing, verdict: 'identical' }, { mask: [took] }, false).notes).toEqual(['row 2 differs']);
     expect(noteUnusedMask(failing, {}, false).notes).toEqual(['row 2 differs']);
+  });
+});
+
+describe('masks through compareTrees (research.yaml rules for files on disk)', () => {
+  it('masks a text file, applies a glob’s mask to notebooks only as their outputs, and says where it could not apply', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'repro-mask-'));
+    try {
+      const write = (side: string, name: string, text: string) => {
+        mkdirSync(join(root, side, 'results'), { recursive: true });
+        writeFileSync(join(root, side, 'results', name), text);
+      };
+      write('committed', 'fib.log', 'naiveFib(40) = 165580141 (took 2047ms)\n');
+      write('rerun', 'fib.log', 'naiveFib(40) = 165580141 (took 1324ms)\n');
+      write('committed', 'times.csv', 'step,took\nfit,took 2047ms\n');
+      write('rerun', 'times.csv', 'step,took\nfit,took 1324ms\n');
+      const rules = { default: { rtol: 1e-9, mask: ['took \\d+ms'] } };
+      const { files } = await compareTrees({ committedRoot: join(root, 'committed'), rerunRoot: join(root, 'rerun'), outputs: ['results'], rules });
+      const byPath = Object.fromEntries(files.map((f) => [f.path, f]));
+      expect(byPath['results/fib.log'].verdict).toBe('identical');
+      expect(byPath['results/fib.log'].notes).toEqual(['masked /took \\d+ms/: 1 match in the committed text, 1 match in the re-run']);
+      expect(byPath['results/times.csv'].verdict).toBe('differs');
+      expect(byPath['results/times.csv'].notes).toContain('mask not applied: masks apply to text files and to the text outputs of notebooks');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
