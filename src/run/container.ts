@@ -24,6 +24,8 @@ interface InnerResult {
   ename?: string;
   evalue?: string;
   traceback?: string[];
+  /** The inner run's warnings (allowed errors, leftover processes), kept on the host's result. */
+  warnings?: string[];
   elapsedMs: number;
 }
 
@@ -110,7 +112,7 @@ async function collect(
   const results: NotebookResult[] = [];
   for (const entry of entrypoints) {
     const done = inner.find((result) => result.notebook === entry.notebook);
-    const base = { notebook: entry.notebook, outputs: entry.outputs, elapsedMs: done?.elapsedMs ?? 0 };
+    const base = { notebook: entry.notebook, outputs: entry.outputs, elapsedMs: done?.elapsedMs ?? 0, ...(done?.warnings?.length ? { warnings: done.warnings } : {}) };
     const refused = await refuseContainerOutputs(hostOut, entry, base, done);
     if (refused) {
       results.push(refused);
