@@ -144,6 +144,9 @@ async function serveDocker(project: Project, name: string, service: Service, por
       : { ports: [{ container: service.port, host: port }], network: 'bridge' }),
     readOnly: true,
     tmpfs: { '/tmp': 'rw,size=64m' },
+    // The request log reaches this terminal through the attached output; the engine keeping a copy of every line
+    // as well (for a container removed when it stops) would cost the service a fifth of its throughput.
+    engineLog: false,
     onOutput: (chunk, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(chunk),
     // We stop it ourselves (below) so that repro waits for the removal and exits 0 after a graceful stop.
     stopOnSignal: false,

@@ -117,6 +117,7 @@ function createOptions(options: ContainerOptions): Docker.ContainerCreateOptions
       Binds: (options.mounts ?? []).map((m) => `${m.host}:${m.container}:${m.readOnly ? 'ro' : 'rw'}`),
       PortBindings: bindings,
       AutoRemove: false,
+      ...(options.engineLog === false ? { LogConfig: { Type: 'none', Config: {} } } : {}),
       ...(options.confined ? confinement(options.confined) : {}),
     },
   };

@@ -92,6 +92,8 @@ export interface ContainerOptions {
   onOutput?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
   /** Aborting stops (and removes) the container. */
   signal?: AbortSignal;
+  /** Keep the engine's own log of the output (default true); the output still reaches onOutput. */
+  engineLog?: boolean;
   /** Stop the container when this process gets SIGINT/SIGTERM (default true). */
   stopOnSignal?: boolean;
   name?: string;
