@@ -8,6 +8,7 @@ import { UsageError } from '../errors.ts';
 import { chooseEngine } from '../run/choose-engine.ts';
 import { runEntrypoints, type NotebookResult } from '../run/index.ts';
 import { parseParameter } from '../run/parameters.ts';
+import { buildRunRecord, writeRunRecord } from '../verify/run-record.ts';
 import { loadProject } from './context.ts';
 import { createProgress, formatDuration } from './progress.ts';
 
@@ -51,6 +52,8 @@ export function register(program: Command): void {
       }
       const results = await runEntrypoints({ projectDir: project.root, loaded: project.loaded, engine, outDir, notebooks, parameters, progress, failedDir });
       if (options.summary) await writeFile(options.summary, JSON.stringify(results.map(summaryOf), null, 1) + '\n');
+      // A run folder of its own says which notebooks succeeded, for `repro accept --from DIR` and `verify --no-run DIR`.
+      if (options.out !== undefined && outDir !== undefined) await writeRunRecord(outDir, buildRunRecord(results, engine));
       for (const result of results) {
         const where = result.status === 'ok' ? `→ ${result.outputs}` : (result.cellIndex === undefined ? 'failed' : `failed at cell ${result.cellIndex}`);
         // The warnings themselves were printed as the notebook finished; the summary counts them.

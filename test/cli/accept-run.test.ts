@@ -48,4 +48,24 @@ describe('repro verify then repro accept, one notebook failing', () => {
     expect(readdirSync(join(dir, 'results'))).toEqual(['outputs']);
     expect(JSON.parse(readFileSync(join(dir, 'results/outputs/answer.json'), 'utf8'))).toMatchObject({ answer: 42 });
   });
+
+  it('repro run --out DIR records the run in DIR/run.json, and accept --from DIR takes what succeeded', { timeout: 600_000 }, async () => {
+    project = await fixtureProject(['outputs.ipynb', 'error.ipynb']);
+    const dir = project.dir;
+    const out = join(dir, 'elsewhere');
+    const ran = await runCli(dir, ['run', '--engine', 'local', '--out', out]);
+    expect(ran.code).toBe(1);
+    const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as RunRecord;
+    expect(run).toMatchObject({
+      engine: 'local',
+      notebooks: [
+        { notebook: 'notebooks/outputs.ipynb', status: 'ok' },
+        { notebook: 'notebooks/error.ipynb', status: 'failed', cellIndex: 3, error: 'RangeError' },
+      ],
+    });
+    const accepted = await runCli(dir, ['accept', '--from', out]);
+    expect(accepted.code, accepted.stderr).toBe(0);
+    expect(accepted.stdout).toContain('not accepted: notebooks/error.ipynb failed (cell 3: RangeError)');
+    expect(readdirSync(join(dir, 'results'))).toEqual(['outputs']);
+  });
 });
