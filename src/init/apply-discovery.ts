@@ -48,7 +48,7 @@ export function applyDiscovery(proposal: Proposal, discovery: Discovery, repoPat
       );
     }
     if (seen.onlyOnce.length > 0) entry.seen.push(`--discover: ${list(seen.onlyOnce)} written by one of the two runs only`);
-    for (const variation of seen.variations) result.verify.push({ glob: variation.path, rule: variation.rule, why: `${variation.path} ${variation.why}` });
+    for (const variation of seen.variations) result.verify.push({ glob: variation.path, rule: variation.rule, why: `${variation.path} ${variation.why}`, ...(variation.cells ? { cells: variation.cells } : {}) });
     if (seen.status === 'ok' && seen.variations.length === 0 && seen.onlyOnce.length === 0 && seen.outputsWritten.length > 0) {
       entry.seen.push('--discover: the two runs wrote the same bytes');
     }

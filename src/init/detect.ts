@@ -2,6 +2,7 @@
 // Proposal (plain data) that the YAML writer turns into a commented research.yaml.
 import { basename, posix, resolve } from 'node:path';
 import type { KernelName, Tolerance } from '../manifest/schema.ts';
+import type { CellProposal } from './cell-variation.ts';
 import { detectData, type DataProposal } from './data.ts';
 import { chooseDebianIndex, resolveDependencies, type DebianIndex, type Dependency } from './debian.ts';
 import { listRepoFiles, type RepoFile } from './files.ts';
@@ -28,6 +29,8 @@ export interface VerifyProposal {
   glob: string;
   rule: Tolerance;
   why: string;
+  /** For a notebook: its cell rules (also in `rule.cells`), each with its own why. */
+  cells?: CellProposal[];
 }
 
 export interface Proposal {

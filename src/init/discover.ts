@@ -10,7 +10,7 @@ import type { Detection } from './detect.ts';
 import { makeScratch, linkNodeModules, openToAll, type Scratch } from './scratch.ts';
 import { diffSnapshots, snapshotTree } from './snapshot.ts';
 import { containerRunner, localRunner, prepareImage, type TrialRunner } from './trial-run.ts';
-import { proposeRule } from './variation.ts';
+import { proposeVariation, type CellProposal } from './cell-variation.ts';
 import { renderManifest } from './write-yaml.ts';
 
 export interface NotebookDiscovery {
@@ -26,7 +26,7 @@ export interface NotebookDiscovery {
   /** Repository paths of files there before the run and gone after it. */
   deleted: string[];
   /** Output files (repository paths) whose content differed between the two runs, with the rule that covers it. */
-  variations: Array<{ path: string; rule: Tolerance; why: string }>;
+  variations: Array<{ path: string; rule: Tolerance; why: string; cells?: CellProposal[] }>;
   /** Output files (repository paths) written by one run only. */
   onlyOnce: string[];
 }
@@ -126,7 +126,7 @@ async function discoverNotebook(scratch: Scratch, runner: TrialRunner, notebook:
   const again = await listFiles(second.outRoot, outputs);
   result.onlyOnce = [...written.filter((path) => !again.includes(path)), ...again.filter((path) => !written.includes(path))].sort();
   for (const path of written.filter((file) => again.includes(file))) {
-    const rule = await proposeRule(path, await readFile(join(first.outRoot, path)), await readFile(join(second.outRoot, path)));
+    const rule = await proposeVariation(path, await readFile(join(first.outRoot, path)), await readFile(join(second.outRoot, path)));
     if (rule) result.variations.push({ path, ...rule });
   }
   return result;

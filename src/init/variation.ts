@@ -1,23 +1,36 @@
-// A verify rule for a file that differed between two runs of the same notebook: the smallest tolerance under which
-// verify's own comparer passes the pair (per column for tables), else `informational: true` with the reason.
+// A verify rule for a file that differed between two runs of the same notebook: for a text file whose differences
+// are timings or timestamps, a mask; else the smallest tolerance under which verify's own comparer passes the pair
+// (per column for tables); else `informational: true` with the reason. (Executed notebooks get rules per cell
+// output first: cell-variation.ts.)
 import type { Tolerance } from '../manifest/schema.ts';
 import { compareFile, kindOf, passes, type Comparison } from '../verify/index.ts';
+import { compareMaskedFile } from '../verify/mask.ts';
+import type { CellProposal } from './cell-variation.ts';
+import { deriveMask } from './mask-derive.ts';
 
 export interface VariationRule {
   rule: Tolerance;
   /** Why, for the comment above the rule: what differed and by how much. */
   why: string;
+  /** For a notebook: the cell rules in `rule.cells`, each with its own why. */
+  cells?: CellProposal[];
 }
 
-const relativeTolerances = [1e-9, 1e-6, 1e-3];
-const pixelFractions = [0.001, 0.01];
+export const relativeTolerances = [1e-9, 1e-6, 1e-3];
+export const pixelFractions = [0.001, 0.01];
 
 /** undefined when the two runs agree exactly (or within the default, exact, comparison). */
 export async function proposeRule(path: string, first: Buffer, second: Buffer): Promise<VariationRule | undefined> {
   const exact = await compareFile(path, first, second, {});
   if (passes(exact.verdict)) return undefined;
-  const seen = largest(exact);
+  const seen = describeLargest(exact);
   const kind = kindOf(path);
+  if (kind === 'text') {
+    const masked = deriveMask(first.toString('utf8'), second.toString('utf8'));
+    if (masked && passes(compareMaskedFile(path, first, second, { mask: masked.patterns }).verdict)) {
+      return { rule: { mask: masked.patterns }, why: `differed between two runs of the notebook (${masked.changes.join(', ')}): masked, the rest still compared` };
+    }
+  }
   const candidates: Tolerance[] = [];
   if (kind === 'png') candidates.push(...pixelFractions.map((pixels) => ({ pixels })));
   else if (kind !== 'binary') {
@@ -35,7 +48,8 @@ export async function proposeRule(path: string, first: Buffer, second: Buffer): 
   };
 }
 
-function largest(comparison: Comparison): string {
+/** The largest difference a comparison found, and where, for a comment. */
+export function describeLargest(comparison: Comparison): string {
   if (!comparison.largest) return comparison.notes[0] ?? comparison.verdict;
   return `${comparison.largest.text}${comparison.largest.where ? ` at ${comparison.largest.where}` : ''}`;
 }

@@ -4,6 +4,8 @@
 // commented out, so the file always loads.
 import { Document, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { formatBytes } from '../cli/progress.ts';
+import type { CellRule, Tolerance } from '../manifest/schema.ts';
+import type { CellProposal } from './cell-variation.ts';
 import type { DataProposal } from './data.ts';
 import type { EntrypointProposal, Proposal } from './detect.ts';
 
@@ -42,9 +44,7 @@ export function renderManifest(proposal: Proposal): string {
     for (const item of proposal.verify) {
       const ruleKey = key(item.glob);
       ruleKey.commentBefore = block(wrap(item.why));
-      const rule = doc.createNode(item.rule) as YAMLMap;
-      rule.flow = true;
-      verify.add(new Pair(ruleKey, rule));
+      verify.add(new Pair(ruleKey, item.cells ? cellsNode(doc, item.rule, item.cells) : ruleNode(doc, item.rule)));
     }
     const verifyKey = key('verify');
     verifyKey.commentBefore = block(['How closely a re-run must match the committed results, per file (globs; the last match wins).']);
@@ -55,6 +55,33 @@ export function renderManifest(proposal: Proposal): string {
   run.add(pair('seed', 42, 'every notebook gets it as REPRO_SEED'));
   root.add(new Pair(key('run'), run));
   return doc.toString({ lineWidth: 0 });
+}
+
+/** A rule on one line, its masks in single quotes (a regular expression reads as written there). */
+function ruleNode(doc: Document, rule: Tolerance | CellRule): YAMLMap {
+  const { mask, ...rest } = rule;
+  const node = doc.createNode(rest) as YAMLMap;
+  node.flow = true;
+  if (mask !== undefined) {
+    const quoted = mask.map((pattern) => Object.assign(new Scalar(pattern), { type: Scalar.QUOTE_SINGLE }));
+    node.add(new Pair(key('mask'), quoted.length === 1 ? quoted[0] : Object.assign(new YAMLSeq(), { items: quoted, flow: true })));
+  }
+  return node;
+}
+
+/** A notebook's rule with its cell rules one per line, each with its why above it. */
+function cellsNode(doc: Document, rule: Tolerance, cells: readonly CellProposal[]): YAMLMap {
+  const { cells: _cells, ...rest } = rule;
+  const node = ruleNode(doc, rest);
+  node.flow = false;
+  const list = new YAMLSeq();
+  for (const cell of cells) {
+    const item = ruleNode(doc, cell.rule);
+    item.commentBefore = block(wrap(cell.why));
+    list.add(item);
+  }
+  node.add(new Pair(key('cells'), list));
+  return node;
 }
 
 function environment(proposal: Proposal): YAMLMap {

@@ -1,0 +1,82 @@
+// Masks for text that differed between two runs of a notebook: each differing number that a unit follows
+// (`took 2047ms`, `Slept 52[ms]`, `elapsed: 0.53 s`) becomes a pattern of the word before it, the number's shape and
+// the unit, and each differing ISO-8601 timestamp an ISO pattern (with the word before it). A differing number with
+// no unit after it (`10946` → `10947`, `accuracy: 0.93`) is never masked: it may be a result.
+
+/** An ISO-8601 date and time: `2026-11-29T08:30:48.171Z`, `2026-11-29 08:30`, `2026-11-29T08:30:48+01:00`. */
+export const isoTimestampPattern = String.raw`\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?`;
+
+const pieces = new RegExp(`(${isoTimestampPattern})|(\\d+(?:\\.\\d+)?)`, 'g');
+/** The word just before a number, with what separates them: `took `, `elapsed: `, `t=`, `fit (`. */
+const wordBefore = /[A-Za-zµ][A-Za-zµ_-]*[ \t]*[:=([]?[ \t]*$/;
+/** A unit just after a number, at most one space away: `ms`, ` s`, `[ms]`, `(sec)`, ` it/s`, `%`. */
+const unitAfter = /^[ \t]?(?:\[[A-Za-zµ%/]+\]|\([A-Za-zµ%/]+\)|[A-Za-zµ%]+(?:\/[A-Za-z]+)?)/;
+
+interface Piece {
+  kind: 'text' | 'number' | 'timestamp';
+  text: string;
+}
+
+export interface DerivedMask {
+  /** The patterns, each once, in the order their first place appears in the text. */
+  patterns: string[];
+  /** What was masked, committed → re-run, as the texts show it with its context (at most the first three). */
+  changes: string[];
+  /** How many differing numbers no pattern covers (no unit after them). */
+  unmasked: number;
+}
+
+/**
+ * Masks for the differences between two texts, or undefined when the texts differ in something other than numbers
+ * and timestamps (a word, a line more), or when no differing number has a unit after it. The patterns are only a
+ * proposal: the caller keeps them when verify's own comparison passes the pair under them (with `unmasked` > 0 it
+ * cannot).
+ */
+export function deriveMask(committed: string, rerun: string): DerivedMask | undefined {
+  const a = split(committed.replace(/\r\n?/g, '\n'));
+  const b = split(rerun.replace(/\r\n?/g, '\n'));
+  if (a.length !== b.length) return undefined;
+  const patterns: string[] = [];
+  const changes: string[] = [];
+  let unmasked = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i].kind !== b[i].kind) return undefined;
+    if (a[i].text === b[i].text) continue;
+    if (a[i].kind === 'text') return undefined;
+    const before = i > 0 ? (wordBefore.exec(a[i - 1].text)?.[0] ?? '') : '';
+    const after = i + 1 < a.length ? (unitAfter.exec(a[i + 1].text)?.[0] ?? '') : '';
+    if (a[i].kind === 'number' && after === '') {
+      unmasked++;
+      continue;
+    }
+    const value = a[i].kind === 'timestamp' ? isoTimestampPattern : numberPattern(a[i].text, b[i].text);
+    const pattern = escapeLiteral(before) + value + escapeLiteral(after);
+    if (!patterns.includes(pattern)) patterns.push(pattern);
+    if (changes.length < 3) changes.push(`"${before}${a[i].text}${after}" → "${before}${b[i].text}${after}"`);
+  }
+  return patterns.length === 0 ? undefined : { patterns, changes, unmasked };
+}
+
+/** The text cut into numbers, timestamps and the text between them. */
+function split(text: string): Piece[] {
+  const out: Piece[] = [];
+  let at = 0;
+  for (const match of text.matchAll(pieces)) {
+    if (match.index > at) out.push({ kind: 'text', text: text.slice(at, match.index) });
+    out.push({ kind: match[1] !== undefined ? 'timestamp' : 'number', text: match[0] });
+    at = match.index + match[0].length;
+  }
+  if (at < text.length) out.push({ kind: 'text', text: text.slice(at) });
+  return out;
+}
+
+/** The narrowest shape holding both numbers: digits, digits with decimals, or either. */
+function numberPattern(a: string, b: string): string {
+  const decimals = [a, b].filter((value) => value.includes('.')).length;
+  if (decimals === 0) return String.raw`\d+`;
+  return decimals === 2 ? String.raw`\d+\.\d+` : String.raw`\d+(?:\.\d+)?`;
+}
+
+function escapeLiteral(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\t/g, '\\t');
+}

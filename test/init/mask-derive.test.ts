@@ -1,0 +1,60 @@
+// Masks derived from two runs' texts: a differing number with a unit after it, or a timestamp, with its literal context.
+import { describe, expect, it } from 'vitest';
+import { deriveMask, isoTimestampPattern } from '../../src/init/mask-derive.ts';
+import { compareMaskedText } from '../../src/verify/mask.ts';
+import { passes } from '../../src/verify/types.ts';
+
+/** The derived patterns, after checking that verify's text comparison passes the two texts under them. */
+function masks(a: string, b: string): string[] | undefined {
+  const derived = deriveMask(a, b);
+  if (derived) expect(passes(compareMaskedText(a, b, { mask: derived.patterns }).verdict)).toBe(true);
+  return derived?.patterns;
+}
+
+describe('deriveMask', () => {
+  it('a timing with its unit: the word before, the digits, the unit (tslab getting_started, two real runs)', () => {
+    const derived = deriveMask('naiveFib(40) = 165580141 (took 2047ms)\n', 'naiveFib(40) = 165580141 (took 1324ms)\n');
+    expect(derived).toEqual({ patterns: [String.raw`took \d+ms`], changes: ['"took 2047ms" → "took 1324ms"'], unmasked: 0 });
+  });
+
+  it('a unit in brackets is escaped', () => {
+    expect(masks('Slept 52[ms]\n', 'Slept 51[ms]\n')).toEqual([String.raw`Slept \d+\[ms\]`]);
+    expect(masks('fit (12 s)\n', 'fit (9 s)\n')).toEqual([String.raw`fit \(\d+ s`]);
+  });
+
+  it('seconds with decimals, a space before the unit; a number that gains decimals', () => {
+    expect(masks('elapsed: 0.53 s\n', 'elapsed: 1.27 s\n')).toEqual([String.raw`elapsed: \d+\.\d+ s`]);
+    expect(masks('took 3 s', 'took 2.5 s')).toEqual([String.raw`took \d+(?:\.\d+)? s`]);
+  });
+
+  it('ISO-8601 timestamps, with the word before them or alone', () => {
+    expect(masks('ran at 2026-11-29T08:35:22.354Z\n', 'ran at 2026-11-29T08:35:27.711Z\n')).toEqual([`at ${isoTimestampPattern}`]);
+    expect(masks("'2026-11-29T08:51:42.880+00:00'", "'2026-11-29T08:51:45.456+00:00'")).toEqual([isoTimestampPattern]);
+    expect(masks('2026-11-29 08:51', '2026-11-30 09:02')).toEqual([isoTimestampPattern]);
+  });
+
+  it('a bare changed number, or one with only a word before it, is never masked: it may be a result', () => {
+    expect(deriveMask('10946\n', '10947\n')).toBeUndefined();
+    expect(deriveMask('accuracy: 0.93\n', 'accuracy: 0.91\n')).toBeUndefined();
+  });
+
+  it('texts that differ in anything but numbers get no mask', () => {
+    expect(deriveMask('took 5ms\n', 'took 5ms\nagain\n')).toBeUndefined();
+    expect(deriveMask('took 5ms\n', 'took 5s\n')).toBeUndefined();
+    expect(deriveMask('same', 'same')).toBeUndefined();
+  });
+
+  it('a changed result beside a timing: the timing is masked and the result counted as left unmasked', () => {
+    expect(deriveMask('took 5ms\n10946\n', 'took 7ms\n10947\n')).toEqual({ patterns: [String.raw`took \d+ms`], changes: ['"took 5ms" → "took 7ms"'], unmasked: 1 });
+  });
+
+  it('one pattern per shape, however many places it masks', () => {
+    const derived = deriveMask('load took 5ms\nfit took 120ms\nt=3 it/s\n', 'load took 6ms\nfit took 98ms\nt=4 it/s\n');
+    expect(derived?.patterns).toEqual([String.raw`took \d+ms`, String.raw`t=\d+ it/s`]);
+    expect(derived?.unmasked).toBe(0);
+  });
+
+  it('CRLF and LF line ends are the same text', () => {
+    expect(masks('took 5ms\r\n', 'took 6ms\n')).toEqual([String.raw`took \d+ms`]);
+  });
+});
