@@ -1,0 +1,132 @@
+// Cell rules proposed for an executed notebook that differed between two real runs, and the research.yaml they make.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { proposeCellRules, proposeVariation } from '../../src/init/cell-variation.ts';
+import { isoTimestampPattern } from '../../src/init/mask-derive.ts';
+import { renderManifest } from '../../src/init/write-yaml.ts';
+import { parseManifest } from '../../src/manifest/load.ts';
+import { compareFile } from '../../src/verify/index.ts';
+
+const fixtures = join(import.meta.dirname, '..', 'fixtures');
+const read = (path: string) => readFile(join(fixtures, path));
+const tslab = { first: await read('verify/timing/committed.ipynb'), second: await read('verify/timing/rerun.ipynb') };
+const python = { first: await read('init/python-timing/run1.ipynb'), second: await read('init/python-timing/run2.ipynb') };
+
+interface Notebook {
+  cells: Array<{ id?: string; outputs?: Array<Record<string, unknown>> }>;
+}
+
+/** A copy of a notebook changed by `edit`. */
+function edited(bytes: Buffer, edit: (notebook: Notebook) => void): Buffer {
+  const notebook = JSON.parse(bytes.toString('utf8')) as Notebook;
+  edit(notebook);
+  return Buffer.from(JSON.stringify(notebook, null, 1));
+}
+
+const setStdout = (cell: number, text: string) => (notebook: Notebook) => {
+  notebook.cells[cell].outputs![0].text = [text];
+};
+
+describe('proposeCellRules', () => {
+  it('two real tslab runs: a mask per timing, by cell id and stream; the cell tagged nbval-ignore-output needs none', async () => {
+    const proposals = await proposeCellRules('results/timing/timing.ipynb', tslab.first, tslab.second);
+    expect(proposals?.map((item) => item.rule)).toEqual([
+      { id: 'fib-run', output: 'stdout', mask: [String.raw`took \d+ms`] },
+      { id: 'sleep', output: 'stdout', mask: [String.raw`Slept \d+\[ms\]`] },
+    ]);
+    expect(proposals?.[0].why).toBe('cell 2 (id fib-run) stdout: "took 2047ms" → "took 1324ms" between the two runs: masked, the rest still compared');
+  });
+
+  it('two real python3 runs: seconds with decimals on stdout, an ISO timestamp in text/plain', async () => {
+    const proposals = await proposeCellRules('results/timing/timing.ipynb', python.first, python.second);
+    expect(proposals?.map((item) => item.rule)).toEqual([
+      { id: 'sum-run', output: 'stdout', mask: [String.raw`elapsed: \d+\.\d+ s`] },
+      { id: 'stamp', output: 'text/plain', mask: [isoTimestampPattern] },
+    ]);
+  });
+
+  it('cells with no id (nbformat 4.4) are selected by index', async () => {
+    const noIds = (notebook: Notebook) => notebook.cells.forEach((cell) => delete cell.id);
+    const proposals = await proposeCellRules('r/t.ipynb', edited(tslab.first, noIds), edited(tslab.second, noIds));
+    expect(proposals?.map((item) => item.rule)).toEqual([
+      { index: 2, output: 'stdout', mask: [String.raw`took \d+ms`] },
+      { index: 3, output: 'stdout', mask: [String.raw`Slept \d+\[ms\]`] },
+    ]);
+  });
+
+  it('a changed result beside the timing: no mask (it would pass only the timing), informational for that output alone, with the TODO', async () => {
+    const second = edited(tslab.second, setStdout(2, 'naiveFib(40) = 165580142 (took 1324ms)\n'));
+    const proposals = await proposeCellRules('r/t.ipynb', tslab.first, second);
+    expect(proposals?.map((item) => item.rule)).toEqual([
+      { id: 'fib-run', output: 'stdout', informational: true },
+      { id: 'sleep', output: 'stdout', mask: [String.raw`Slept \d+\[ms\]`] },
+    ]);
+    expect(proposals?.[0].why).toMatch(/^cell 2 \(id fib-run\) stdout differed between the two runs \(.+\), beyond any small tolerance: shown by verify but never failing it\. TODO: if it is a timing or a timestamp, keep this; if it is a result, find out why it changes$/);
+  });
+
+  it('a mask matching in several places is proposed when the comparison passes under it', async () => {
+    const first = edited(tslab.first, setStdout(2, 'warm-up took 12ms\nnaiveFib(40) = 165580141 (took 2047ms)\n'));
+    const second = edited(tslab.second, setStdout(2, 'warm-up took 12ms\nnaiveFib(40) = 165580141 (took 1324ms)\n'));
+    const proposals = await proposeCellRules('r/t.ipynb', first, second);
+    expect(proposals?.[0].rule).toEqual({ id: 'fib-run', output: 'stdout', mask: [String.raw`took \d+ms`] });
+  });
+
+  it('a bare number that moved in the last digits: the smallest rtol for that output', async () => {
+    const first = edited(tslab.first, setStdout(5, '0.912345678901\n'));
+    const second = edited(tslab.second, setStdout(5, '0.912345678902\n'));
+    const proposals = await proposeCellRules('r/t.ipynb', first, second);
+    expect(proposals?.map((item) => item.rule).at(-1)).toEqual({ id: 'result', output: 'stdout', rtol: 1e-9 });
+    expect(proposals?.at(-1)?.why).toMatch(/^cell 5 \(id result\) stdout differed between the two runs \(.+\); the smallest tolerance that passes both$/);
+  });
+
+  it('a cell with one output more in one run: its outputs are left out (informational cannot pass another count of outputs)', async () => {
+    const second = edited(tslab.second, (notebook) => notebook.cells[5].outputs!.push({ name: 'stderr', output_type: 'stream', text: ['warning\n'] }));
+    const proposals = await proposeCellRules('r/t.ipynb', tslab.first, second);
+    expect(proposals?.at(-1)).toEqual({
+      rule: { id: 'result', ignore: true },
+      why: 'cell 5 (id result): its outputs went from 1 to 2 between the two runs: left out of the comparison. TODO: if it is a timing or a timestamp, keep this; if it is a result, find out why it changes',
+    });
+  });
+
+  it('notebooks whose cells do not pair up get no cell rules', async () => {
+    const shorter = edited(tslab.second, (notebook) => notebook.cells.pop());
+    expect(await proposeCellRules('r/t.ipynb', tslab.first, shorter)).toBeUndefined();
+    expect(await proposeCellRules('r/t.ipynb', tslab.first, Buffer.from('not json'))).toBeUndefined();
+    expect(await proposeCellRules('r/t.ipynb', tslab.first, tslab.first)).toEqual([]);
+  });
+});
+
+describe('proposeVariation', () => {
+  it('a notebook: one rule holding the cell rules; the same bytes: none; cells that do not pair up: the whole file', async () => {
+    const rule = await proposeVariation('results/timing/timing.ipynb', tslab.first, tslab.second);
+    expect(rule?.rule).toEqual({ cells: rule?.cells?.map((item) => item.rule) });
+    expect(await proposeVariation('results/timing/timing.ipynb', tslab.first, tslab.first)).toBeUndefined();
+    const shorter = edited(tslab.second, (notebook) => notebook.cells.pop());
+    expect((await proposeVariation('r/t.ipynb', tslab.first, shorter))?.rule).toEqual({ informational: true });
+  });
+
+  it('a text file whose timing changed gets a mask for the file', async () => {
+    const rule = await proposeVariation('results/a/log.txt', Buffer.from('rows: 100\nfit took 0.53 s\n'), Buffer.from('rows: 100\nfit took 0.61 s\n'));
+    expect(rule).toEqual({ rule: { mask: [String.raw`took \d+\.\d+ s`] }, why: 'differed between two runs of the notebook ("took 0.53 s" → "took 0.61 s"): masked, the rest still compared' });
+  });
+
+  it('the research.yaml written with the proposed cell rules loads, and verify passes the two runs under the rules it loaded', async () => {
+    const glob = 'results/timing/timing.ipynb';
+    const rule = await proposeVariation(glob, python.first, python.second);
+    const text = renderManifest({ name: 'x', kernels: [], apt: [], aptTodo: [], data: [], entrypoints: [], unusable: [], notes: [], verify: [{ glob, rule: rule!.rule, why: `${glob} ${rule!.why}`, cells: rule!.cells }] });
+    expect(text).toContain(
+      [
+        '  results/timing/timing.ipynb:',
+        '    cells:',
+        '      # cell 2 (id sum-run) stdout: "elapsed: 0.114 s" → "elapsed: 0.126 s" between the two runs: masked, the rest',
+        '      #   still compared',
+        String.raw`      - { id: sum-run, output: stdout, mask: 'elapsed: \d+\.\d+ s' }`,
+      ].join('\n'),
+    );
+    const loaded = parseManifest(text, 'research.yaml').manifest.verify[glob];
+    expect(loaded.cells).toEqual(rule!.rule.cells);
+    expect((await compareFile(glob, python.first, python.second, loaded)).verdict).toBe('identical');
+    expect((await compareFile(glob, python.first, python.second, {})).verdict).toBe('different');
+  });
+});
