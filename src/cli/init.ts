@@ -66,7 +66,7 @@ export function register(program: Command): void {
       if (failed.length > 0) {
         throw new ReproError(`--discover: ${failed.map((item) => `${item.notebook} failed at ${item.failure}`).join('; ')}`, {
           exitCode: ExitCode.difference,
-          hint: `${options.print ? 'The research.yaml above' : `${manifestFileName}`} holds what could be found without it. Fix the notebook, then run \`repro init --discover --force\` again.`,
+          hint: `${options.print ? 'The research.yaml above' : `${manifestFileName}`} holds what could be found without it. Fix the notebook (or, if the error is intended, tag the cell \`raises-exception\` or set \`allowErrors: true\` on its entrypoint), then run \`repro init --discover --force\` again.`,
         });
       }
     });

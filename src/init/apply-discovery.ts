@@ -2,7 +2,7 @@
 // where a notebook wrote when it wrote nothing under REPRO_OUTPUTS, verify rules for what changed between runs,
 // and Debian packages `repro lock` refused moved to the TODO list.
 import { posix } from 'node:path';
-import type { Proposal } from './detect.ts';
+import { savedErrorTodo, type Proposal } from './detect.ts';
 import type { Discovery } from './discover.ts';
 import { outputsSnippet } from './notebooks.ts';
 import { holdsOtherFiles } from './outputs.ts';
@@ -26,7 +26,15 @@ export function applyDiscovery(proposal: Proposal, discovery: Discovery, repoPat
     const entry = result.entrypoints.find((item) => item.notebook === seen.notebook);
     if (!entry) continue;
     if (seen.status === 'failed') {
-      entry.todo.push(`--discover: the notebook failed at ${seen.failure}; fix it and run \`repro init --discover --force\` again (what it writes is not known yet)`);
+      const saved = entry.savedErrors?.find((item) => item.cell === seen.failedCell && item.ename === seen.failedError);
+      if (saved) {
+        // The run failed with the error the notebook was saved with: one TODO says both.
+        const before = savedErrorTodo(saved, 'its saved outputs show');
+        entry.todo = entry.todo.filter((line) => line !== before);
+        entry.todo.push(`--discover: ${savedErrorTodo(saved, 'the --discover run failed there with it, as its saved outputs show')} (what it writes after that cell is not known yet)`);
+      } else {
+        entry.todo.push(`--discover: the notebook failed at ${seen.failure}; fix it and run \`repro init --discover --force\` again (what it writes is not known yet)`);
+      }
     }
     const under = seen.outputsWritten.length > 0 ? `wrote ${list(seen.outputsWritten)} under REPRO_OUTPUTS (kept here, with the executed notebook)` : 'wrote nothing under REPRO_OUTPUTS';
     entry.seen.push(`--discover: ${under}`);

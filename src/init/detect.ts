@@ -6,7 +6,7 @@ import type { CellProposal } from './cell-variation.ts';
 import { detectData, type DataProposal } from './data.ts';
 import { chooseDebianIndex, resolveDependencies, type DebianIndex, type Dependency } from './debian.ts';
 import { listRepoFiles, type RepoFile } from './files.ts';
-import { surveyNotebooks, outputsSnippet, type UnusableNotebook } from './notebooks.ts';
+import { surveyNotebooks, outputsSnippet, type SavedError, type UnusableNotebook } from './notebooks.ts';
 import { detectNpm } from './npm.ts';
 import { proposeOutputs } from './outputs.ts';
 import { pythonDependencies } from './python.ts';
@@ -23,6 +23,8 @@ export interface EntrypointProposal {
   todo: string[];
   /** What --discover saw, written beside the entrypoint. */
   seen: string[];
+  /** Error outputs saved in the notebook, in cells not tagged raises-exception. */
+  savedErrors?: SavedError[];
 }
 
 export interface VerifyProposal {
@@ -90,7 +92,9 @@ export async function detectProject(root: string, options: DetectOptions = {}): 
     if (!nb.readsOutputsVariable) {
       todo.push(`this notebook does not read REPRO_OUTPUTS, and repro keeps only what a notebook writes there: write its outputs into that folder, e.g. ${outputsSnippet(nb.language, posix.relative(posix.dirname(nb.path), outputs[i].outputs))}`);
     }
-    return { notebook: nb.path, kernel: nb.kernel, language: nb.language, outputs: outputs[i].outputs, outputsWhy: outputs[i].why, todo, seen: [] };
+    for (const saved of nb.savedErrors) todo.push(savedErrorTodo(saved, 'its saved outputs show'));
+    const savedErrors = nb.savedErrors.length > 0 ? { savedErrors: nb.savedErrors } : {};
+    return { notebook: nb.path, kernel: nb.kernel, language: nb.language, outputs: outputs[i].outputs, outputsWhy: outputs[i].why, todo, seen: [], ...savedErrors };
   });
   // tslab and jslab are in every image; python3 and ir are build packs research.yaml must ask for.
   const kernels = [...new Set(survey.notebooks.map((nb) => nb.kernel).filter((k) => k === 'python3' || k === 'ir'))].sort();
@@ -108,6 +112,18 @@ export async function detectProject(root: string, options: DetectOptions = {}): 
     notes: git ? ['The image holds the files git tracks: commit research.yaml, and every file the notebooks read, before `repro build`.'] : [],
   };
   return { proposal, files, git };
+}
+
+/**
+ * The TODO for an error a cell raises (in its saved outputs, or in a --discover run as well): repro run stops at an
+ * untagged error, and only the author knows whether the error is the point of the cell.
+ */
+export function savedErrorTodo(saved: SavedError, what: string): string {
+  return (
+    `cell ${saved.cell} raises ${saved.ename}${saved.evalue ? ` (${saved.evalue})` : ''}: ${what} it, and repro run stops at an error. ` +
+    'If the error is intended, tag the cell `raises-exception` (the run keeps the error and goes on); if errors are part of this notebook, ' +
+    'set `allowErrors: true` on this entrypoint; otherwise fix the cell'
+  );
 }
 
 function describeDependency(dependency: Dependency): string {

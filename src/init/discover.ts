@@ -9,7 +9,7 @@ import { listFiles } from '../verify/tree.ts';
 import type { Detection } from './detect.ts';
 import { makeScratch, linkNodeModules, openToAll, type Scratch } from './scratch.ts';
 import { diffSnapshots, snapshotTree } from './snapshot.ts';
-import { containerRunner, localRunner, prepareImage, type TrialRunner } from './trial-run.ts';
+import { containerRunner, localRunner, prepareImage, type TrialOutcome, type TrialRunner } from './trial-run.ts';
 import { proposeVariation, type CellProposal } from './cell-variation.ts';
 import { renderManifest } from './write-yaml.ts';
 
@@ -19,6 +19,9 @@ export interface NotebookDiscovery {
   outputs: string;
   status: 'ok' | 'failed';
   failure?: string;
+  /** The cell a failed run stopped at (0-based, markdown cells count) and its error's name. */
+  failedCell?: number;
+  failedError?: string;
   /** Files under REPRO_OUTPUTS, relative to the outputs folder, without the executed notebook repro adds. */
   outputsWritten: string[];
   /** Repository paths written outside REPRO_OUTPUTS. */
@@ -78,9 +81,7 @@ export async function discover(root: string, detection: Detection, options: Disc
   }
 }
 
-interface Trial {
-  status: 'ok' | 'failed';
-  failure?: string;
+interface Trial extends TrialOutcome {
   /** Where this trial's REPRO_OUTPUTS files ended up: <outRoot>/<outputs>. */
   outRoot: string;
   /** Copies of the files written outside REPRO_OUTPUTS, by repository path. */
@@ -113,6 +114,7 @@ async function discoverNotebook(scratch: Scratch, runner: TrialRunner, notebook:
     outputs,
     status: first.status,
     failure: first.failure,
+    ...(first.status === 'failed' ? { failedCell: first.cellIndex, failedError: first.ename } : {}),
     outputsWritten: written.filter((path) => path !== executed).map((path) => posix.relative(outputs, path)),
     ownPaths: first.ownPaths,
     deleted: first.deleted,

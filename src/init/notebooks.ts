@@ -3,8 +3,9 @@
 import { join, posix } from 'node:path';
 import { ReproError } from '../errors.ts';
 import type { KernelName } from '../manifest/schema.ts';
+import { raisesException } from '../run/expected-errors.ts';
 import { notebookKernel } from '../run/kernel-choice.ts';
-import { readNotebook } from '../run/notebook.ts';
+import { readNotebook, type Notebook } from '../run/notebook.ts';
 import type { RepoFile } from './files.ts';
 
 export interface FoundNotebook {
@@ -19,6 +20,16 @@ export interface FoundNotebook {
   readsOutputsVariable: boolean;
   /** The folder its code falls back to when REPRO_OUTPUTS is unset, repository-relative, if it names one inside. */
   fallbackOutputs?: string;
+  /** Error outputs saved in the notebook (from its last run in Jupyter), in cells not tagged raises-exception. */
+  savedErrors: SavedError[];
+}
+
+export interface SavedError {
+  /** 0-based position in the notebook (markdown cells count), as repro run names a failed cell. */
+  cell: number;
+  ename: string;
+  /** Its first line, at most 100 characters. */
+  evalue: string;
 }
 
 export interface UnusableNotebook {
@@ -49,6 +60,7 @@ export async function surveyNotebooks(root: string, files: readonly RepoFile[]):
         code,
         readsOutputsVariable: /REPRO_OUTPUTS|outputsDir\s*\(/.test(code),
         fallbackOutputs: fallbackOutputs(code, path),
+        savedErrors: savedErrors(notebook),
       });
     } catch (error) {
       if (!(error instanceof ReproError)) throw error;
@@ -58,6 +70,18 @@ export async function surveyNotebooks(root: string, files: readonly RepoFile[]):
     }
   }
   return survey;
+}
+
+/** The error outputs the notebook was saved with, in cells that are not tagged as raising on purpose. */
+export function savedErrors(notebook: Notebook): SavedError[] {
+  return notebook.cells.flatMap((cell, index) => {
+    if (cell.cell_type !== 'code' || raisesException(cell)) return [];
+    return cell.outputs.flatMap((output) => {
+      if (output.output_type !== 'error') return [];
+      const line = output.evalue.split('\n')[0];
+      return [{ cell: index, ename: output.ename, evalue: line.length > 100 ? `${line.slice(0, 99)}…` : line }];
+    });
+  });
 }
 
 // `os.environ.get("REPRO_OUTPUTS", "x")`, `os.getenv('REPRO_OUTPUTS') or 'x'`, `Sys.getenv("REPRO_OUTPUTS", unset = "x")`,

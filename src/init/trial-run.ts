@@ -18,6 +18,9 @@ export interface TrialOutcome {
   status: 'ok' | 'failed';
   /** "cell 3: ValueError: …" when it failed. */
   failure?: string;
+  /** The failed cell (0-based, markdown cells count) and its error's name. */
+  cellIndex?: number;
+  ename?: string;
 }
 
 export interface TrialRunner {
@@ -34,7 +37,7 @@ export function localRunner(project: string, progress: Progress): TrialRunner {
     async run(notebook, outRoot) {
       const loaded = await loadManifest(project);
       const [result] = await runEntrypoints({ projectDir: project, loaded, engine: 'local', outDir: outRoot, notebooks: [notebook], progress, failedDir: join(outRoot, '.failed') });
-      return result.status === 'ok' ? { status: 'ok' } : { status: 'failed', failure: `cell ${result.cellIndex ?? '?'}: ${result.ename ?? 'Error'}: ${result.evalue ?? ''}` };
+      return result.status === 'ok' ? { status: 'ok' } : failed(result);
     },
   };
 }
@@ -116,8 +119,11 @@ export function containerRunner(project: string, engine: Engine, image: Prepared
         () => undefined,
       );
       if (!summary) return { status: 'failed', failure: `the container exited with code ${exitCode} before reporting: ${tail.trim().split('\n').slice(-3).join(' / ')}` };
-      if (summary.status === 'ok') return { status: 'ok' };
-      return { status: 'failed', failure: `cell ${summary.cellIndex ?? '?'}: ${summary.ename ?? 'Error'}: ${summary.evalue ?? ''}` };
+      return summary.status === 'ok' ? { status: 'ok' } : failed(summary);
     },
   };
+}
+
+function failed(result: { cellIndex?: number; ename?: string; evalue?: string }): TrialOutcome {
+  return { status: 'failed', failure: `cell ${result.cellIndex ?? '?'}: ${result.ename ?? 'Error'}: ${result.evalue ?? ''}`, cellIndex: result.cellIndex, ename: result.ename };
 }

@@ -5,7 +5,7 @@ import type { FoundNotebook } from '../../src/init/notebooks.ts';
 import { detectNpm, importedPackages } from '../../src/init/npm.ts';
 
 const files = (...paths: string[]): RepoFile[] => paths.map((path) => ({ path, bytes: 1 }));
-const ts = (code: string): FoundNotebook => ({ path: 'a.ipynb', kernel: 'tslab', language: 'typescript', code, readsOutputsVariable: false });
+const ts = (code: string): FoundNotebook => ({ path: 'a.ipynb', kernel: 'tslab', language: 'typescript', code, readsOutputsVariable: false, savedErrors: [] });
 
 describe('detectNpm', () => {
   it('names the top-most package-lock.json that has a package.json beside it', () => {

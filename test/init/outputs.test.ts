@@ -8,6 +8,7 @@ const found = (path: string, fallbackOutputs?: string, readsOutputsVariable = fa
   kernel: 'tslab',
   language: 'typescript',
   code: '',
+  savedErrors: [],
   readsOutputsVariable,
   fallbackOutputs,
 });

@@ -20,7 +20,7 @@ describe('loadedPackages', () => {
 
 describe('rDependencies', () => {
   it("leaves out R's own packages and IRkernel's, and reads only R notebooks", () => {
-    const nb = (path: string, language: string, code: string): FoundNotebook => ({ path, kernel: language === 'R' ? 'ir' : 'python3', language, code, readsOutputsVariable: false });
+    const nb = (path: string, language: string, code: string): FoundNotebook => ({ path, kernel: language === 'R' ? 'ir' : 'python3', language, code, readsOutputsVariable: false, savedErrors: [] });
     const deps = rDependencies([nb('a.ipynb', 'R', 'library(stats)\nlibrary(grid)\nlibrary(MASS)\nlibrary(repr)\nggplot2::qplot(1)'), nb('b.ipynb', 'python', 'library(x)')]);
     expect(deps).toEqual([
       { ecosystem: 'r', name: 'MASS', from: 'a.ipynb', imported: true },
