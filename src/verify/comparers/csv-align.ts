@@ -6,16 +6,23 @@
 // the rows after it match. Ties go to a changed row, then to the shorter run (deletions first).
 import type { Finding } from '../types.ts';
 import { FindingCollector } from './collect.ts';
-import { compareRow, type ColumnLimits, type ColumnPair } from './csv.ts';
+import { compareRow, rowsMatch, type ColumnLimits, type ColumnPair } from './csv.ts';
 
 export interface TableRow {
   cells: string[];
   /** 1-based line the row starts on in its file. */
   line: number;
+  /** Characters in its cells. */
+  chars: number;
 }
 
 /** Rows after a candidate match that must also match (fewer at the end of both tables). */
 export const confirmRows = 3;
+
+/** In a run of changed rows, at most this many go by between searches for a deleted or inserted row. */
+export const maxBackoff = 256;
+
+const calmRows = 16;
 
 /** Runs of deleted or inserted rows up to this long are found even when the rows around them differ within tolerance. */
 export const nearRun = 3;
@@ -23,13 +30,9 @@ export const nearRun = 3;
 /** One side's rows, numbered from 0; the streamed path drops rows behind the aligner with release(). */
 export class RowWindow {
   private rows: TableRow[] = [];
-  private keys: string[] = [];
   private head = 0;
   /** Absolute index of rows[head]. */
   private base = 0;
-  private indexed = 0;
-  /** Row indices by row text, each list in order; `head` skips released ones. */
-  private readonly index = new Map<string, { at: number[]; head: number }>();
   ended = false;
   /** Characters held (cells of rows not released), for the streamed path's bound. */
   chars = 0;
@@ -40,8 +43,10 @@ export class RowWindow {
   ) {}
 
   push(cells: string[], line: number): void {
-    this.rows.push({ cells, line });
-    for (const cell of cells) this.chars += cell.length;
+    let chars = 0;
+    for (let c = 0; c < cells.length; c++) chars += cells[c].length;
+    this.rows.push({ cells, line, chars });
+    this.chars += chars;
   }
 
   end(): void {
@@ -57,53 +62,36 @@ export class RowWindow {
     return i >= this.base ? this.rows[this.head + i - this.base] : undefined;
   }
 
-  key(row: TableRow): string {
-    return this.columns.map((c) => row.cells[c[this.side]]).join('\u0001');
-  }
-
-  /** The first `limit` indices >= from of the rows pushed so far whose text is `key`. Rows are keyed once asked. */
-  find(key: string, from: number, limit = 16): number[] {
-    for (; this.indexed < this.count; this.indexed++) {
-      const k = this.key(this.at(this.indexed)!);
-      this.keys[this.indexed - this.base + this.head] = k;
-      const list = this.index.get(k);
-      if (list) list.at.push(this.indexed);
-      else this.index.set(k, { at: [this.indexed], head: 0 });
+  /**
+   * The first `limit` indices >= from of the rows pushed so far with exactly the text of `cells` (a row of the other
+   * side) in every matched column. A scan: most rows differ in their first cell, so it costs a string comparison each.
+   */
+  find(cells: string[], from: number, limit = 16): number[] {
+    const other = this.side === 'a' ? 'b' : 'a';
+    const found: number[] = [];
+    for (let p = Math.max(from, this.base); p < this.count && found.length < limit; p++) {
+      const row = this.rows[this.head + p - this.base].cells;
+      let equal = true;
+      for (const column of this.columns) {
+        if (row[column[this.side]] !== cells[column[other]]) {
+          equal = false;
+          break;
+        }
+      }
+      if (equal) found.push(p);
     }
-    const list = this.index.get(key);
-    if (!list) return [];
-    let lo = list.head;
-    let hi = list.at.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (list.at[mid] < from) lo = mid + 1;
-      else hi = mid;
-    }
-    return list.at.slice(lo, lo + limit);
+    return found;
   }
 
   /** Forgets rows before index `before`. */
   release(before: number): void {
     while (this.base < before && this.head < this.rows.length) {
-      const row = this.rows[this.head];
-      for (const cell of row.cells) this.chars -= cell.length;
-      if (this.base < this.indexed) {
-        const k = this.keys[this.head];
-        const list = this.index.get(k)!;
-        list.head++;
-        if (list.head === list.at.length) this.index.delete(k);
-        else if (list.head > 1024 && list.head * 2 > list.at.length) {
-          list.at = list.at.slice(list.head);
-          list.head = 0;
-        }
-      }
+      this.chars -= this.rows[this.head].chars;
       this.head++;
       this.base++;
     }
-    if (this.base > this.indexed) this.indexed = this.base;
     if (this.head > 4096 && this.head * 2 > this.rows.length) {
       this.rows = this.rows.slice(this.head);
-      this.keys = this.keys.slice(this.head);
       this.head = 0;
     }
   }
@@ -145,7 +133,11 @@ export class RowAligner {
   /** The first deleted or inserted row, e.g. "row 100". */
   firstGap?: string;
   private readonly pair = new PairFindings();
-  private readonly probe = new PairFindings();
+  /** Changed pairs still to take without searching, and the current gap between searches. */
+  private quiet = 0;
+  private backoff = 0;
+  /** Pairs equal in place since the last fruitless search; after calmRows of them every differing row is searched again. */
+  private calm = 0;
 
   constructor(
     private readonly a: RowWindow,
@@ -155,55 +147,78 @@ export class RowAligner {
     private readonly sink?: AlignSink,
   ) {}
 
-  /** Aligns the next row or run of rows; false when both sides are done. Rows up to the look-ahead must be pushed. */
-  step(): boolean {
+  /**
+   * Whether the rows ahead reach as far as the aligner may search; when not, step() asks for them ('look ahead')
+   * before judging a differing pair. In memory every row is there.
+   */
+  hasLookAhead: () => boolean = () => true;
+
+  /**
+   * Aligns the next row or run of rows; false when both sides are done, 'look ahead' (nothing consumed) when a pair
+   * differs and hasLookAhead() says the rows ahead are not there yet. `confirmRows` + 1 rows ahead must be pushed.
+   */
+  step(): boolean | 'look ahead' {
     const rowA = this.a.at(this.i);
     const rowB = this.b.at(this.j);
     if (!rowA && !rowB) return false;
     if (!rowB) this.delete(1);
     else if (!rowA) this.insert(1);
-    else if (!this.judge(rowA, rowB, this.pair)) this.keepPair(rowA, rowB);
-    else if (this.matches(this.i + 1, this.j + 1)) this.keepPair(rowA, rowB);
-    else {
-      let inserted = this.runTo(this.b, this.a.key(rowA), this.j + 1, (k) => this.matches(this.i + 1, k + 1)) - this.j;
-      let deleted = this.runTo(this.a, this.b.key(rowB), this.i + 1, (d) => this.matches(d + 1, this.j + 1)) - this.i;
-      // Rows equal within tolerance but not in text are not found by their text: a short run is tried row by row.
-      for (let n = 1; n <= nearRun && inserted <= 0 && deleted <= 0; n++) {
-        if (this.matches(this.i + n, this.j)) deleted = n;
-        else if (this.matches(this.i, this.j + n)) inserted = n;
-      }
-      if (deleted > 0 && (inserted <= 0 || deleted <= inserted)) this.delete(deleted);
-      else if (inserted > 0) this.insert(inserted);
-      else this.keepPair(rowA, rowB);
-    }
+    else if (!this.judge(rowA, rowB)) {
+      if (++this.calm >= calmRows) this.backoff = 0;
+      this.keepPair(rowA, rowB);
+    } else if (this.quiet === 0 && !this.hasLookAhead()) return 'look ahead';
+    else if (this.quiet > 0 || this.matches(this.i + 1, this.j + 1, confirmRows)) {
+      this.quiet = Math.max(0, this.quiet - 1);
+      this.keepPair(rowA, rowB);
+    } else this.search(rowA, rowB);
     this.a.release(this.i);
     this.b.release(this.j);
     return true;
   }
 
+  /** Looks for the partner of either row ahead on the other side; a changed pair when neither is found. */
+  private search(rowA: TableRow, rowB: TableRow): void {
+    let inserted = this.runTo(this.b, rowA.cells, this.j + 1, (k) => this.matches(this.i, k, confirmRows + 1)) - this.j;
+    let deleted = this.runTo(this.a, rowB.cells, this.i + 1, (d) => this.matches(d, this.j, confirmRows + 1)) - this.i;
+    // Rows equal within tolerance but not in text are not found by their text: a short run is tried row by row.
+    for (let n = 1; n <= nearRun && inserted <= 0 && deleted <= 0; n++) {
+      if (this.matches(this.i + n, this.j, confirmRows + 1)) deleted = n;
+      else if (this.matches(this.i, this.j + n, confirmRows + 1)) inserted = n;
+    }
+    if (deleted > 0 && (inserted <= 0 || deleted <= inserted)) this.delete(deleted);
+    else if (inserted > 0) this.insert(inserted);
+    else {
+      // Rows that differ one after another (a changed column) are searched less and less often: every 2nd, 4th … 256th.
+      this.backoff = Math.min(maxBackoff, Math.max(1, this.backoff * 2));
+      this.calm = 0;
+      this.quiet = this.backoff - 1;
+      this.keepPair(rowA, rowB);
+    }
+  }
+
   /** The first index >= from on `side` holding `key` whose following rows match; -1 when none is in reach. */
-  private runTo(side: RowWindow, key: string, from: number, follows: (index: number) => boolean): number {
-    for (const index of side.find(key, from)) if (follows(index)) return index;
+  private runTo(side: RowWindow, cells: string[], from: number, follows: (index: number) => boolean): number {
+    for (const index of side.find(cells, from)) if (follows(index)) return index;
     return -1;
   }
 
-  /** Whether `confirmRows` rows from i and j match pairwise (both sides ending together counts). */
-  private matches(i: number, j: number): boolean {
-    for (let t = 0; t < confirmRows; t++) {
+  /** Whether `rows` rows from i and from j match pairwise, within tolerance (both sides ending together counts). */
+  private matches(i: number, j: number, rows: number): boolean {
+    for (let t = 0; t < rows; t++) {
       const rowA = this.a.at(i + t);
       const rowB = this.b.at(j + t);
       if (!rowA || !rowB) return !rowA && !rowB;
-      if (this.judge(rowA, rowB, this.probe)) return false;
+      if (!rowsMatch(rowA.cells, rowB.cells, this.context.columns, this.context.limits)) return false;
     }
     return true;
   }
 
-  /** Compares two rows' cells into `into`; true when they differ beyond tolerance. */
-  private judge(rowA: TableRow, rowB: TableRow, into: PairFindings): boolean {
-    into.reset();
+  /** Compares the current rows' cells into `pair`; true when they differ beyond tolerance. */
+  private judge(rowA: TableRow, rowB: TableRow): boolean {
+    this.pair.reset();
     const { header, columns, limits } = this.context;
-    compareRow(rowA.cells, rowB.cells, this.i + 1, rowA.line, header, columns, limits, into, this.j + 1);
-    return into.failed;
+    compareRow(rowA.cells, rowB.cells, this.i + 1, rowA.line, header, columns, limits, this.pair, this.j + 1);
+    return this.pair.failed;
   }
 
   private keepPair(rowA: TableRow, rowB: TableRow): void {

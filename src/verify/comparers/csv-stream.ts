@@ -75,11 +75,21 @@ async function compareStreams(a: RowStream, b: RowStream, context: StreamContext
   const order = new RowMultiset(columns);
   const aligner = new RowAligner(windowA, windowB, { header: headerA, columns, limits: columnLimits(columns, context.tolerance), delimiter }, aligned, order);
   const progress = () => `row ${aligner.i.toLocaleString('en')}`;
+  // Rows equal in place need only the few rows the aligner confirms with: the window stays small (its rows die
+  // young) until a pair differs, and is then read ahead to the full look-ahead before the aligner searches it.
+  const reaches = (window: RowWindow, cursor: number) => window.ended || window.count - cursor >= lookAhead.rows || window.chars > lookAhead.chars;
+  aligner.hasLookAhead = () => reaches(windowA, aligner.i) && reaches(windowB, aligner.j);
   for (let steps = 1; ; steps++) {
-    // Refilled in batches: the look-ahead stays between lookAhead.rows and twice that.
-    if (windowA.count - aligner.i < lookAhead.rows + confirmRows) await fill(a, windowA, aligner.i);
-    if (windowB.count - aligner.j < lookAhead.rows + confirmRows) await fill(b, windowB, aligner.j);
-    if (!aligner.step()) break;
+    if (windowA.count - aligner.i <= confirmRows + 1) await fill(a, windowA, aligner.i, smallBatch);
+    if (windowB.count - aligner.j <= confirmRows + 1) await fill(b, windowB, aligner.j, smallBatch);
+    const step = aligner.step();
+    if (step === 'look ahead') {
+      await fill(a, windowA, aligner.i, 2 * lookAhead.rows);
+      await fill(b, windowB, aligner.j, 2 * lookAhead.rows);
+      aligner.hasLookAhead = () => true;
+      aligner.step();
+      aligner.hasLookAhead = () => reaches(windowA, aligner.i) && reaches(windowB, aligner.j);
+    } else if (!step) break;
     if ((steps & 1023) === 0) checkDeadline(context.deadline, progress);
   }
   const countA = windowA.count;
@@ -93,9 +103,12 @@ async function compareStreams(a: RowStream, b: RowStream, context: StreamContext
   return collector.result();
 }
 
-/** Pushes rows from the stream into the window until it holds 2 × lookAhead.rows past `cursor` (fewer when long). */
-async function fill(stream: RowStream, window: RowWindow, cursor: number): Promise<void> {
-  const target = cursor + 2 * lookAhead.rows + confirmRows;
+/** Rows read ahead while rows are equal in place. */
+const smallBatch = 256;
+
+/** Pushes rows from the stream into the window until it holds `ahead` rows past `cursor` (fewer when they are long). */
+async function fill(stream: RowStream, window: RowWindow, cursor: number, ahead: number): Promise<void> {
+  const target = cursor + ahead + confirmRows + 1;
   while (!window.ended && window.count < target) {
     // Past the character bound only the rows the aligner needs next are read.
     if (window.chars > lookAhead.chars && window.count > cursor + confirmRows) return;

@@ -156,6 +156,21 @@ export function compareRow(
   }
 }
 
+/** Whether every cell of two rows is equal or within its tolerance, as compareRow judges it; stops at the first that is not. */
+export function rowsMatch(rowA: string[], rowB: string[], columns: ColumnPair[], limits: ColumnLimits): boolean {
+  for (let c = 0; c < columns.length; c++) {
+    const cellA = rowA[columns[c].a];
+    const cellB = rowB[columns[c].b];
+    if (cellA === cellB && !mayBeNaN(cellA)) continue;
+    const numberA = parseNumber(cellA);
+    const numberB = parseNumber(cellB);
+    if (numberA !== undefined && numberB !== undefined) {
+      if (!judgeNumbers(numberA, numberB, limits[c]).ok) return false;
+    } else if (cellA !== cellB) return false;
+  }
+  return true;
+}
+
 /** Orders rows by their cells: numbers numerically (before text), text by code point. */
 function compareRowKeys(x: string[], y: string[]): number {
   for (let i = 0; i < Math.min(x.length, y.length); i++) {
