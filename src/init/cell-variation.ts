@@ -37,6 +37,8 @@ interface Difference {
   key?: string;
   /** The texts of a stream or text/* output, committed and re-run, output by output. */
   texts: Array<[string, string]>;
+  /** Whether any of its outputs differs (a text or any other value). */
+  changed: boolean;
   /** Why the cell is compared as a whole: its outputs differ in number or kind. */
   shape?: string;
 }
@@ -86,14 +88,16 @@ async function firstPassing(difference: Difference, seen: string, judge: (rule: 
       { rule: { ...base, ignore: true }, why: `${where}: ${difference.shape} between the two runs: left out of the comparison. ${todo}` },
     );
   } else {
-    const masks = difference.texts.map(([a, b]) => (a === b ? undefined : deriveMask(a, b)));
+    // Every differing text of this output must be covered (output by output; a stream may be split in several).
+    const differing = difference.texts.filter(([a, b]) => a !== b);
+    const masks = differing.map(([a, b]) => deriveMask(a, b));
     const patterns = [...new Set(masks.flatMap((mask) => mask?.patterns ?? []))];
-    if (patterns.length > 0 && masks.every((mask, i) => mask !== undefined || difference.texts[i][0] === difference.texts[i][1])) {
+    if (differing.length > 0 && masks.every((mask) => mask !== undefined)) {
       const changes = masks.flatMap((mask) => mask?.changes ?? []).slice(0, 3);
       candidates.push({ rule: { ...base, mask: patterns }, why: `${where}: ${changes.join(', ')} between the two runs: masked, the rest still compared` });
     }
     const near = `${where} differed between the two runs (${seen})`;
-    const loosened = difference.key === 'image/png' ? pixelFractions.map((pixels) => ({ pixels })) : relativeTolerances.map((rtol) => ({ rtol }));
+    const loosened = difference.key === 'image/png' || difference.key === 'image/svg+xml' ? pixelFractions.map((pixels) => ({ pixels })) : relativeTolerances.map((rtol) => ({ rtol }));
     for (const fields of loosened) candidates.push({ rule: { ...base, ...fields }, why: `${near}; the smallest tolerance that passes both` });
     candidates.push({ rule: { ...base, informational: true }, why: `${near}, beyond any small tolerance: shown by verify but never failing it. ${todo}` });
   }
@@ -117,19 +121,19 @@ function findDifferences(first: Buffer, second: Buffer): Difference[] | undefine
     const outB = y.outputs ?? [];
     const shape = shapeChange(outA, outB);
     if (shape !== undefined) {
-      differences.push({ index, selector, label, texts: [], shape });
+      differences.push({ index, selector, label, texts: [], changed: true, shape });
       continue;
     }
     const byKey = new Map<string, Difference>();
     for (let j = 0; j < outA.length; j++) {
       for (const [key, valueA, valueB] of entries(outA[j], outB[j])) {
-        const difference = byKey.get(key) ?? { index, selector, label: `${label} ${key}`, key, texts: [] };
+        const difference = byKey.get(key) ?? { index, selector, label: `${label} ${key}`, key, texts: [], changed: false };
         byKey.set(key, difference);
         if (isText(key)) difference.texts.push([joined(valueA), joined(valueB)]);
-        else if (JSON.stringify(valueA) !== JSON.stringify(valueB)) difference.texts.push(['', '\0']);
+        difference.changed ||= isText(key) ? joined(valueA) !== joined(valueB) : JSON.stringify(valueA) !== JSON.stringify(valueB);
       }
     }
-    for (const difference of byKey.values()) if (difference.texts.some(([p, q]) => p !== q)) differences.push(difference);
+    differences.push(...[...byKey.values()].filter((difference) => difference.changed));
   }
   return differences;
 }
