@@ -5,28 +5,22 @@ import { wordDiff, type Segment } from './word-diff.ts';
 
 export function renderUnifiedDiff(text: string): string {
   const lines = text.split('\n');
-  const out: string[] = [];
+  const out = lines.map(plainLine);
   for (let i = 0; i < lines.length; ) {
     if (!isRemoved(lines[i])) {
-      out.push(plainLine(lines[i]));
       i++;
       continue;
     }
-    let removed = i;
-    while (removed < lines.length && isRemoved(lines[removed])) removed++;
-    let added = removed;
-    while (added < lines.length && isAdded(lines[added])) added++;
-    const pairs = Math.min(removed - i, added - removed);
-    const highlighted: string[] = [];
-    for (let k = 0; k < pairs; k++) {
-      const diff = wordDiff(lines[i + k].slice(1), lines[removed + k].slice(1));
-      out.push(`<span class="del">-${segments(diff.a, 'word-del')}</span>`);
-      highlighted.push(`<span class="add">+${segments(diff.b, 'word-add')}</span>`);
+    // A "\ No newline at end of file" marker may sit inside either run.
+    const removed: number[] = [];
+    const added: number[] = [];
+    for (; i < lines.length && (isRemoved(lines[i]) || lines[i].startsWith('\\')); i++) if (isRemoved(lines[i])) removed.push(i);
+    for (; i < lines.length && (isAdded(lines[i]) || lines[i].startsWith('\\')); i++) if (isAdded(lines[i])) added.push(i);
+    for (let k = 0; k < Math.min(removed.length, added.length); k++) {
+      const diff = wordDiff(lines[removed[k]].slice(1), lines[added[k]].slice(1));
+      out[removed[k]] = `<span class="del">-${segments(diff.a, 'word-del')}</span>`;
+      out[added[k]] = `<span class="add">+${segments(diff.b, 'word-add')}</span>`;
     }
-    for (let k = i + pairs; k < removed; k++) out.push(plainLine(lines[k]));
-    out.push(...highlighted);
-    for (let k = removed + pairs; k < added; k++) out.push(plainLine(lines[k]));
-    i = added;
   }
   return out.join('\n');
 }

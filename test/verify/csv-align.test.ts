@@ -136,4 +136,24 @@ describe('rows aligned before their cells are compared', () => {
     // In memory the look-ahead is the whole table.
     expect(inMemory(csv(many), csv(beyond)).findingCount).toBe(2 * lookAhead.rows + 10);
   });
+
+  it('deletes the last row and inserts after the last row as such', async () => {
+    for (const result of [inMemory(csv(base), csv(base.slice(0, -1))), await streamed(csv(base), csv(base.slice(0, -1)))]) {
+      expect(summary(result)).toEqual(['row 300 (line 301) | row 300 deleted']);
+    }
+    for (const result of [inMemory(csv(base), csv([...base, '301,0.1,x'])), await streamed(csv(base), csv([...base, '301,0.1,x']))]) {
+      expect(summary(result)).toEqual(['re-run row 301 (line 302) | row 301 inserted']);
+    }
+  });
+
+  it('cannot find a deleted row when every row also changed (a changed column): the rows after it compare shifted', async () => {
+    const relabelled = base.map((line) => line.replace(/label/, 'tag'));
+    const b = [...relabelled.slice(0, 150), ...relabelled.slice(151)];
+    for (const result of [inMemory(csv(base), csv(b)), await streamed(csv(base), csv(b))]) {
+      expect(result.verdict).toBe('differs');
+      expect(result.notes).toEqual(['1 row missing from the re-run (300 → 299)']);
+      // 299 changed labels, rows 151-299 shifted in id and value, and the last committed row left over.
+      expect(result.findingCount).toBe(299 + 2 * 149 + 1);
+    }
+  });
 });

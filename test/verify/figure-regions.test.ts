@@ -1,7 +1,11 @@
 // The changed regions of a figure and the zoomed crops the report shows of them.
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { cropFor, cropMinSide, listRegions, magnify, mergeNear, regionLimit } from '../../src/verify/comparers/figure-regions.ts';
+import { compareIpynb } from '../../src/verify/comparers/ipynb.ts';
 import { compareImages } from '../../src/verify/comparers/png.ts';
+import { barChart } from '../fixtures/verify/chart.ts';
+
 import { withDefaults } from '../../src/verify/tolerance.ts';
 import type { Image } from '../../src/verify/types.ts';
 
@@ -92,5 +96,15 @@ describe('figure comparisons carry their regions', () => {
         { x0: 70, y0: 40, x1: 72, y1: 41, pixels: 6 },
       ]);
     }
+  });
+
+  it('for an image in a notebook, under its output label', async () => {
+    const text = readFileSync(new URL('../fixtures/verify/repo/results/analysis/analysis.ipynb', import.meta.url), 'utf8');
+    const b = JSON.parse(text) as { cells: Array<{ outputs?: Array<{ data?: Record<string, unknown> }> }> };
+    b.cells[2].outputs![0].data!['image/png'] = barChart([30, 55, 20, 50]).toString('base64');
+    const result = await compareIpynb(Buffer.from(text), Buffer.from(JSON.stringify(b)), { path: 'a.ipynb', tolerance: {} });
+    expect(result.figures[0].label).toBe('cell 2 output 0 image/png');
+    // The fourth bar grew by 5 pixels: one region, 18 wide, 5 high.
+    expect(result.figures[0].regions).toEqual([{ x0: 85, y0: 25, x1: 102, y1: 29, pixels: 90 }]);
   });
 });

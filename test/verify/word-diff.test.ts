@@ -88,4 +88,12 @@ describe('text diffs show the change', () => {
     expect(html).toContain('<span class="del">-gone</span>');
     expect(html).toContain('<span class="head">--- committed/a</span>');
   });
+
+  it("windows a notebook's long text output around its change", async () => {
+    const { compareIpynb } = await import('../../src/verify/comparers/ipynb.ts');
+    const nb = (line: string) => JSON.stringify({ cells: [{ cell_type: 'code', source: 'print(x)', outputs: [{ output_type: 'stream', name: 'stdout', text: [line] }] }] });
+    const result = await compareIpynb(Buffer.from(nb(long('model A'))), Buffer.from(nb(long('model B'))), { path: 'a.ipynb', tolerance: {} });
+    expect(result.textDiff).toMatch(/^-….{60}A.{60}…$/m);
+    expect(result.textDiff).toMatch(/^\+….{60}B.{60}…$/m);
+  });
 });

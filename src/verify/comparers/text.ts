@@ -74,29 +74,28 @@ export function unifiedDiff(label: string, a: string, b: string): string {
  */
 export function windowHunk(hunk: Pick<StructuredPatchHunk, 'lines'>): string[] {
   const lines = [...hunk.lines];
+  const cut = (at: number) => {
+    if (lines[at].length > lineWidth + 1) lines[at] = lines[at][0] + windowLine(lines[at].slice(1), []);
+  };
   for (let i = 0; i < lines.length; ) {
     if (!lines[i].startsWith('-')) {
-      if (lines[i].length > lineWidth + 1) lines[i] = lines[i][0] + windowLine(lines[i].slice(1), []);
+      if (!lines[i].startsWith('\\')) cut(i);
       i++;
       continue;
     }
-    let removed = i;
-    while (removed < lines.length && lines[removed].startsWith('-')) removed++;
-    let added = removed;
-    while (added < lines.length && lines[added].startsWith('+')) added++;
-    for (let k = 0; i + k < removed || removed + k < added; k++) {
-      const a = i + k < removed ? i + k : -1;
-      const b = removed + k < added ? removed + k : -1;
-      if (a >= 0 && b >= 0) {
+    // A "\ No newline at end of file" marker may sit inside either run.
+    const removed: number[] = [];
+    const added: number[] = [];
+    for (; i < lines.length && (lines[i].startsWith('-') || lines[i].startsWith('\\')); i++) if (lines[i].startsWith('-')) removed.push(i);
+    for (; i < lines.length && (lines[i].startsWith('+') || lines[i].startsWith('\\')); i++) if (lines[i].startsWith('+')) added.push(i);
+    for (let k = 0; k < Math.max(removed.length, added.length); k++) {
+      const [a, b] = [removed[k], added[k]];
+      if (a !== undefined && b !== undefined) {
         const [wa, wb] = windowPair(lines[a].slice(1), lines[b].slice(1));
         lines[a] = '-' + wa;
         lines[b] = '+' + wb;
-      } else {
-        const at = a >= 0 ? a : b;
-        if (lines[at].length > lineWidth + 1) lines[at] = lines[at][0] + windowLine(lines[at].slice(1), []);
-      }
+      } else cut(a ?? b);
     }
-    i = added;
   }
   return lines;
 }
