@@ -1,11 +1,18 @@
 // Measures `repro build`: cold (no image for the tag; the base and host caches kept), warm no-op (in process and as
 // the `repro build` command), and a rebuild after a notebook edit. Builds a copy of test/fixtures/repos/minimal,
-// or the project named by REPRO_BENCH_PROJECT (copied the same way). Prints a table; removes the images it made.
+// or the project named by REPRO_BENCH_PROJECT (copied the same way). Then the sizes of this repository's analysis
+// image and of its echo service image (`repro serve echo`), and a cold base bootstrap (debootstrap into a fresh
+// package cache, imported under a bench tag so the real debian:bookworm is never touched), then a second one that
+// finds the .deb files in that cache. Prints a table; removes the images it made (not this repository's own).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Docker from 'dockerode';
+import { bootstrapBase } from '../src/engine/base.ts';
 import { connectEngine } from '../src/engine/index.ts';
+import { readLock } from '../src/lock/index.ts';
+import { ensureServiceImage } from '../src/serve/image.ts';
 import { loadManifest } from '../src/manifest/load.ts';
 import { buildProjectImage, planProjectImage } from '../src/render/index.ts';
 import { createProgress, formatBytes, formatDuration } from '../src/cli/progress.ts';
@@ -49,11 +56,41 @@ try {
   made.add(edited.tag);
   rows.push(['rebuild after a notebook edit', formatDuration(edited.durationMs), `${edited.steps - edited.cachedSteps} of ${edited.steps} steps run, the rest from layer cache`]);
 
-  const size = Number(execFileSync('docker', ['image', 'inspect', '--format', '{{.Size}}', edited.tag], { encoding: 'utf8' }).trim());
-  rows.push(['image size', formatBytes(size), edited.tag]);
+  rows.push(['image size', formatBytes(imageSize(edited.tag)), edited.tag]);
+
+  // This repository's own images: built when missing (a warm no-op otherwise) and kept.
+  const own = await loadManifest(root);
+  const analysis = await buildProjectImage({ projectDir: root, loaded: own, engine, progress });
+  rows.push(['analysis image size (this repository)', formatBytes(imageSize(analysis.tag)), `${analysis.tag}${analysis.built ? `, built in ${formatDuration(analysis.durationMs)}` : ''}`]);
+  const lock = await readLock(root);
+  const echo = own.manifest.services.echo;
+  if (echo && lock) {
+    const service = await ensureServiceImage({ projectDir: root, manifest: own.manifest, name: 'echo', service: echo, engine, node: { version: lock.node.version, package: lock.node.package, sha256: lock.node.sha256 }, progress });
+    rows.push(['service image size (repro serve echo)', formatBytes(service.size), service.tag]);
+  }
+
+  const docker = new Docker();
+  const benchRef = 'repro-bench/debian-bootstrap:bookworm';
+  const packageCache = join(work, 'debootstrap-cache');
+  try {
+    const cold = await bootstrapBase(docker, own.manifest.environment.base, { importAs: benchRef, packageCache, progress });
+    rows.push(['cold base bootstrap (no image, no package cache)', formatDuration(cold.totalMs), `debootstrap ${formatDuration(cold.debootstrapMs)}, import ${formatDuration(cold.importMs)}`]);
+    await engine.removeImage(benchRef, { force: true });
+    const cached = await bootstrapBase(docker, own.manifest.environment.base, { importAs: benchRef, packageCache, progress });
+    rows.push(['cold base bootstrap (no image, .deb cache kept)', formatDuration(cached.totalMs), `debootstrap ${formatDuration(cached.debootstrapMs)}, import ${formatDuration(cached.importMs)}`]);
+    rows.push(['bootstrapped base size', formatBytes(imageSize(benchRef)), 'docs, manual pages and translations left out']);
+  } catch (error) {
+    rows.push(['cold base bootstrap', 'failed', error instanceof Error ? error.message.split('\n')[0] : String(error)]);
+  } finally {
+    await engine.removeImage(benchRef, { force: true });
+  }
 } finally {
   for (const tag of made) await engine.removeImage(tag, { force: true });
   await rm(work, { recursive: true, force: true });
+}
+
+function imageSize(tag: string): number {
+  return Number(execFileSync('docker', ['image', 'inspect', '--format', '{{.Size}}', tag], { encoding: 'utf8' }).trim());
 }
 
 const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i].length), ['what', 'time', 'notes'][i].length));

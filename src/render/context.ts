@@ -11,7 +11,7 @@ import type { ContextFile } from '../engine/index.ts';
 import { ManifestError, UnsafePathError } from '../errors.ts';
 import { readRegularFile } from '../files/special.ts';
 import type { Lock } from '../lock/schema.ts';
-import type { ToolkitBundle } from '../lock/toolkit.ts';
+import { toolkitDepsDir, type ToolkitBundle } from '../lock/toolkit.ts';
 import type { Manifest } from '../manifest/schema.ts';
 import { buildPacks, packKernels, serializeKernelJson } from '../packs/index.ts';
 
@@ -150,6 +150,11 @@ export function kernelFiles(manifest: Manifest): GeneratedFile[] {
   return [...packKernels(buildPacks(manifest.environment))]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([name, spec]) => ({ path: `kernels/${name}/kernel.json`, content: serializeKernelJson(spec) }));
+}
+
+/** The build's own scripts, under tools/: prune.cjs trims node_modules after each `npm ci` (see Dockerfile.template). */
+export async function toolFiles(): Promise<GeneratedFile[]> {
+  return [{ path: 'tools/prune.cjs', content: await readFile(join(toolkitDepsDir, 'prune.cjs'), 'utf8') }];
 }
 
 /** Every context entry by content, in context-path order; pinned files are taken from the lock. */

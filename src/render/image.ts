@@ -8,7 +8,7 @@ import type { Engine, EngineProgress } from '../engine/index.ts';
 import { ManifestError } from '../errors.ts';
 import { assertBaseFresh, assertLockFresh, basePackagesDigest, ensureNpmCache, ensurePackageTarball, nodePackage, requireLock, toolkitBundle, toolkitDepsDir, type Lock } from '../lock/index.ts';
 import type { LoadedManifest } from '../manifest/load.ts';
-import { collectProjectFiles, contextFiles, imageInputs, imageTag, kernelFiles, type ProjectFile } from './context.ts';
+import { collectProjectFiles, contextFiles, imageInputs, imageTag, kernelFiles, toolFiles, type GeneratedFile, type ProjectFile } from './context.ts';
 import { renderDockerfile } from './dockerfile.ts';
 
 export interface ProjectImagePlan {
@@ -39,7 +39,7 @@ export async function planProjectImage(projectDir: string, loaded: LoadedManifes
   const dockerfile = renderDockerfile(loaded.manifest, lock, template, { templateName });
   const files = await collectProjectFiles(projectDir, loaded.manifest);
   const packageJsonSha = packageJson && createHash('sha256').update(packageJson).digest('hex');
-  const tag = imageTag(loaded.manifest.name, dockerfile, imageInputs(lock, files, packageJsonSha, kernelFiles(loaded.manifest)));
+  const tag = imageTag(loaded.manifest.name, dockerfile, imageInputs(lock, files, packageJsonSha, await generatedFiles(loaded)));
   return { lock, dockerfile, files, tag };
 }
 
@@ -84,13 +84,18 @@ export async function buildProjectImage(request: {
   const built = await engine.buildImage({
     tag: plan.tag,
     dockerfile: plan.dockerfile,
-    contextFiles: contextFiles(projectDir, lock, plan.files, { nodeTarball: node.file, npmTarball: npm.file, npmCache, toolkitNpmCache, toolkit }, kernelFiles(loaded.manifest)),
+    contextFiles: contextFiles(projectDir, lock, plan.files, { nodeTarball: node.file, npmTarball: npm.file, npmCache, toolkitNpmCache, toolkit }, await generatedFiles(loaded)),
     mtime: lock.sourceDateEpoch,
     progress,
     signal: request.signal,
     noCache: request.noCache,
   });
   return { ...plan, built: true, durationMs: Date.now() - started, steps: built.steps, cachedSteps: built.cachedSteps };
+}
+
+/** The context files repro writes itself: the build packs' kernelspecs and the build's scripts. */
+async function generatedFiles(loaded: LoadedManifest): Promise<GeneratedFile[]> {
+  return [...kernelFiles(loaded.manifest), ...(await toolFiles())];
 }
 
 /** The project's own Dockerfile.template, else the one that ships with repro. */

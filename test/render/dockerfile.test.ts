@@ -66,10 +66,25 @@ describe('renderDockerfile', () => {
       const { manifest, lock, options } = load(name);
       const text = renderDockerfile(manifest, lock, template, options);
       expect(text).toContain('FROM debian:bookworm AS toolkit\n');
-      expect(text).toContain('COPY toolkit/app/ /opt/repro/\nWORKDIR /opt/repro\n');
+      expect(text).toContain('COPY toolkit/app/ /opt/repro/\nCOPY tools/ /tmp/tools/\nWORKDIR /opt/repro\n');
+      expect(text).toContain('&& node /tmp/tools/prune.cjs node_modules \\\n');
       expect(text).toContain('COPY --from=toolkit /opt/repro/ /opt/repro/\n');
       // No longer the project's own npm dependency.
       expect(text).not.toContain('/project/node_modules/repro');
+    }
+  });
+
+  it('slims and flattens the base, installs only the node binary, and links the toolkit packages the project repeats', () => {
+    for (const name of cases) {
+      const { manifest, lock, options } = load(name);
+      const text = renderDockerfile(manifest, lock, template, options);
+      expect(text).toContain('FROM debian:bookworm AS slim-base\n');
+      expect(text).toContain("'path-exclude=/usr/share/doc/*' 'path-include=/usr/share/doc/*/copyright'");
+      expect(text).toContain('FROM scratch AS slim\nCOPY --from=slim-base / /\n');
+      expect(text.match(/^FROM .*$/gm)?.at(-1)).toBe('FROM slim');
+      expect(text).toContain('COPY --from=node /opt/node/bin/node /usr/local/bin/node\n');
+      expect(text).not.toContain('COPY --from=node /opt/node/ /usr/local/\nCOPY --from=toolkit /opt/repro/ /opt/repro/');
+      expect(text).toContain('node /tmp/tools/prune.cjs node_modules --link-from /opt/repro/node_modules');
     }
   });
 

@@ -5,6 +5,7 @@
 #               dependencies: the tslab kernel, ZeroMQ, resvg); npm-cache/: those dependencies, for an offline `npm ci`
 #   kernels/    the kernelspecs of the build packs: tslab and jslab always, python3 and ir when research.yaml asks
 #   npm-cache/, deps/   the project's own npm dependencies (package.json and its lockfile), when it has any
+#   tools/      prune.cjs: trims node_modules after `npm ci` (source maps, other platforms' native builds, duplicates)
 #   data/, code/, notebooks/   the repository's data files, code and notebooks, at their repository paths
 # Layers go from least to most often changed: editing a notebook rebuilds only the last few.
 
@@ -22,24 +23,44 @@ FROM debian:bookworm AS toolkit
 COPY --from=node /opt/node/ /usr/local/
 COPY toolkit/npm-cache/ /tmp/npm-cache/
 COPY toolkit/app/ /opt/repro/
+COPY tools/ /tmp/tools/
 WORKDIR /opt/repro
 # tslab type-checks every cell against Node's types, looked up in its own node_modules/@types (npm hoists them).
 RUN npm ci --offline --omit=dev --ignore-scripts --no-audit --no-fund --cache /tmp/npm-cache --userconfig /tmp/npm-cache/npmrc \
+ && node /tmp/tools/prune.cjs node_modules \
  && mkdir -p node_modules/tslab/node_modules && ln -s ../../@types node_modules/tslab/node_modules/@types
 
 # The project's own npm dependencies, exactly as its lockfile says, with no network (none without a lockfile).
+# A package repro's own node_modules holds byte for byte (tslab, ZeroMQ…) becomes a link to that copy.
 FROM debian:bookworm AS deps
 COPY --from=node /opt/node/ /usr/local/
+COPY --from=toolkit /opt/repro/node_modules/ /opt/repro/node_modules/
 COPY npm-cache/ /tmp/npm-cache/
+COPY tools/ /tmp/tools/
 COPY deps/ /project/
 WORKDIR /project
 RUN if [ -f package-lock.json ] || [ -f npm-shrinkwrap.json ]; then \
-      npm ci --offline --omit=dev --ignore-scripts --no-audit --no-fund --cache /tmp/npm-cache --userconfig /tmp/npm-cache/npmrc; \
+      npm ci --offline --omit=dev --ignore-scripts --no-audit --no-fund --cache /tmp/npm-cache --userconfig /tmp/npm-cache/npmrc \
+      && node /tmp/tools/prune.cjs node_modules --link-from /opt/repro/node_modules; \
     fi
 
+# The base without what no kernel reads: Debian's documentation (but its copyright files), manual pages and
+# translations, gone now and never installed later (dpkg path-exclude); then flattened into one layer, because
+# deleting files in a layer of its own would not make the image any smaller.
+FROM debian:bookworm AS slim-base
+RUN printf '%s\n' 'path-exclude=/usr/share/doc/*' 'path-include=/usr/share/doc/*/copyright' 'path-exclude=/usr/share/man/*' \
+      'path-exclude=/usr/share/info/*' 'path-exclude=/usr/share/locale/*' 'path-include=/usr/share/locale/locale.alias' \
+      'path-exclude=/usr/share/lintian/*' > /etc/dpkg/dpkg.cfg.d/repro-slim \
+ && find /usr/share/doc -mindepth 1 ! -type d ! -name copyright -delete \
+ && find /usr/share/doc -mindepth 1 -type d -empty -delete \
+ && find /usr/share/locale -mindepth 1 -maxdepth 1 ! -name locale.alias -exec rm -rf {} + \
+ && rm -rf /usr/share/man/* /usr/share/info/* /usr/share/lintian/* /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/debconf/*-old
+FROM scratch AS slim
+COPY --from=slim-base / /
+
 # The image: the build packs' pinned Debian packages (python3 + ipykernel, R + IRkernel, the project's own),
-# Node.js, repro and the kernelspecs, a non-root user, then the project.
-FROM debian:bookworm
+# Node.js (its binary: npm stays in the build stages), repro and the kernelspecs, a non-root user, then the project.
+FROM slim
 ENV SOURCE_DATE_EPOCH=1795564800 LANG=C.UTF-8 TZ=UTC DEBIAN_FRONTEND=noninteractive
 RUN packages="" \
  && if [ -n "$packages" ]; then \
@@ -48,7 +69,7 @@ RUN packages="" \
       && apt-get clean \
       && rm -rf /var/lib/apt/lists/*; \
     fi
-COPY --from=node /opt/node/ /usr/local/
+COPY --from=node /opt/node/bin/node /usr/local/bin/node
 COPY --from=toolkit /opt/repro/ /opt/repro/
 COPY kernels/ /usr/local/share/jupyter/kernels/
 # /node_modules is on every notebook folder's module path: `import { importTs } from 'repro/notebook'` works anywhere.
