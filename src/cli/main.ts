@@ -20,6 +20,7 @@ const commandModules: Record<string, () => Promise<CommandModule>> = {
   serve: () => import('./serve.ts'),
   lab: () => import('./lab.ts'),
   init: () => import('./init.ts'),
+  pack: () => import('./pack.ts'),
 };
 
 /** The command named on the command line, skipping global options (and -C's value). */

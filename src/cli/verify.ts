@@ -8,7 +8,7 @@ import { assertRunFolderApart } from '../files/run-folder.ts';
 import { chooseEngine } from '../run/choose-engine.ts';
 import { formatSummary, verifyRunFolder } from '../verify/index.ts';
 import { buildRunRecord, readRunRecord, writeRunRecord, type NotebookOutcome } from '../verify/run-record.ts';
-import { loadProject, type Project } from './context.ts';
+import { globalOptions, loadProject, type Project } from './context.ts';
 import { createProgress, formatDuration, type Progress } from './progress.ts';
 
 interface VerifyCommandOptions {
@@ -16,6 +16,7 @@ interface VerifyCommandOptions {
   engine: 'docker' | 'local';
   report?: string;
   json?: boolean;
+  pack?: string;
 }
 
 export function register(program: Command): void {
@@ -26,16 +27,19 @@ export function register(program: Command): void {
     .addOption(new Option('--engine <engine>', 'where the notebooks run: in a container (docker), or on this machine (local), only when asked').choices(['docker', 'local']).default('docker'))
     .option('--report <dir>', 'where report.html, verify.json and diff images go (default: the run folder)')
     .option('--json', 'print verify.json to stdout (the table goes to stderr), e.g. repro verify --json | jq .')
-    .addHelpText('after', '\nExamples:\n  repro verify\n  repro verify --engine local\n  repro verify --no-run .repro/runs/last')
+    .option('--pack <file>', 'verify an archive `repro pack` wrote, offline: load its image, run every entrypoint in it, compare with its results')
+    .addHelpText('after', '\nExamples:\n  repro verify\n  repro verify --engine local\n  repro verify --no-run .repro/runs/last\n  repro verify --pack analyses-1a2b3c4d5e6f.repro.tar')
     .action(async (options: VerifyCommandOptions, command: Command) => {
-      const project = await loadProject(command);
+      const packed = options.pack === undefined ? undefined : await openPackProject(options, command);
+      const project = packed?.project ?? (await loadProject(command));
       // With --json, stdout is verify.json alone: everything for people goes to stderr.
       const progress = createProgress({ quiet: project.quiet });
       const outputs = project.manifest.entrypoints.map((e) => e.outputs);
       if (outputs.length === 0) throw new UsageError(`${project.loaded.file} has no entrypoints: there is nothing to verify`);
       const startedAt = new Date();
-      const run: RunOutcome =
-        typeof options.run === 'string'
+      const run: RunOutcome = packed
+        ? await packed.run()
+        : typeof options.run === 'string'
           ? await existingRun(project.root, options.run, outputs)
           : await runIntoFreshFolder(project, options.engine, progress);
       progress.update('comparing outputs with the committed results…');
@@ -65,6 +69,18 @@ export function register(program: Command): void {
         );
       }
     });
+}
+
+/** --pack FILE: the pack's own project (unpacked) and its loaded image, run by id; nothing is built. */
+async function openPackProject(options: VerifyCommandOptions, command: Command): Promise<{ project: Project; run(): Promise<RunOutcome> }> {
+  if (typeof options.run === 'string' || options.engine === 'local') {
+    throw new UsageError('--pack runs the packed image in a container: it cannot be combined with --no-run or --engine local');
+  }
+  const { preparePack } = await import('../pack/verify.ts');
+  const { quiet } = globalOptions(command);
+  const prepared = await preparePack(options.pack ?? '', createProgress({ quiet }));
+  const { root, loaded } = prepared.project;
+  return { project: { root, quiet, loaded, manifest: loaded.manifest }, run: prepared.run };
 }
 
 /** --no-run DIR: the folder, and what its run.json says about the run that wrote it (nothing when it has none). */

@@ -15,3 +15,4 @@ export {
   type PortBinding,
   type RunningContainer,
 } from './types.ts';
+export { loadImage, saveImage } from './archive.ts';

@@ -1,0 +1,41 @@
+// `repro pack`: one archive holding the image (OCI layout), the repository at its commit, the data, research.lock,
+// the cached build inputs and the latest verify.json; prints its name, size and sha256 (what to cite).
+import path from 'node:path';
+import type { Command } from 'commander';
+import { createPack } from '../pack/create.ts';
+import { loadProject } from './context.ts';
+import { createProgress, formatBytes, formatDuration } from './progress.ts';
+
+interface PackCommandOptions {
+  out?: string;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('pack')
+    .description('write one archive that `repro verify --pack` re-runs offline: the image, the repository at its commit, data, lock and results')
+    .option('--out <file>', 'the archive to write (default: <name>-<commit>.repro.tar in the project)')
+    .option('--json', 'print { file, size, sha256, commit, image } as JSON on stdout')
+    .addHelpText('after', '\nExamples:\n  repro pack\n  repro pack --out /media/archive/analyses.repro.tar\n  repro verify --pack analyses-1a2b3c4d5e6f.repro.tar')
+    .action(async (options: PackCommandOptions, command: Command) => {
+      const project = await loadProject(command);
+      const progress = createProgress({ quiet: project.quiet || options.json });
+      const started = Date.now();
+      const result = await createPack({ projectDir: project.root, loaded: project.loaded, out: options.out, progress });
+      progress.done();
+      const { manifest } = result.pack;
+      if (options.json) {
+        process.stdout.write(JSON.stringify({ file: result.file, size: result.size, sha256: result.sha256, commit: manifest.commit, image: manifest.image }) + '\n');
+        return;
+      }
+      const shown = path.relative(process.cwd(), result.file) || result.file;
+      process.stdout.write(`${shown}  ${formatBytes(result.size)}  (${manifest.files.length} files, ${formatDuration(Date.now() - started)})\n`);
+      process.stdout.write(`sha256 ${result.sha256}\n`);
+      if (!project.quiet) {
+        process.stdout.write(`image ${manifest.image.tag} (${manifest.image.id}), commit ${manifest.commit}\n`);
+        if (manifest.missingInputs.length > 0) process.stdout.write(`not in repro's cache, so not packed: ${manifest.missingInputs.join(', ')}\n`);
+        if (!manifest.files.some((file) => file.kind === 'verify')) process.stdout.write('no verify.json packed: run `repro verify` first to pack its report\n');
+      }
+    });
+}
