@@ -65,7 +65,7 @@ describe('report.html, verify.json and the summary table', () => {
     const html = renderReport(files, meta);
     expect(renderReport(files, meta)).toBe(html);
     expect(html).not.toContain('<script>');
-    expect(html).toContain('+&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('+<mark class="word-add">&lt;script&gt;alert(1)&lt;/script&gt;</mark>');
     expect(html).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
   });
 

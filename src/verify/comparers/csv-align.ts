@@ -22,6 +22,7 @@ export const confirmRows = 3;
 /** In a run of changed rows, at most this many go by between searches for a deleted or inserted row. */
 export const maxBackoff = 256;
 
+/** Pairs equal in place that end a run of changed rows: every differing row is searched again after them. */
 const calmRows = 16;
 
 /** Runs of deleted or inserted rows up to this long are found even when the rows around them differ within tolerance. */
@@ -128,15 +129,13 @@ export class RowAligner {
   /** Next row of each side. */
   i = 0;
   j = 0;
-  deleted = 0;
-  inserted = 0;
   /** The first deleted or inserted row, e.g. "row 100". */
   firstGap?: string;
   private readonly pair = new PairFindings();
   /** Changed pairs still to take without searching, and the current gap between searches. */
   private quiet = 0;
   private backoff = 0;
-  /** Pairs equal in place since the last fruitless search; after calmRows of them every differing row is searched again. */
+  /** Pairs equal in place since the last fruitless search. */
   private calm = 0;
 
   constructor(
@@ -164,7 +163,7 @@ export class RowAligner {
     if (!rowB) this.delete(1);
     else if (!rowA) this.insert(1);
     else if (!this.judge(rowA, rowB)) {
-      if (++this.calm >= calmRows) this.backoff = 0;
+      if (++this.calm >= calmRows) this.backoff = this.quiet = 0;
       this.keepPair(rowA, rowB);
     } else if (this.quiet === 0 && !this.hasLookAhead()) return 'look ahead';
     else if (this.quiet > 0 || this.matches(this.i + 1, this.j + 1, confirmRows)) {
@@ -196,7 +195,7 @@ export class RowAligner {
     }
   }
 
-  /** The first index >= from on `side` holding `key` whose following rows match; -1 when none is in reach. */
+  /** The first index >= from on `side` holding exactly `cells` whose following rows match; -1 when none is in reach. */
   private runTo(side: RowWindow, cells: string[], from: number, follows: (index: number) => boolean): number {
     for (const index of side.find(cells, from)) if (follows(index)) return index;
     return -1;
@@ -231,7 +230,7 @@ export class RowAligner {
   }
 
   private delete(n: number): void {
-    for (let t = 0; t < n; t++, this.i++, this.deleted++) {
+    for (let t = 0; t < n; t++, this.i++) {
       const row = this.a.at(this.i)!;
       this.firstGap ??= `row ${this.i + 1}`;
       const content = this.content(row.cells, 'a');
@@ -242,7 +241,7 @@ export class RowAligner {
   }
 
   private insert(n: number): void {
-    for (let t = 0; t < n; t++, this.j++, this.inserted++) {
+    for (let t = 0; t < n; t++, this.j++) {
       const row = this.b.at(this.j)!;
       this.firstGap ??= `row ${this.j + 1}`;
       const content = this.content(row.cells, 'b');
