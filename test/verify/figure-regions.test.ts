@@ -6,6 +6,7 @@ import { compareIpynb } from '../../src/verify/comparers/ipynb.ts';
 import { compareImages } from '../../src/verify/comparers/png.ts';
 import { barChart } from '../fixtures/verify/chart.ts';
 
+import { renderCrops } from '../../src/verify/report-figures.ts';
 import { withDefaults } from '../../src/verify/tolerance.ts';
 import type { Image } from '../../src/verify/types.ts';
 
@@ -106,5 +107,18 @@ describe('figure comparisons carry their regions', () => {
     expect(result.figures[0].label).toBe('cell 2 output 0 image/png');
     // The fourth bar grew by 5 pixels: one region, 18 wide, 5 high.
     expect(result.figures[0].regions).toEqual([{ x0: 85, y0: 25, x1: 102, y1: 29, pixels: 90 }]);
+  });
+
+  it('are shown as at most 6 crops in the report, which says when there were more', () => {
+    const a = blank();
+    const b = blank();
+    for (let n = 0; n < 10; n++) paint(b, 2 + n * 9, 5, 1 + (n % 3), 2);
+    const comparison = compareImages(a, b, { pixels: 0.5 }, { committed: a, rerun: b, label: '' });
+    const figure = comparison.figures[0];
+    expect(figure.regionCount).toBe(10);
+    const html = renderCrops({ path: 'results/f.png', kind: 'png', informational: false, ...comparison }, figure);
+    expect(html).toContain('Changed regions, zoomed: the 6 largest of 10 (the rest are in the full view)');
+    expect(html.match(/<img class="crop-diff"/g)).toHaveLength(6);
+    expect(html).toContain('region 1: x 20–22, y 5–6, 6 changed pixels; shown x 6–37, y 0–31 at 8×');
   });
 });
