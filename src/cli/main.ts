@@ -20,6 +20,7 @@ const commandModules: Record<string, () => Promise<CommandModule>> = {
   serve: () => import('./serve.ts'),
   lab: () => import('./lab.ts'),
   init: () => import('./init.ts'),
+  sweep: () => import('./sweep.ts'),
   pack: () => import('./pack.ts'),
 };
 

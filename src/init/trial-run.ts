@@ -2,7 +2,7 @@
 // for the scratch copy's provisional research.yaml) or, when asked, with a kernel on this machine. Unlike
 // `repro run`, the container sees the scratch project writable (at /scratch, beside the image's /project), so that
 // a notebook writing beside itself is seen doing so instead of failing on a read-only file system.
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Progress } from '../cli/progress.ts';
 import type { Engine } from '../engine/index.ts';
@@ -11,6 +11,8 @@ import { loadManifest, type LoadedManifest } from '../manifest/load.ts';
 import { resolveLock, writeLock } from '../lock/index.ts';
 import { containerUser } from '../run/container.ts';
 import { passedEnvironment } from '../run/environment.ts';
+import { specsFor } from '../run/results.ts';
+import { readRunResultsIfAny, writeRunSpecs } from '../run/spec.ts';
 import { ensureProjectImage } from '../run/image.ts';
 import { runEntrypoints } from '../run/index.ts';
 
@@ -73,14 +75,6 @@ export async function prepareImage(project: string, engine: Engine, progress: Pr
   }
 }
 
-interface InnerSummary {
-  notebook: string;
-  status: 'ok' | 'failed';
-  cellIndex?: number;
-  ename?: string;
-  evalue?: string;
-}
-
 /** Where the scratch project is mounted: not over /project, which holds the image's npm packages. */
 export const scratchInContainer = '/scratch';
 
@@ -92,7 +86,10 @@ export function containerRunner(project: string, engine: Engine, image: Prepared
     async run(notebook, outRoot) {
       await mkdir(outRoot, { recursive: true });
       await chmod(outRoot, 0o777);
-      const cmd = ['repro', '-C', scratchInContainer, 'run', '--engine', 'local', '--out', '/out', '--failed-dir', '/out/.failed', '--summary', '/out/.summary.json', notebook];
+      // The run specification (src/run/spec.ts): paths relative to /out/spec.json.
+      const entry = manifest.entrypoints.find((item) => item.notebook === notebook) ?? { notebook, outputs: `.trial/${notebook}` };
+      await writeRunSpecs(join(outRoot, 'spec.json'), specsFor([entry], { manifest, outDir: '.', failedDir: '.failed' }));
+      const cmd = ['repro', '-C', scratchInContainer, 'run', '--spec', '/out/spec.json', '--result', '/out/result.json'];
       let tail = '';
       const exitCode = await engine.runContainer({
         image: image.tag,
@@ -114,10 +111,7 @@ export function containerRunner(project: string, engine: Engine, image: Prepared
           for (const line of text.split('\n')) if (line.trim() !== '') progress.log(`  │ ${line}`);
         },
       });
-      const summary = await readFile(join(outRoot, '.summary.json'), 'utf8').then(
-        (text) => (JSON.parse(text) as InnerSummary[]).find((item) => item.notebook === notebook),
-        () => undefined,
-      );
+      const summary = (await readRunResultsIfAny(join(outRoot, 'result.json')))?.find((item) => item.notebook === notebook);
       if (!summary) return { status: 'failed', failure: `the container exited with code ${exitCode} before reporting: ${tail.trim().split('\n').slice(-3).join(' / ')}` };
       return summary.status === 'ok' ? { status: 'ok' } : failed(summary);
     },

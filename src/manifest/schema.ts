@@ -206,6 +206,36 @@ export const runSchema = z.strictObject({
   pids: z.number().int().min(32).default(1024),
 });
 
+/** A value a sweep's grid gives a parameter: written into the notebook's parameters cell as any -p value is. */
+const sweepValueSchema = z.union([z.string(), z.number(), z.boolean()]);
+
+export const sweepSchema = z.strictObject({
+  /** An entrypoint's notebook; each point runs it with its own parameters and seed. */
+  notebook: repoPathSchema.refine((p) => p.endsWith('.ipynb'), 'must be a .ipynb notebook'),
+  /** The grid: every combination of the listed values is a point (times every seed). */
+  parameters: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a parameter name such as learning_rate'), z.array(sweepValueSchema).min(1, 'must list at least one value'))
+    .default({}),
+  /** REPRO_SEED per point: a list, or { from, count } for from, from+1, …; default research.yaml's run.seed alone. */
+  seeds: z
+    .union([
+      z.array(z.number().int()).min(1, 'must list at least one seed'),
+      z.strictObject({ from: z.number().int(), count: z.number().int().min(1).max(100_000) }),
+    ])
+    .optional(),
+  /** Where the sweep's summary.csv, bands.csv and band.svg are written; default results/sweeps/<name>. */
+  outputs: repoPathSchema.optional(),
+  /** What to collect from each point's outputs. */
+  metrics: z.strictObject({
+    /** A CSV or JSON file, relative to the point's outputs folder. */
+    file: repoPathSchema.refine((p) => /\.(csv|json)$/i.test(p), 'must be a .csv or .json file'),
+    /** Numeric columns (CSV) or keys (JSON) to aggregate. */
+    fields: z.array(z.string().min(1)).min(1, 'must name at least one field'),
+    /** Columns that tell rows of one point apart (e.g. minute): each is a group of its own. */
+    by: z.array(z.string().min(1)).default([]),
+  }),
+});
+
 export const manifestSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be lowercase letters, digits, ".", "_" or "-"'),
   environment: environmentSchema.prefault({}),
@@ -214,6 +244,8 @@ export const manifestSchema = z.strictObject({
   services: z.record(z.string(), serviceSchema).default({}),
   verify: verifySchema,
   run: runSchema.prefault({}),
+  /** Parameter and seed sweeps by name (`repro sweep NAME`); optional with no default, so manifests without one hash as before. */
+  sweeps: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be lowercase letters, digits, ".", "_" or "-"'), sweepSchema).optional(),
 });
 
 export type Manifest = z.output<typeof manifestSchema>;
@@ -224,6 +256,7 @@ export type Service = Manifest['services'][string];
 export type Tolerance = z.output<typeof toleranceSchema>;
 export type CellRule = z.output<typeof cellRuleSchema>;
 export type RunSettings = Manifest['run'];
+export type Sweep = z.output<typeof sweepSchema>;
 
 /** research.lock: what the manifest resolved to; defined (and validated) with the lock stage. */
 export type { Lock } from '../lock/schema.ts';

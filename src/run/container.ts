@@ -1,8 +1,8 @@
 // Runs entrypoints inside the project's image: no network (unless research.yaml says otherwise), non-root, no
 // capabilities and no privilege gain, memory/CPU/process limits, read-only root file system, tmpfs /tmp, data
-// mounted read-only, and a fresh host folder at /out that the inner `repro run --engine local --out /out` fills;
-// its results are then moved into place on the host.
-import { chmod, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+// mounted read-only, and a fresh host folder at /out holding the run specification; the inner
+// `repro run --spec /out/spec.json --result /out/result.json` fills it, and the results are moved into place.
+import { chmod, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { EngineError } from '../errors.ts';
 import type { Entrypoint } from '../manifest/schema.ts';
@@ -12,22 +12,10 @@ import { notebookError } from './local.ts';
 import { readNotebook } from './notebook.ts';
 import { refuseContainerOutputs } from './output-check.ts';
 import { assertImageHasKernel, notebookKernel } from './kernel-choice.ts';
-import { passedEnvironment } from './environment.ts';
-import type { NotebookResult, RunOptions } from './types.ts';
-
-const projectInImage = '/project';
-
-interface InnerResult {
-  notebook: string;
-  status: 'ok' | 'failed';
-  cellIndex?: number;
-  ename?: string;
-  evalue?: string;
-  traceback?: string[];
-  /** The inner run's warnings (allowed errors, leftover processes), kept on the host's result. */
-  warnings?: string[];
-  elapsedMs: number;
-}
+import { runContainerOptions } from './container-options.ts';
+import { specsFor } from './results.ts';
+import { readRunResultsIfAny, writeRunSpecs, type RunResult } from './spec.ts';
+import { defaultFailedDir, type NotebookResult, type RunOptions } from './types.ts';
 
 /**
  * Seams for tests and benchmarks: run a given image, with the project bind-mounted (read-only) at a path instead of
@@ -40,7 +28,6 @@ export interface ContainerSeams {
 
 export async function runInContainer(options: RunOptions, entrypoints: Entrypoint[], seams: ContainerSeams = {}): Promise<NotebookResult[]> {
   const projectDir = resolve(options.projectDir);
-  const inside = seams.mountProjectAt ?? projectInImage;
   const { manifest } = options.loaded;
   // Bad notebooks, and notebooks whose kernel the image would not have, are refused on the host, before an image
   // is built or a container started.
@@ -54,30 +41,26 @@ export async function runInContainer(options: RunOptions, entrypoints: Entrypoin
 
   const outRoot = resolve(options.outDir ?? projectDir);
   await mkdir(outRoot, { recursive: true });
+  // A folder of its own per run: concurrent runs never share a scratch path.
   const hostOut = await mkdtemp(join(outRoot, '.repro-container-'));
   try {
     // The container's user is not us: it must be able to write here.
     await chmod(hostOut, 0o777);
-    const parameters = Object.entries(options.parameters ?? {}).flatMap(([key, value]) => ['-p', `${key}=${JSON.stringify(value)}`]);
-    const cmd = ['repro', '-C', inside, 'run', '--engine', 'local', '--out', '/out', '--failed-dir', '/out/.failed', '--summary', '/out/.summary.json'];
-    cmd.push(...parameters, ...entrypoints.map((entry) => entry.notebook));
+    // Paths in the spec are relative to its file, /out/spec.json inside: outputs land in /out/<entrypoint outputs>.
+    const specs = specsFor(entrypoints, { manifest, parameters: options.parameters, seed: options.seed, outDir: '.', failedDir: failedFolder, image: { tag: image } });
+    await writeRunSpecs(join(hostOut, 'spec.json'), specs);
     let tail = '';
     const container = await engine.startContainer({
-      image,
-      cmd,
-      user: containerUser(),
-      network: manifest.run.network,
-      readOnly: true,
-      tmpfs: { '/tmp': 'rw,exec,size=2g' },
-      workdir: inside,
-      mounts: [
-        ...(seams.mountProjectAt ? [{ host: projectDir, container: inside, readOnly: true }] : []),
-        ...data.map((file) => ({ host: file.file, container: `${inside}/${file.path}`, readOnly: true })),
-        { host: hostOut, container: '/out' },
-      ],
-      // Only what research.yaml's run.env names crosses over; the repro inside allow-lists the kernel's environment again.
-      env: { ...passedEnvironment(process.env, manifest.run.env), HOME: '/tmp/home' },
-      confined: { memoryBytes: manifest.run.memory, cpus: manifest.run.cpus, pids: manifest.run.pids },
+      ...runContainerOptions({
+        image,
+        manifest,
+        runFolder: hostOut,
+        data,
+        user: containerUser(),
+        ...(seams.mountProjectAt ? { mountProject: { host: projectDir, at: seams.mountProjectAt } } : {}),
+      }),
+      // With a signal the CLI owns Ctrl-C: it aborts, and the container is stopped and removed.
+      ...(options.signal ? { signal: options.signal, stopOnSignal: false } : {}),
       onOutput: (chunk) => {
         const text = chunk.toString('utf8');
         tail = (tail + text).slice(-4000);
@@ -85,10 +68,8 @@ export async function runInContainer(options: RunOptions, entrypoints: Entrypoin
       },
     });
     const exitCode = await container.wait();
-    const inner = await readFile(join(hostOut, '.summary.json'), 'utf8').then(
-      (text) => JSON.parse(text) as InnerResult[],
-      () => undefined,
-    );
+    // A malformed result file is an EngineError naming it; a missing one means the container died first.
+    const inner = await readRunResultsIfAny(join(hostOut, 'result.json'));
     if (!inner) {
       throw new EngineError(`the container exited with code ${exitCode} before reporting any notebook`, {
         hint: `Its last output:\n${tail.trim()}`,
@@ -101,13 +82,16 @@ export async function runInContainer(options: RunOptions, entrypoints: Entrypoin
   }
 }
 
+/** Inside the run folder: where the inner run keeps failed notebooks (never an outputs folder: those are repository paths). */
+const failedFolder = '.failed';
+
 async function collect(
   options: RunOptions,
   projectDir: string,
   outRoot: string,
   hostOut: string,
   entrypoints: Entrypoint[],
-  inner: InnerResult[],
+  inner: RunResult[],
 ): Promise<NotebookResult[]> {
   const results: NotebookResult[] = [];
   for (const entry of entrypoints) {
@@ -125,10 +109,10 @@ async function collect(
       results.push({ ...base, status: 'ok', outputsDir: destination });
       continue;
     }
-    const failedDir = resolve(options.failedDir ?? join(projectDir, '.repro', 'failed'));
+    const failedDir = resolve(options.failedDir ?? defaultFailedDir(projectDir));
     await mkdir(failedDir, { recursive: true });
     const failedNotebook = join(failedDir, basename(entry.notebook));
-    await rename(join(hostOut, '.failed', basename(entry.notebook)), failedNotebook).catch(() => undefined);
+    await rename(join(hostOut, failedFolder, basename(entry.notebook)), failedNotebook).catch(() => undefined);
     const failure = {
       kind: 'error' as const,
       cellIndex: done?.cellIndex ?? 0,

@@ -18,20 +18,47 @@ import { notebookKernel, type NotebookKernel } from './kernel-choice.ts';
 import { kernelEnvironment } from './environment.ts';
 import { oomKills } from './memory.ts';
 import { refuseSpecialOutputs } from './output-check.ts';
+import { entrypointOf, specsFor } from './results.ts';
+import type { RunSpec } from './spec.ts';
 import { defaultFailedDir, type NotebookResult, type RunOptions } from './types.ts';
+import type { LoadedManifest } from '../manifest/load.ts';
+import type { Progress } from '../cli/progress.ts';
 
 export async function runLocally(options: RunOptions, entrypoints: Entrypoint[]): Promise<NotebookResult[]> {
   const projectDir = resolve(options.projectDir);
+  const specs = specsFor(entrypoints, {
+    manifest: options.loaded.manifest,
+    parameters: options.parameters,
+    seed: options.seed,
+    ...(options.outDir === undefined ? {} : { outDir: resolve(options.outDir) }),
+    failedDir: resolve(options.failedDir ?? defaultFailedDir(projectDir)),
+  });
+  return runSpecsLocally({ projectDir, loaded: options.loaded, progress: options.progress }, specs, projectDir);
+}
+
+/** What running a spec on this machine needs besides the spec. */
+export interface LocalContext {
+  projectDir: string;
+  loaded: LoadedManifest;
+  progress: Progress;
+}
+
+/**
+ * Runs specs one after another, each in a fresh kernel; `baseDir` is the folder relative paths in the specs are
+ * resolved against (the spec file's). A failing notebook does not stop the others.
+ */
+export async function runSpecsLocally(context: LocalContext, specs: readonly RunSpec[], baseDir: string): Promise<NotebookResult[]> {
+  const projectDir = resolve(context.projectDir);
   // The data files must be in place (and match their pins) before any notebook reads them.
-  await ensureData(projectDir, options.loaded.manifest.data, { progress: options.progress });
+  await ensureData(projectDir, context.loaded.manifest.data, { progress: context.progress });
   // Every notebook is read and validated before any runs: a malformed file is bad input, not a failed run.
-  const notebooks = await Promise.all(entrypoints.map((entry) => readNotebook(join(projectDir, entry.notebook), entry.notebook)));
+  const notebooks = await Promise.all(specs.map((spec) => readNotebook(join(projectDir, spec.notebook), spec.notebook)));
   // …and every kernel found: a missing one is known before the first notebook spends its minutes.
-  const kernels = entrypoints.map((entry, i) => localKernel(entry.notebook, notebookKernel(notebooks[i], entry.notebook)));
+  const kernels = specs.map((spec, i) => localKernel(spec.notebook, notebookKernel(notebooks[i], spec.notebook)));
   // …and every -p value written in each notebook's language (a name R allows may not be one Python does).
-  for (const [i, notebook] of notebooks.entries()) injectParameters(notebook, options.parameters ?? {}, kernels[i].choice.language);
+  for (const [i, notebook] of notebooks.entries()) injectParameters(notebook, specs[i].parameters, kernels[i].choice.language);
   const results: NotebookResult[] = [];
-  for (const [i, entry] of entrypoints.entries()) results.push(await runOne(options, projectDir, entry, notebooks[i], kernels[i]));
+  for (const [i, spec] of specs.entries()) results.push(await runOne(context, projectDir, baseDir, spec, notebooks[i], kernels[i]));
   return results;
 }
 
@@ -54,9 +81,17 @@ function localKernel(notebook: string, choice: NotebookKernel): ChosenKernel {
   }
 }
 
-async function runOne(options: RunOptions, projectDir: string, entry: Entrypoint, source: Notebook, kernel: ChosenKernel): Promise<NotebookResult> {
+async function runOne(
+  context: LocalContext,
+  projectDir: string,
+  baseDir: string,
+  spec: RunSpec,
+  source: Notebook,
+  kernel: ChosenKernel,
+): Promise<NotebookResult> {
   const started = Date.now();
-  const destination = resolve(options.outDir ?? projectDir, entry.outputs);
+  const entry = entrypointOf(spec);
+  const destination = resolve(spec.outDir === undefined ? projectDir : resolve(baseDir, spec.outDir), entry.outputs);
   let staging: string;
   try {
     await mkdir(dirname(destination), { recursive: true });
@@ -73,7 +108,8 @@ async function runOne(options: RunOptions, projectDir: string, entry: Entrypoint
   const removeStaging = () => rmSync(staging, { recursive: true, force: true });
   process.on('exit', removeStaging);
   try {
-    return await runInStaging(options, projectDir, entry, source, kernel, destination, staging, started);
+    const failedDir = resolve(baseDir, spec.failedDir);
+    return await runInStaging({ ...context, spec, entry, failedDir }, projectDir, source, kernel, destination, staging, started);
   } finally {
     process.off('exit', removeStaging);
     // Gone already after success (renamed into place); anything else leaves nothing half-written behind.
@@ -81,10 +117,15 @@ async function runOne(options: RunOptions, projectDir: string, entry: Entrypoint
   }
 }
 
+interface OneRun extends LocalContext {
+  spec: RunSpec;
+  entry: Entrypoint;
+  failedDir: string;
+}
+
 async function runInStaging(
-  options: RunOptions,
+  options: OneRun,
   projectDir: string,
-  entry: Entrypoint,
   source: Notebook,
   chosen: ChosenKernel,
   destination: string,
@@ -92,7 +133,8 @@ async function runInStaging(
   started: number,
 ): Promise<NotebookResult> {
   const { manifest } = options.loaded;
-  const parameters = options.parameters ?? {};
+  const { entry, spec } = options;
+  const parameters = spec.parameters;
   const injected = injectParameters(source, parameters, chosen.choice.language);
   for (const warning of injected.warnings) options.progress.log(`${entry.notebook}: ${warning}`);
   const scrub = pathScrubber(await pathsToHide(projectDir, staging, entry.outputs.replace(/\/+$/, '')));
@@ -104,7 +146,7 @@ async function runInStaging(
       spec: chosen.spec,
       cwd: dirname(join(projectDir, entry.notebook)),
       baseEnv: kernelEnvironment(process.env, manifest.run.env),
-      env: { REPRO_OUTPUTS: staging, REPRO_PROJECT_ROOT: projectDir, REPRO_SEED: String(manifest.run.seed) },
+      env: { REPRO_OUTPUTS: staging, REPRO_PROJECT_ROOT: projectDir, REPRO_SEED: String(spec.seed) },
     });
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
@@ -122,12 +164,12 @@ async function runInStaging(
       name: entry.notebook,
       notebook: injected.notebook,
       kernel,
-      cellTimeoutMs: entry.cellTimeout ?? manifest.run.cellTimeout,
-      notebookTimeoutMs: entry.timeout ?? manifest.run.timeout,
+      cellTimeoutMs: spec.timeouts.cellMs,
+      notebookTimeoutMs: spec.timeouts.notebookMs,
       progress: options.progress,
       injectedAt: injected.injectedAt,
       oomKills,
-      allowErrors: entry.allowErrors ?? false,
+      allowErrors: spec.allowErrors,
     });
     languageInfo = kernel.info.language_info;
   } finally {
@@ -146,7 +188,7 @@ async function runInStaging(
     await swapFolder(staging, destination);
     return { ...base, status: 'ok', outputsDir: destination };
   }
-  const failedDir = resolve(options.failedDir ?? defaultFailedDir(projectDir));
+  const { failedDir } = options;
   await mkdir(failedDir, { recursive: true });
   const failedNotebook = join(failedDir, fileName);
   await writeFile(failedNotebook, serializeNotebook(notebook));

@@ -21,6 +21,10 @@ export interface RunOptions {
   progress: Progress;
   /** Where a failed notebook's partial execution is kept. Default <projectDir>/.repro/failed/<run id>. */
   failedDir?: string;
+  /** REPRO_SEED; default research.yaml's run.seed. */
+  seed?: number;
+  /** Owned by the CLI (Ctrl-C): aborting stops the run's containers. */
+  signal?: AbortSignal;
 }
 
 export interface NotebookResult {

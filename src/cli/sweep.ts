@@ -1,0 +1,96 @@
+// `repro sweep NAME`: run a parameter/seed sweep from research.yaml (-j N at once, in containers or with local
+// kernels), show its points (--status), re-run only failed or missing ones (--resume), or print it as a Kubernetes
+// Indexed Job (--on kubernetes --dry-run).
+import { relative } from 'node:path';
+import { Option, type Command } from 'commander';
+import { ExitCode, ReproError, UsageError } from '../errors.ts';
+import { sweepTargets, type SweepTarget } from '../sweep/executors.ts';
+import { pointStatuses } from '../sweep/plan.ts';
+import { sweepPlan } from '../sweep/run.ts';
+import { loadProject, type Project } from './context.ts';
+import { createProgress, formatDuration } from './progress.ts';
+import { withInterrupts } from './signals.ts';
+
+interface SweepCommandOptions {
+  engine: 'docker' | 'local';
+  jobs: string;
+  on: SweepTarget;
+  status?: boolean;
+  resume?: boolean;
+  dryRun?: boolean;
+  image?: string;
+  claim?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('sweep')
+    .description('run a parameter or seed sweep from research.yaml and aggregate it (summary.csv, bands.csv, band.svg)')
+    .argument('<name>', 'the sweep, as named under sweeps: in research.yaml')
+    .addOption(new Option('--engine <engine>', 'where each point\'s kernel runs').choices(['docker', 'local']).default('docker'))
+    .option('-j, --jobs <n>', 'points at once', '1')
+    .addOption(new Option('--on <target>', 'where the points run').choices([...sweepTargets]).default('local'))
+    .option('--status', 'show each point (done, failed, missing) and run nothing')
+    .option('--resume', 're-run only the points that failed or never ran')
+    .option('--dry-run', 'with --on kubernetes: print the Indexed Job instead of running anything')
+    .option('--image <ref>', 'with --on kubernetes: the image reference the cluster pulls (default the project\'s tag)')
+    .option('--claim <name>', 'with --on kubernetes: the PersistentVolumeClaim for data and results (default repro-sweep-NAME)')
+    .action(async (name: string, options: SweepCommandOptions, command: Command) => {
+      const project = await loadProject(command);
+      const jobs = parseJobs(options.jobs);
+      if (options.dryRun && options.on !== 'kubernetes') throw new UsageError('--dry-run goes with --on kubernetes', `repro sweep ${name} --on kubernetes --dry-run`);
+      if (options.status && options.resume) throw new UsageError('--status shows the points and --resume runs them: give one', `repro sweep ${name} --status`);
+      if (options.status) return printStatus(project, name);
+      if (options.on === 'kubernetes') {
+        if (!options.dryRun) throw new UsageError('repro does not submit to Kubernetes itself', `Print the Indexed Job and apply it: repro sweep ${name} --on kubernetes --dry-run | kubectl apply -f -`);
+        return printKubernetes(project, name, jobs, options);
+      }
+      const progress = createProgress({ quiet: project.quiet });
+      const plan = sweepPlan(project.root, project.loaded, name); // bad names and grids fail before any build
+      const { chooseExecutor } = await import('../sweep/executors.ts');
+      const { runSweep } = await import('../sweep/run.ts');
+      const chosen = await chooseExecutor({ on: options.on, engine: options.engine, projectDir: project.root, loaded: project.loaded, progress });
+      const report = await withInterrupts((signal) =>
+        runSweep({ projectDir: project.root, loaded: project.loaded, name: plan.name, executor: chosen.executor, image: chosen.image, jobs, resume: Boolean(options.resume), progress, signal }),
+      );
+      if (!report.complete) {
+        const bad = report.statuses.filter((status) => status.state !== 'done');
+        const first = bad.find((status) => status.result?.message)?.result?.message;
+        throw new ReproError(
+          `${bad.length} of ${report.statuses.length} points of sweep ${name} did not finish${first ? `; the first: ${first.split('\n')[0]}` : ''}`,
+          { exitCode: ExitCode.difference, hint: `See each with: repro sweep ${name} --status; re-run only those with: repro sweep ${name} --resume` },
+        );
+      }
+    });
+}
+
+function parseJobs(text: string): number {
+  const jobs = Number(text);
+  if (!/^\d+$/.test(text) || jobs < 1 || jobs > 1024) throw new UsageError(`-j ${text}: must be a whole number of points at once, 1 to 1024`, 'For example: -j 4');
+  return jobs;
+}
+
+async function printStatus(project: Project, name: string): Promise<void> {
+  const plan = sweepPlan(project.root, project.loaded, name);
+  const statuses = await pointStatuses(plan);
+  const lines = [['point', 'state', 'time', 'error']];
+  for (const { plan: point, state, result } of statuses) {
+    const error = result?.status === 'failed' ? `${result.cellIndex === undefined ? '' : `cell ${result.cellIndex}: `}${result.ename ?? ''}: ${(result.evalue ?? '').split('\n')[0]}` : '';
+    lines.push([point.id, state, result ? formatDuration(result.elapsedMs) : '', error]);
+  }
+  const widths = lines[0].map((_, column) => Math.max(...lines.map((line) => line[column].length)));
+  for (const line of lines) process.stdout.write(line.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd() + '\n');
+  const count = (state: string) => statuses.filter((status) => status.state === state).length;
+  process.stdout.write(`${count('done')} done, ${count('failed')} failed, ${count('missing')} missing of ${statuses.length} (${relative(project.root, plan.stateRoot)})\n`);
+}
+
+async function printKubernetes(project: Project, name: string, jobs: number, options: SweepCommandOptions): Promise<void> {
+  const { kubernetesManifests, kubernetesName } = await import('../sweep/kubernetes.ts');
+  let image = options.image;
+  if (image === undefined) {
+    const { planProjectImage } = await import('../render/index.ts');
+    image = (await planProjectImage(project.root, project.loaded)).tag;
+  }
+  const plan = sweepPlan(project.root, project.loaded, name, image);
+  process.stdout.write(kubernetesManifests(project.manifest, plan.points, { sweepName: name, image, parallelism: jobs, claim: options.claim ?? kubernetesName(name) }));
+}
