@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { lbfgs } from './lbfgs.ts';
 import { fromRows, matrix } from './matrix.ts';
 import { mulberry32 } from './random.ts';
+import { fitSoftmax as fitSoftmaxReference } from './reference/softmax-exact.ts';
 import { fitSoftmax, predictSoftmax, predictSoftmaxProbabilities } from './softmax.ts';
 
 describe('lbfgs', () => {
@@ -54,5 +55,24 @@ describe('softmax regression', () => {
     const p = predictSoftmaxProbabilities(model, fromRows([[0], [1]]));
     expect(p[1]).toBeCloseTo(0.25, 6);
     expect(p[3]).toBeCloseTo(0.75, 6);
+  });
+});
+
+describe('fitSoftmax against the class-major reference', () => {
+  it('fits the same weights to the bit on sparse rows with constant columns', () => {
+    const random = mulberry32(11);
+    const rows = 200;
+    const cols = 8;
+    const x = matrix(rows, cols);
+    const y = new Int32Array(rows);
+    for (let i = 0; i < rows; i++) {
+      y[i] = i % 5;
+      for (let f = 1; f < cols; f++) if (random() < 0.5) x.values[i * cols + f] = Math.round(random() * 1000) + (f === y[i] ? 300 : 0);
+    }
+    const ours = fitSoftmax(x, y, { classes: 5 });
+    const reference = fitSoftmaxReference(x, y, { classes: 5 });
+    expect(ours.iterations).toBe(reference.iterations);
+    expect([...ours.weights]).toEqual([...reference.weights]);
+    expect(ours.columns).toEqual(reference.columns);
   });
 });

@@ -63,33 +63,48 @@ function scores(w: Float64Array, z: SparseRows, i: number, p: number, classes: n
   }
 }
 
-/** Mean negative log-likelihood plus the L2 term, and its gradient; `probabilities` is scratch (n × K). */
+/**
+ * Mean negative log-likelihood plus the L2 term, and its gradient. `scratch` holds the weights and gradient
+ * transposed (feature-major, the classes of one feature side by side) and the per-row residuals: every
+ * score and gradient entry is still the same sum in the same order as with class-major weights.
+ */
 function lossAndGradient(
   w: Float64Array, z: SparseRows, n: number, p: number, y: ArrayLike<number>, classes: number, l2: number,
-  gradient: Float64Array, probabilities: Float64Array,
+  gradient: Float64Array, scratch: Scratch,
 ): number {
   const stride = p + 1;
-  gradient.fill(0);
+  const { weightsT, gradientT, residuals } = scratch;
+  const { start, column, value } = z;
+  for (let c = 0; c < classes; c++) for (let j = 0; j <= p; j++) weightsT[j * classes + c] = w[c * stride + j];
+  gradientT.fill(0);
+  const bias = p * classes;
   let loss = 0;
   for (let i = 0; i < n; i++) {
-    const pi = i * classes;
-    scores(w, z, i, p, classes, probabilities, pi);
-    let max = -Infinity;
-    for (let c = 0; c < classes; c++) if (probabilities[pi + c] > max) max = probabilities[pi + c];
-    let sum = 0;
-    for (let c = 0; c < classes; c++) sum += probabilities[pi + c] = Math.exp(probabilities[pi + c] - max);
-    loss -= Math.log(probabilities[pi + y[i]] / sum);
-    for (let c = 0; c < classes; c++) {
-      const residual = probabilities[pi + c] / sum - (y[i] === c ? 1 : 0);
-      probabilities[pi + c] = residual;
-      gradient[c * stride + p] += residual;
+    for (let c = 0; c < classes; c++) residuals[c] = weightsT[bias + c];
+    const end = start[i + 1];
+    for (let e = start[i]; e < end; e++) {
+      const base = column[e] * classes;
+      const v = value[e];
+      for (let c = 0; c < classes; c++) residuals[c] += weightsT[base + c] * v;
     }
-    for (let e = z.start[i]; e < z.start[i + 1]; e++) {
-      const j = z.column[e];
-      const v = z.value[e];
-      for (let c = 0; c < classes; c++) gradient[c * stride + j] += probabilities[pi + c] * v;
+    let max = -Infinity;
+    for (let c = 0; c < classes; c++) if (residuals[c] > max) max = residuals[c];
+    let sum = 0;
+    for (let c = 0; c < classes; c++) sum += residuals[c] = Math.exp(residuals[c] - max);
+    const yi = y[i];
+    loss -= Math.log(residuals[yi] / sum);
+    for (let c = 0; c < classes; c++) {
+      const residual = residuals[c] / sum - (yi === c ? 1 : 0);
+      residuals[c] = residual;
+      gradientT[bias + c] += residual;
+    }
+    for (let e = start[i]; e < end; e++) {
+      const base = column[e] * classes;
+      const v = value[e];
+      for (let c = 0; c < classes; c++) gradientT[base + c] += residuals[c] * v;
     }
   }
+  for (let c = 0; c < classes; c++) for (let j = 0; j <= p; j++) gradient[c * stride + j] = gradientT[j * classes + c];
   for (let k = 0; k < gradient.length; k++) gradient[k] /= n;
   loss /= n;
   for (let c = 0; c < classes; c++) {
@@ -100,6 +115,12 @@ function lossAndGradient(
     }
   }
   return loss;
+}
+
+interface Scratch {
+  weightsT: Float64Array;
+  gradientT: Float64Array;
+  residuals: Float64Array;
 }
 
 export function fitSoftmax(x: Matrix, y: ArrayLike<number>, options: SoftmaxOptions): SoftmaxModel {
@@ -124,10 +145,11 @@ export function fitSoftmax(x: Matrix, y: ArrayLike<number>, options: SoftmaxOpti
   const scale = Float64Array.from(scales);
   const p = columns.length;
   const z = scaleSparse(x, columns, scale);
-  const probabilities = new Float64Array(x.rows * classes);
+  const size = classes * (p + 1);
+  const scratch: Scratch = { weightsT: new Float64Array(size), gradientT: new Float64Array(size), residuals: new Float64Array(classes) };
   const l2 = options.l2 ?? 1e-4;
   const result = lbfgs(
-    (w, gradient) => lossAndGradient(w, z, x.rows, p, y, classes, l2, gradient, probabilities),
+    (w, gradient) => lossAndGradient(w, z, x.rows, p, y, classes, l2, gradient, scratch),
     new Float64Array(classes * (p + 1)),
     { maxIterations: options.maxIterations ?? 100, tolerance: options.tolerance ?? 1e-5 },
   );
