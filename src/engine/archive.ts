@@ -27,7 +27,7 @@ interface LoadMessage {
   errorDetail?: { message?: string };
 }
 
-/** Loads a docker-archive stream; returns the engine's lines ("Loaded image: …"). A refused archive is an EngineError. */
+/** Loads a docker-archive stream; returns the engine's lines ("Loaded image: …"). A refused or empty archive is an EngineError. */
 export async function loadImage(archive: NodeJS.ReadableStream): Promise<string[]> {
   const docker = await client();
   let answer: NodeJS.ReadableStream;
@@ -46,5 +46,6 @@ export async function loadImage(archive: NodeJS.ReadableStream): Promise<string[
     if (failure) throw new EngineError(`the engine could not load the image: ${failure}`);
     if (message.stream?.trim()) lines.push(message.stream.trim());
   }
+  if (!lines.some((line) => line.startsWith('Loaded image'))) throw new EngineError(`the engine loaded no image from the archive${lines.length ? ` (${lines.join('; ')})` : ''}`);
   return lines;
 }
