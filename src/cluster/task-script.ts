@@ -62,13 +62,13 @@ image=${shellWord(input.imageId)}
 archive=${shellWord(input.imageArchive)}
 node="\${SLURMD_NODENAME:-$(hostname -s)}"
 container="repro-sweep-\${SLURM_ARRAY_JOB_ID:-0}-$task"
-started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+started="$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)"
 loaded=false
 
 # Slurm's accounting for this point, beside its result (renamed into place: never half a file).
 record() {
   printf '{"jobId":"%s","arrayJobId":"%s","arrayTaskId":"%s","point":"%s","node":"%s","exitCode":%d,"startedAt":"%s","endedAt":"%s","imageLoaded":%s}\\n' \\
-    "\${SLURM_JOB_ID:-}" "\${SLURM_ARRAY_JOB_ID:-}" "$task" "$point_id" "$node" "$1" "$started" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$loaded" \\
+    "\${SLURM_JOB_ID:-}" "\${SLURM_ARRAY_JOB_ID:-}" "$task" "$point_id" "$node" "$1" "$started" "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" "$loaded" \\
     >"$point_dir/${accountingFile}.partial" && mv -f "$point_dir/${accountingFile}.partial" "$point_dir/${accountingFile}"
 }
 

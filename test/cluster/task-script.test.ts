@@ -130,6 +130,9 @@ esac
     const record = await accounting('seed-2');
     expect(record).toMatchObject({ jobId: '43', arrayJobId: '41', arrayTaskId: '1', point: 'seed-2', node: 'node7', exitCode: 0 });
     expect([(await accounting('seed-1')).imageLoaded, record.imageLoaded].sort()).toEqual([false, true]);
+    // Milliseconds, so the benchmark can tell the task's own overhead from the notebook's time.
+    expect(record.startedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(Date.parse(record.endedAt as string)).toBeGreaterThanOrEqual(Date.parse(record.startedAt as string));
     expect(existsSync(join(dir, 'points/seed-1/result.json'))).toBe(true);
   });
 
