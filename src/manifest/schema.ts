@@ -206,6 +206,15 @@ export const runSchema = z.strictObject({
   pids: z.number().int().min(32).default(1024),
 });
 
+/** A mapping whose keys must match `pattern`; a bad key is reported by name (zod's own says only "Invalid key"). */
+function namedRecord<T extends z.ZodType>(value: T, pattern: RegExp, problem: string) {
+  return z.record(z.string(), value).superRefine((record, context) => {
+    for (const key of Object.keys(record)) {
+      if (!pattern.test(key)) context.addIssue({ code: 'custom', message: `holds ${JSON.stringify(key)}, which ${problem}` });
+    }
+  });
+}
+
 /** A value a sweep's grid gives a parameter: written into the notebook's parameters cell as any -p value is. */
 const sweepValueSchema = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -213,9 +222,7 @@ export const sweepSchema = z.strictObject({
   /** An entrypoint's notebook; each point runs it with its own parameters and seed. */
   notebook: repoPathSchema.refine((p) => p.endsWith('.ipynb'), 'must be a .ipynb notebook'),
   /** The grid: every combination of the listed values is a point (times every seed). */
-  parameters: z
-    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a parameter name such as learning_rate'), z.array(sweepValueSchema).min(1, 'must list at least one value'))
-    .default({}),
+  parameters: namedRecord(z.array(sweepValueSchema).min(1, 'must list at least one value'), /^[A-Za-z_][A-Za-z0-9_]*$/, 'is not a parameter name (use letters, digits and _, e.g. learning_rate)').default({}),
   /** REPRO_SEED per point: a list, or { from, count } for from, from+1, …; default research.yaml's run.seed alone. */
   seeds: z
     .union([
@@ -245,7 +252,7 @@ export const manifestSchema = z.strictObject({
   verify: verifySchema,
   run: runSchema.prefault({}),
   /** Parameter and seed sweeps by name (`repro sweep NAME`); optional with no default, so manifests without one hash as before. */
-  sweeps: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be lowercase letters, digits, ".", "_" or "-"'), sweepSchema).optional(),
+  sweeps: namedRecord(sweepSchema, /^[a-z0-9][a-z0-9._-]*$/, 'is not a sweep name (use lowercase letters, digits, ".", "_" or "-")').optional(),
 });
 
 export type Manifest = z.output<typeof manifestSchema>;

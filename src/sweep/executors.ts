@@ -30,7 +30,9 @@ export async function chooseExecutor(request: ExecutorRequest): Promise<ChosenEx
     throw new UsageError('repro does not submit to Kubernetes itself', 'Print the Indexed Job with `repro sweep NAME --on kubernetes --dry-run` and apply it with kubectl.');
   }
   if (request.on === 'slurm') {
-    throw new UsageError('--on slurm is not available in this build of repro', 'Run the sweep on this machine: repro sweep NAME -j N');
+    if (request.engine === 'local') throw new UsageError('--on slurm runs each point in the project\'s image, not with --engine local', 'Leave out --engine local: repro sweep NAME --on slurm');
+    const { createSlurmExecutor } = await import('../cluster/executor.ts');
+    return createSlurmExecutor(request);
   }
   if (request.engine === 'local') return { executor: localExecutor };
   const { connectEngine } = await import('../engine/index.ts');

@@ -17,8 +17,6 @@ interface SeriesPoint {
 
 /** `groupColumns` names the columns of Band.group (parameters but the seed, then `by`). */
 export function bandSvg(bands: readonly Band[], groupColumns: readonly string[], fields: readonly string[]): string {
-  const xIndex = groupColumns.length - 1;
-  const xName = groupColumns[xIndex] ?? '';
   const height = panelHeight * fields.length;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, sans-serif" font-size="11">`,
@@ -26,18 +24,20 @@ export function bandSvg(bands: readonly Band[], groupColumns: readonly string[],
   ];
   fields.forEach((field, panel) => {
     const mine = bands.filter((band) => band.field === field);
-    parts.push(...panelSvg(mine, xIndex, xName, field, panel * panelHeight));
+    parts.push(...panelSvg(mine, groupColumns, field, panel * panelHeight));
   });
   parts.push('</svg>');
   return parts.join('\n') + '\n';
 }
 
-function panelSvg(bands: readonly Band[], xIndex: number, xName: string, field: string, top: number): string[] {
+function panelSvg(bands: readonly Band[], groupColumns: readonly string[], field: string, top: number): string[] {
+  const xIndex = groupColumns.length - 1;
+  const xName = groupColumns[xIndex] ?? '';
   const series = new Map<string, SeriesPoint[]>();
   const xs: string[] = [];
   for (const band of bands) {
     const x = xIndex >= 0 ? band.group[xIndex] : '';
-    const name = band.group.filter((_, i) => i !== xIndex).join(', ');
+    const name = band.group.flatMap((value, i) => (i === xIndex ? [] : [`${groupColumns[i]}=${value}`])).join(', ');
     if (!xs.includes(x)) xs.push(x);
     const { mean, low, high } = band.stats;
     series.set(name, [...(series.get(name) ?? []), { x, mean, low: Number.isNaN(low) ? mean : low, high: Number.isNaN(high) ? mean : high }]);

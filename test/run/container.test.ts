@@ -48,7 +48,9 @@ describe.runIf(engineAnswers)('repro run in the container', () => {
 
     expect(results[1]).toMatchObject({ notebook: 'notebooks/error.ipynb', status: 'failed', cellIndex: 3, ename: 'RangeError', evalue: 'x is 1' });
     expect(results[1].error?.message).toMatch(/^notebooks\/error\.ipynb cell 3: RangeError: x is 1/);
-    const partial = JSON.parse(await readFile(join(project.dir, '.repro', 'failed', 'error.ipynb'), 'utf8'));
+    // A folder of this run's own under .repro/failed/: concurrent runs never share one.
+    expect(results[1].failedNotebook).toMatch(new RegExp(`^${join(project.dir, '.repro', 'failed')}/[^/]+/error\\.ipynb$`));
+    const partial = JSON.parse(await readFile(results[1].failedNotebook ?? '', 'utf8'));
     expect(partial.cells[3].outputs.at(-1)).toMatchObject({ output_type: 'error', ename: 'RangeError' });
 
     // Nothing half-done left in the project: the host folder mounted at /out is gone.
