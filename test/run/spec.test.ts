@@ -41,7 +41,7 @@ describe('run specification files', () => {
   it('round-trips specs and results', async () => {
     await writeRunSpecs(join(dir, 'spec.json'), [spec]);
     expect(await readRunSpecs(join(dir, 'spec.json'))).toEqual([spec]);
-    const result = { version: runSpecVersion, notebook: spec.notebook, outputs: 'out', status: 'ok' as const, elapsedMs: 12, warnings: ['w'] };
+    const result = { version: runSpecVersion as 1, notebook: spec.notebook, outputs: 'out', status: 'ok' as const, elapsedMs: 12, warnings: ['w'] };
     await writeRunResults(join(dir, 'result.json'), [result]);
     expect(await readRunResults(join(dir, 'result.json'))).toEqual([result]);
     expect(specPath(join(dir, 'spec.json'), 'failed')).toBe(join(dir, 'failed'));
