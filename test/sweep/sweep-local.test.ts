@@ -1,0 +1,66 @@
+// `repro sweep` with local kernels, through the command line: 8 points 2 at once, a point made to fail, --status,
+// --resume re-running only that point, and a summary byte for byte that of an uninterrupted sweep.
+import { access, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectedDir, sweepProject, type SweepProject } from './fixture.ts';
+
+let project: SweepProject;
+beforeAll(async () => {
+  project = await sweepProject();
+});
+afterAll(async () => {
+  await project?.remove();
+});
+
+describe('repro sweep --engine local', () => {
+  it('refuses an unknown sweep, a bad -j and --dry-run without kubernetes, with exit code 2', async () => {
+    const unknown = await project.repro('sweep', 'nope', '--engine', 'local');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('repro: research.yaml has no sweep named "nope" (sweeps: noise)');
+    const jobs = await project.repro('sweep', 'noise', '-j', '0');
+    expect(jobs.code).toBe(2);
+    expect(jobs.stderr).toContain('-j 0: must be a whole number of points at once, 1 to 1024');
+    expect((await project.repro('sweep', 'noise', '--dry-run')).stderr).toContain('--dry-run goes with --on kubernetes');
+  });
+
+  it('runs 8 points 2 at once; a failed point keeps the committed summary untouched and is named', async () => {
+    await writeFile(join(project.dir, 'fail-scale-2-seed-3'), '');
+    const first = await project.repro('sweep', 'noise', '--engine', 'local', '-j', '2');
+    expect(first.code, first.stderr).toBe(1);
+    expect(first.stderr).toContain('sweep noise: 8 points, 8 to run on local, 2 at once');
+    expect(first.stderr).toMatch(/\[\d\/8\] ✗ scale-2_seed-3 \([^)]+\) cell 2: Error: asked to fail by/);
+    expect(first.stderr.match(/\[\d\/8\] ✓ /g)).toHaveLength(7);
+    expect(first.stderr).toContain('repro: 1 of 8 points of sweep noise did not finish; the first: notebooks/noise.ipynb cell 2: Error: asked to fail');
+    await expect(access(join(project.dir, 'results', 'sweeps'))).rejects.toThrow();
+    // The partial summary is kept beside the points.
+    const partial = await readFile(join(project.dir, '.repro', 'sweeps', 'noise', 'summary', 'summary.csv'), 'utf8');
+    expect(partial).toContain('scale-2_seed-3,2,3,failed,,\n');
+  });
+
+  it('--status shows each point from its result file', async () => {
+    const status = await project.repro('sweep', 'noise', '--status');
+    expect(status.code).toBe(0);
+    const lines = status.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^point\s+state\s+time\s+error$/);
+    expect(lines.filter((line) => /^scale-\d_seed-\d\s+done\s/.test(line))).toHaveLength(7);
+    expect(lines.find((line) => line.startsWith('scale-2_seed-3'))).toMatch(/^scale-2_seed-3\s+failed\s+\S+ m?s\s+cell 2: Error: asked to fail by/);
+    expect(lines.at(-1)).toBe('7 done, 1 failed, 0 missing of 8 (.repro/sweeps/noise)');
+  });
+
+  it('--resume re-runs only the failed point, and the summary is the uninterrupted sweep\'s, byte for byte', async () => {
+    await rm(join(project.dir, 'fail-scale-2-seed-3'));
+    const before = await readFile(join(project.dir, '.repro', 'sweeps', 'noise', 'scale-1_seed-1', 'result.json'), 'utf8');
+    const resumed = await project.repro('sweep', 'noise', '--engine', 'local', '-j', '2', '--resume');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain('sweep noise: 8 points, 1 to run (7 done before) on local, 2 at once');
+    expect(resumed.stderr).toMatch(/\[1\/1\] ✓ scale-2_seed-3 /);
+    expect(await readFile(join(project.dir, '.repro', 'sweeps', 'noise', 'scale-1_seed-1', 'result.json'), 'utf8')).toBe(before);
+    const outputs = join(project.dir, 'results', 'sweeps', 'noise');
+    expect((await readdir(outputs)).sort()).toEqual(['band.svg', 'bands.csv', 'summary.csv']);
+    for (const file of ['summary.csv', 'bands.csv', 'band.svg']) {
+      expect(await readFile(join(outputs, file), 'utf8'), file).toBe(await readFile(join(expectedDir, file), 'utf8'));
+    }
+    expect((await project.repro('sweep', 'noise', '--status')).stdout).toContain('8 done, 0 failed, 0 missing of 8');
+  });
+});
