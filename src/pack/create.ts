@@ -97,7 +97,9 @@ async function gitState(projectDir: string): Promise<{ commit: string; prefix: s
   } catch {
     throw new UsageError(`${projectDir} is not in a git repository with a commit`, 'A pack holds the repository at a commit: `git init`, commit the project, then run `repro pack`.');
   }
-  const changed = (await git('status', '--porcelain', '--untracked-files=no', '--', '.')).split('\n').filter(Boolean);
+  // Not trimmed: each porcelain line starts with its two status columns, the first often a space.
+  const { stdout: status } = await run('git', ['status', '--porcelain', '--untracked-files=no', '--', '.'], { cwd: projectDir });
+  const changed = status.split('\n').filter(Boolean);
   if (changed.length > 0) {
     const names = changed.map((line) => line.slice(3));
     throw new UsageError(
