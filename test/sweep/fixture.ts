@@ -24,11 +24,12 @@ export interface SweepProject {
   remove(): Promise<void>;
 }
 
-export async function sweepProject(): Promise<SweepProject> {
+/** `local`: link this repository's node_modules in, for local kernels (an image build refuses the link). */
+export async function sweepProject(options: { local: boolean }): Promise<SweepProject> {
   const dir = await mkdtemp(join(tmpdir(), 'repro-sweep-'));
   await cp(fixtureDir, dir, { recursive: true, filter: (source) => !source.startsWith(expectedDir) });
   // Local kernels resolve tslab from the notebook's folder upwards.
-  await symlink(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
+  if (options.local) await symlink(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
   return {
     dir,
     repro: (...args) => runCli(['-C', dir, ...args]),

@@ -7,7 +7,7 @@ import { expectedDir, sweepProject, type SweepProject } from './fixture.ts';
 
 let project: SweepProject;
 beforeAll(async () => {
-  project = await sweepProject();
+  project = await sweepProject({ local: true });
 });
 afterAll(async () => {
   await project?.remove();
