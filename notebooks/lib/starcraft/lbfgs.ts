@@ -41,6 +41,10 @@ export function lbfgs(f: Objective, start: Float64Array, options: LbfgsOptions):
   const direction = new Float64Array(n);
   const alpha = new Float64Array(memory);
   let iterations = 0;
+  // Arrays no longer needed (the previous point and gradient, pairs dropped from memory), reused so that the
+  // loop allocates nothing once it runs: every value is computed as before.
+  const spare: Float64Array[] = [];
+  const recycled: Float64Array[] = [];
   while (iterations < options.maxIterations && maxAbs(g) > options.tolerance) {
     iterations++;
     // Two-loop recursion: direction = −H·g with H the L-BFGS inverse-Hessian estimate.
@@ -65,8 +69,8 @@ export function lbfgs(f: Objective, start: Float64Array, options: LbfgsOptions):
       slope = -dot(g, g);
     }
     let step = 1;
-    const next = new Float64Array(n);
-    const nextGradient = new Float64Array(n);
+    const next = spare.pop() ?? new Float64Array(n);
+    const nextGradient = spare.pop() ?? new Float64Array(n);
     let nextValue = Infinity;
     for (let tries = 0; tries < 40; tries++) {
       for (let i = 0; i < n; i++) next[i] = x[i] + step * direction[i];
@@ -75,8 +79,8 @@ export function lbfgs(f: Objective, start: Float64Array, options: LbfgsOptions):
       step *= 0.5;
     }
     if (!(nextValue < value)) break; // no progress possible at this precision
-    const sk = new Float64Array(n);
-    const yk = new Float64Array(n);
+    const sk = recycled.pop() ?? new Float64Array(n);
+    const yk = recycled.pop() ?? new Float64Array(n);
     for (let i = 0; i < n; i++) {
       sk[i] = next[i] - x[i];
       yk[i] = nextGradient[i] - g[i];
@@ -84,14 +88,14 @@ export function lbfgs(f: Objective, start: Float64Array, options: LbfgsOptions):
     const sy = dot(sk, yk);
     if (sy > 1e-12) {
       if (s.length === memory) {
-        s.shift();
-        y.shift();
+        recycled.push(s.shift() as Float64Array, y.shift() as Float64Array);
         rho.shift();
       }
       s.push(sk);
       y.push(yk);
       rho.push(1 / sy);
-    }
+    } else recycled.push(sk, yk);
+    spare.push(x, g);
     x = next;
     g = nextGradient;
     value = nextValue;

@@ -75,4 +75,26 @@ describe('fitSoftmax against the class-major reference', () => {
     expect([...ours.weights]).toEqual([...reference.weights]);
     expect(ours.columns).toEqual(reference.columns);
   });
+
+  it('fits the same weights to the bit with repeated rows, and with more classes than the 8 held in locals', () => {
+    const random = mulberry32(12);
+    for (const classes of [7, 10]) {
+      const rows = 240;
+      const cols = 6;
+      const x = matrix(rows, cols);
+      const y = new Int32Array(rows);
+      for (let i = 0; i < rows; i++) {
+        y[i] = Math.floor(random() * classes);
+        if (i % 3 === 2) {
+          x.values.copyWithin(i * cols, (i - 2) * cols, (i - 1) * cols); // a repeated row, maybe another label
+          continue;
+        }
+        for (let f = 0; f < cols; f++) if (random() < 0.6) x.values[i * cols + f] = Math.round(random() * 500) + (f === y[i] % cols ? 200 : 0);
+      }
+      const ours = fitSoftmax(x, y, { classes });
+      const reference = fitSoftmaxReference(x, y, { classes });
+      expect(ours.iterations).toBe(reference.iterations);
+      expect([...ours.weights]).toEqual([...reference.weights]);
+    }
+  });
 });
