@@ -73,10 +73,12 @@ function parseJobs(text: string): number {
 async function printStatus(project: Project, name: string): Promise<void> {
   const plan = sweepPlan(project.root, project.loaded, name);
   const statuses = await pointStatuses(plan);
-  const lines = [['point', 'state', 'time', 'error']];
+  // A sweep that went to Slurm also shows what Slurm says of each point's latest task.
+  const slurm = await (await import('../cluster/submissions.ts')).slurmStatusLines(plan.stateRoot);
+  const lines = [['point', 'state', 'time', ...(slurm ? ['slurm'] : []), 'error']];
   for (const { plan: point, state, result } of statuses) {
     const error = result?.status === 'failed' ? `${result.cellIndex === undefined ? '' : `cell ${result.cellIndex}: `}${result.ename ?? ''}: ${(result.evalue ?? '').split('\n')[0]}` : '';
-    lines.push([point.id, state, result ? formatDuration(result.elapsedMs) : '', error]);
+    lines.push([point.id, state, result ? formatDuration(result.elapsedMs) : '', ...(slurm ? [slurm.get(point.id) ?? ''] : []), error]);
   }
   const widths = lines[0].map((_, column) => Math.max(...lines.map((line) => line[column].length)));
   for (const line of lines) process.stdout.write(line.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd() + '\n');

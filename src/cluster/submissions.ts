@@ -87,3 +87,10 @@ export function describeTask(status: PointSlurmStatus): string {
     }
   }
 }
+
+/** For --status: Slurm's line per point id of a sweep that went to Slurm; undefined for one that never did. */
+export async function slurmStatusLines(stateRoot: string): Promise<Map<string, string> | undefined> {
+  if ((await readSubmissions(stateRoot)).length === 0) return undefined;
+  const statuses = await slurmPointStatus(stateRoot);
+  return new Map([...statuses].map(([point, status]) => [point, describeTask(status)]));
+}
