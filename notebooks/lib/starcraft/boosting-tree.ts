@@ -3,6 +3,7 @@
 // contiguous, still sorted, segment), so a node's scan over a feature reads its own rows only and keeps its
 // running sums in locals. The sums, candidates and their order are those of a scan over the whole column in
 // value order (node by node the same additions in the same order), so the trees are the same to the bit.
+import { columnOrder } from './column-order.ts';
 import { type Matrix } from './matrix.ts';
 
 /** A tree in flat arrays; node 0 is the root; feature −1 marks a leaf. */
@@ -38,11 +39,13 @@ export function presortColumns(x: Matrix): SortedColumns {
   const start = new Int32Array(x.cols + 1);
   const rows: number[] = [];
   const values: number[] = [];
+  const order = columnOrder(x); // the non-zero rows keep this order
   for (let f = 0; f < x.cols; f++) {
-    const column: number[] = [];
-    for (let i = 0; i < x.rows; i++) if (x.values[i * x.cols + f] !== 0) column.push(i);
-    column.sort((a, b) => x.values[a * x.cols + f] - x.values[b * x.cols + f] || a - b);
-    for (const r of column) { rows.push(r); values.push(x.values[r * x.cols + f]); }
+    for (let k = f * x.rows; k < (f + 1) * x.rows; k++) {
+      const r = order[k];
+      const v = x.values[r * x.cols + f];
+      if (v !== 0) { rows.push(r); values.push(v); }
+    }
     start[f + 1] = rows.length;
   }
   return { start, rows: Int32Array.from(rows), values: Float64Array.from(values) };

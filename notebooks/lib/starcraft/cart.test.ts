@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cartLeaves, fitCart, predictCart } from './cart.ts';
 import { fromRows, matrix } from './matrix.ts';
 import { mulberry32 } from './random.ts';
+import { fitCart as fitCartReference } from './reference/cart-scan.ts';
 
 describe('fitCart', () => {
   it('is a single leaf predicting the majority when nothing varies', () => {
@@ -35,5 +36,18 @@ describe('fitCart', () => {
     y[20] = 1 - y[20];
     expect(cartLeaves(fitCart(fromRows(rows), y, { classes: 2 }))).toBe(2);
     expect(cartLeaves(fitCart(fromRows(rows), y, { classes: 2, cp: 0 }))).toBeGreaterThanOrEqual(2);
+  });
+
+  it('grows the same tree as the whole-column scan it replaced (ties, zeros, small nodes, no pruning)', () => {
+    for (const seed of [1, 2, 3]) {
+      const random = mulberry32(seed);
+      const rows = Array.from({ length: 400 }, () => Array.from({ length: 6 }, (_, f) => (random() < 0.3 ? 0 : Math.floor(random() * (f + 2) * 20))));
+      const y = rows.map((r) => (r[0] + r[1] > 40 ? (r[2] > 30 ? 2 : 1) : random() < 0.2 ? 3 : 0));
+      for (const options of [{ classes: 4 }, { classes: 4, cp: 0, minSplit: 5, minBucket: 2 }]) {
+        const ours = fitCart(fromRows(rows), y, options);
+        expect(JSON.stringify(ours)).toBe(JSON.stringify(fitCartReference(fromRows(rows), y, options)));
+        if (options.cp === 0) expect(cartLeaves(ours)).toBeGreaterThan(10);
+      }
+    }
   });
 });

@@ -1,7 +1,9 @@
 // A CART classification tree with rpart's defaults: Gini splits, a node is split only if it has at least
 // minSplit = 20 rows and each child at least minBucket = 7; then cost-complexity pruning at cp = 0.01
 // (a split must cut the misclassified rows by at least cp × the root's). ml-cart has no complexity
-// pruning and re-scans every candidate split, which made it far slower here; this keeps to rpart.
+// pruning and re-scans every candidate split, which made it far slower here; this keeps to rpart. Each node
+// scans only its own rows, in value order, from per-feature sorted lists partitioned as the tree grows.
+import { columnOrder } from './column-order.ts';
 import { type Matrix } from './matrix.ts';
 
 export interface CartOptions {
@@ -27,12 +29,6 @@ export interface CartModel {
   root: Node;
 }
 
-function counts(y: ArrayLike<number>, rows: readonly number[], classes: number): number[] {
-  const out = new Array<number>(classes).fill(0);
-  for (const r of rows) out[y[r]]++;
-  return out;
-}
-
 function gini(c: readonly number[], n: number): number {
   let s = 0;
   for (const v of c) s += v * v;
@@ -45,44 +41,89 @@ function majority(c: readonly number[]): number {
   return best;
 }
 
+/**
+ * Every feature's rows sorted by (value, row), kept partitioned by node: a node owns the same range
+ * from … to−1 of every feature's list (the rows it holds, in value order), split stably into its children's.
+ */
+class NodeRows {
+  readonly rows: Int32Array;
+  readonly values: Float64Array;
+  /** the node's rows in row order, partitioned the same way */
+  readonly members: Int32Array;
+  private readonly spareRows: Int32Array;
+  private readonly spareValues: Float64Array;
+
+  constructor(private readonly x: Matrix) {
+    const n = x.rows;
+    this.rows = Int32Array.from(columnOrder(x));
+    this.values = new Float64Array(n * x.cols);
+    for (let f = 0; f < x.cols; f++) for (let k = f * n; k < (f + 1) * n; k++) this.values[k] = x.values[this.rows[k] * x.cols + f];
+    this.members = Int32Array.from(Array(n).keys());
+    this.spareRows = new Int32Array(n);
+    this.spareValues = new Float64Array(n);
+  }
+
+  /** Stably moves the rows marked in goLeft to the front of from … to−1, in every list; returns the split point. */
+  partition(from: number, to: number, goLeft: Uint8Array): number {
+    const { rows, values, spareRows, spareValues } = this;
+    const n = this.x.rows;
+    for (let f = 0; f < this.x.cols; f++) {
+      const base = f * n;
+      let kept = base + from;
+      let moved = 0;
+      for (let k = base + from; k < base + to; k++) {
+        const r = rows[k];
+        if (goLeft[r] === 1) { rows[kept] = r; values[kept] = values[k]; kept++; } else { spareRows[moved] = r; spareValues[moved] = values[k]; moved++; }
+      }
+      rows.set(spareRows.subarray(0, moved), kept);
+      values.set(spareValues.subarray(0, moved), kept);
+    }
+    const { members } = this;
+    let kept = from;
+    let moved = 0;
+    for (let k = from; k < to; k++) {
+      const r = members[k];
+      if (goLeft[r] === 1) members[kept++] = r; else spareRows[moved++] = r;
+    }
+    members.set(spareRows.subarray(0, moved), kept);
+    return kept;
+  }
+}
+
 export function fitCart(x: Matrix, y: ArrayLike<number>, options: CartOptions): CartModel {
   const { classes } = options;
   const minSplit = options.minSplit ?? 20;
   const minBucket = options.minBucket ?? Math.round(minSplit / 3);
   const maxDepth = options.maxDepth ?? 30;
-  // Row order by value per feature, computed once; nodes filter it with a membership mark.
-  const order: Int32Array[] = [];
-  for (let f = 0; f < x.cols; f++) {
-    const rows = [...Array(x.rows).keys()];
-    rows.sort((a, b) => x.values[a * x.cols + f] - x.values[b * x.cols + f] || a - b);
-    order.push(Int32Array.from(rows));
-  }
-  const inNode = new Uint8Array(x.rows);
+  const n = x.rows;
+  const lists = new NodeRows(x);
+  const { rows: sortedRows, values: sortedValues, members } = lists;
+  const goLeft = new Uint8Array(n);
+  const left = new Array<number>(classes);
 
-  const grow = (rows: number[], depth: number): Node => {
-    const c = counts(y, rows, classes);
+  // The node holding members[from … to−1]. Counts are integers, so the sums of squares of the class counts
+  // on each side are exact whether summed afresh at each candidate or updated row by row, as here.
+  const grow = (from: number, to: number, depth: number): Node => {
+    const size = to - from;
+    const c = new Array<number>(classes).fill(0);
+    for (let k = from; k < to; k++) c[y[members[k]]]++;
     const prediction = majority(c);
-    const node: Node = { prediction, errors: rows.length - c[prediction], feature: -1, threshold: 0 };
-    if (rows.length < minSplit || depth >= maxDepth || node.errors === 0) return node;
-    const parentImpurity = gini(c, rows.length);
+    const node: Node = { prediction, errors: size - c[prediction], feature: -1, threshold: 0 };
+    if (size < minSplit || depth >= maxDepth || node.errors === 0) return node;
+    const parentImpurity = gini(c, size);
+    let totalSquares = 0;
+    for (let k = 0; k < classes; k++) totalSquares += c[k] * c[k];
     let bestImprovement = 1e-9;
-    for (const r of rows) inNode[r] = 1;
-    const left = new Array<number>(classes);
     for (let f = 0; f < x.cols; f++) {
       left.fill(0);
       let nLeft = 0;
+      let squaresLeft = 0;
+      let squaresRight = totalSquares;
       let previous = Number.NaN;
-      for (const r of order[f]) {
-        if (!inNode[r]) continue;
-        const v = x.values[r * x.cols + f];
-        if (nLeft >= minBucket && rows.length - nLeft >= minBucket && v !== previous) {
-          let squaresLeft = 0;
-          let squaresRight = 0;
-          for (let k = 0; k < classes; k++) {
-            squaresLeft += left[k] * left[k];
-            squaresRight += (c[k] - left[k]) ** 2;
-          }
-          const nRight = rows.length - nLeft;
+      for (let k = f * n + from; k < f * n + to; k++) {
+        const v = sortedValues[k];
+        if (nLeft >= minBucket && size - nLeft >= minBucket && v !== previous) {
+          const nRight = size - nLeft;
           const improvement = parentImpurity - (nLeft - squaresLeft / nLeft) - (nRight - squaresRight / nRight);
           if (improvement > bestImprovement) {
             bestImprovement = improvement;
@@ -90,21 +131,26 @@ export function fitCart(x: Matrix, y: ArrayLike<number>, options: CartOptions): 
             node.threshold = (previous + v) / 2;
           }
         }
-        left[y[r]]++;
+        const label = y[sortedRows[k]];
+        squaresLeft += 2 * left[label] + 1;
+        squaresRight -= 2 * (c[label] - left[label]) - 1;
+        left[label]++;
         nLeft++;
         previous = v;
       }
     }
-    for (const r of rows) inNode[r] = 0;
     if (node.feature < 0) return node;
-    const leftRows = rows.filter((r) => x.values[r * x.cols + node.feature] < node.threshold);
-    const rightRows = rows.filter((r) => x.values[r * x.cols + node.feature] >= node.threshold);
-    node.left = grow(leftRows, depth + 1);
-    node.right = grow(rightRows, depth + 1);
+    for (let k = from; k < to; k++) {
+      const r = members[k];
+      goLeft[r] = x.values[r * x.cols + node.feature] < node.threshold ? 1 : 0;
+    }
+    const middle = lists.partition(from, to, goLeft);
+    node.left = grow(from, middle, depth + 1);
+    node.right = grow(middle, to, depth + 1);
     return node;
   };
 
-  const root = grow([...Array(x.rows).keys()], 0);
+  const root = grow(0, n, 0);
   prune(root, (options.cp ?? 0.01) * root.errors);
   return { classes, root };
 }
