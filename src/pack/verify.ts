@@ -43,9 +43,10 @@ export async function preparePack(packFile: string, progress: Progress, scratchP
     const bytes = opened.manifest.files.reduce((sum, file) => sum + file.size, 0);
     progress.log(`checked ${opened.manifest.files.length} files (${formatBytes(bytes)}) against pack.json in ${formatDuration(Date.now() - started)}: commit ${opened.manifest.commit.slice(0, 12)}`);
     progress.update(`loading ${opened.manifest.image.tag}`);
+    const loadStarted = Date.now();
     const imageId = await loadPackImage(opened);
     await dropImageBlobs(opened);
-    progress.log(`loaded ${opened.manifest.image.tag} (${imageId.slice(0, 19)})`);
+    progress.log(`loaded ${opened.manifest.image.tag} (${imageId.slice(0, 19)}) in ${formatDuration(Date.now() - loadStarted)}`);
     const root = await unpackProject(opened, path.join(scratch, 'project'));
     const loaded = await loadManifest(root);
     return { project: { root, loaded, scratch }, run: () => runFromPack(root, loaded, imageId, progress) };
