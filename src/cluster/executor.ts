@@ -145,7 +145,7 @@ async function finish(point: PointPlan, task: TaskStatus, arrayJobId: string, im
   if (written?.[0]) result = { ...written[0], imageId };
   else {
     const tail = await readFile(log, 'utf8').then((text) => text.trim().split('\n').slice(-5).join(' / '), () => '');
-    const ended = describeTask({ ...task, arrayJobId });
+    const ended = describeTask({ ...task, arrayJobId }).replace(/ \(job \d+_\d+\)$/, '');
     result = failedResult(point, `Slurm task ${arrayJobId}_${task.task} ended ${ended} before the point wrote a result; its log: ${log}${tail ? ` (last lines: ${tail})` : ''}`, { imageId });
   }
   await writeRunResults(point.resultFile, [result]);

@@ -20,7 +20,8 @@ export interface TaskScriptInput {
   points: ReadonlyArray<{ index: number; id: string; dir: string }>;
   /**
    * The container command line (`docker run --rm …` or `podman run --rm …`, from containerCommandLine), with
-   * pointDirMarker where the point's folder goes. Its first word is the engine the nodes use.
+   * pointDirMarker where the point's folder goes. Its first word is the engine the nodes should use;
+   * a node without it uses the other of docker and podman.
    */
   containerArgv: readonly string[];
 }
@@ -42,7 +43,7 @@ export function renderTaskScript(input: TaskScriptInput): string {
   const cases = points.map((point) => `  ${point.index}) point_id=${shellWord(point.id)}; point_dir=${shellWord(point.dir)} ;;`);
   if (!input.containerArgv.includes(input.imageId)) throw new Error('renderTaskScript: containerArgv must run the image by its id');
   // One option with its value per line, then the image and its command.
-  const lines = [`${runtime} run --name "$container"`];
+  const lines = ['"$engine" run --name "$container"'];
   const image = rest.indexOf(input.imageId);
   for (const [i, word] of rest.entries()) {
     if (i === image || (i < image && word.startsWith('-'))) lines.push(shellWord(word));
@@ -65,6 +66,7 @@ container="repro-sweep-\${SLURM_ARRAY_JOB_ID:-0}-$task"
 started="$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)"
 loaded=false
 
+
 # Slurm's accounting for this point, beside its result (renamed into place: never half a file).
 record() {
   printf '{"jobId":"%s","arrayJobId":"%s","arrayTaskId":"%s","point":"%s","node":"%s","exitCode":%d,"startedAt":"%s","endedAt":"%s","imageLoaded":%s}\\n' \\
@@ -75,14 +77,25 @@ record() {
 echo "repro: point $point_id (array task $task) on $node"
 rm -f "$point_dir/result.json" "$point_dir/${accountingFile}"
 
+# The node's engine: ${runtime} if it has it, else the other of docker and podman (they take the same options).
+engine=${runtime}
+if ! command -v "$engine" >/dev/null 2>&1; then
+  for other in docker podman; do command -v "$other" >/dev/null 2>&1 && engine="$other" && break; done
+fi
+if ! command -v "$engine" >/dev/null 2>&1; then
+  echo "repro: node $node has neither docker nor podman on PATH" >&2
+  record 3
+  exit 3
+fi
+
 # The image, from the shared archive when this node's engine lacks it: one task per node loads, the others wait.
-if ! ${runtime} image inspect "$image" >/dev/null 2>&1; then
+if ! "$engine" image inspect "$image" >/dev/null 2>&1; then
   exec 9>"\${TMPDIR:-/tmp}/repro-image-\${image#sha256:}.lock"
   flock 9
-  if ! ${runtime} image inspect "$image" >/dev/null 2>&1; then
+  if ! "$engine" image inspect "$image" >/dev/null 2>&1; then
     echo "repro: loading $image on $node from $archive"
-    if ! ${runtime} load -i "$archive"; then
-      echo "repro: could not load $archive into ${runtime} on $node" >&2
+    if ! "$engine" load -i "$archive"; then
+      echo "repro: could not load $archive into $engine on $node" >&2
       record 3
       exit 3
     fi
@@ -94,7 +107,7 @@ fi
 
 # scancel (and Ctrl-C in repro) sends TERM: the container goes with the task, and the point says so.
 stop() {
-  ${runtime} rm -f "$container" >/dev/null 2>&1
+  "$engine" rm -f "$container" >/dev/null 2>&1
   record 143
   exit 143
 }

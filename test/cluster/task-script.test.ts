@@ -1,7 +1,7 @@
 // The batch script: rendered text against a golden file (UPDATE_GOLDEN=1 rewrites it; review the diff), and the
 // script itself run by bash as Slurm would run it, with a stand-in `docker` on PATH that logs what it is asked.
 import { execFile, spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +78,7 @@ describe('shellWord', () => {
 describe('the task script, run as Slurm runs it (a stand-in docker)', () => {
   let dir: string;
   let bin: string;
+  let system: string;
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'repro-task-run-'));
@@ -89,6 +90,7 @@ describe('the task script, run as Slurm runs it (a stand-in docker)', () => {
       join(bin, 'docker'),
       `#!/bin/bash
 log="${dir}/docker.log"
+echo "$(basename "$0") $1" >>"${dir}/engine.log"
 case "$1 $2" in
   "image inspect") [ -f "${dir}/loaded" ] ;;
   "load -i") echo "load $3" >>"$log"; [ -n "\${FAKE_LOAD_FAILS:-}" ] && exit 1; sleep 0.3; touch "${dir}/loaded" ;;
@@ -103,14 +105,21 @@ esac
 `,
     );
     await chmod(join(bin, 'docker'), 0o755);
+    // The rest of PATH: only the tools the script and the stand-in use, so no real docker or podman is found.
+    system = join(dir, 'system');
+    await mkdir(system);
+    for (const tool of ['bash', 'date', 'hostname', 'rm', 'mv', 'flock', 'sleep', 'touch', 'cat', 'sed', 'kill', 'basename']) {
+      const { stdout } = await run('bash', ['-c', `command -v ${tool}`]);
+      await symlink(stdout.trim(), join(system, tool));
+    }
     for (const point of ['seed-1', 'seed-2']) await mkdir(join(dir, 'points', point), { recursive: true });
     await writeFile(join(dir, 'task.sh'), renderTaskScript(input({ points: join(dir, 'points'), archive: join(dir, 'image.tar') })));
   });
   afterEach(async () => rm(dir, { recursive: true, force: true }));
 
-  function task(id: number, env: Record<string, string> = {}) {
+  function task(id: number, env: Record<string, string> = {}, path = `${bin}:${system}`) {
     const child = spawn('bash', [join(dir, 'task.sh')], {
-      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, TMPDIR: dir, SLURM_ARRAY_TASK_ID: String(id), SLURM_ARRAY_JOB_ID: '41', SLURM_JOB_ID: String(42 + id), SLURMD_NODENAME: 'node7', ...env },
+      env: { ...process.env, PATH: path, TMPDIR: dir, SLURM_ARRAY_TASK_ID: String(id), SLURM_ARRAY_JOB_ID: '41', SLURM_JOB_ID: String(42 + id), SLURMD_NODENAME: 'node7', ...env },
     });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -168,5 +177,20 @@ esac
     expect(await dockerLog()).toContain('rm repro-sweep-41-1');
     expect(await accounting('seed-2')).toMatchObject({ exitCode: 143, jobId: '43' });
     expect(existsSync(join(dir, 'points/seed-2/result.json'))).toBe(false);
+  });
+
+  it('a node without the engine asked for uses the other of docker and podman', async () => {
+    const base = input({ points: join(dir, 'points'), archive: join(dir, 'image.tar') });
+    await writeFile(join(dir, 'task.sh'), renderTaskScript({ ...base, containerArgv: ['podman', ...base.containerArgv.slice(1)] }));
+    const { code } = await task(0).done;
+    expect(code).toBe(0);
+    expect((await readFile(join(dir, 'engine.log'), 'utf8')).trim().split('\n')).toEqual(['docker image', 'docker image', 'docker load', 'docker run']);
+  });
+
+  it('a node with neither is exit 3, said and recorded', async () => {
+    const { code, output } = await task(0, {}, system).done;
+    expect(code).toBe(3);
+    expect(output).toContain('repro: node node7 has neither docker nor podman on PATH');
+    expect(await accounting('seed-1')).toMatchObject({ exitCode: 3, node: 'node7' });
   });
 });
