@@ -3,7 +3,8 @@
 // - 'random' (use.all = FALSE): exactly k rows vote; rows tied with the k-th are drawn at random.
 // In both, a tie between classes in the vote is broken at random. Like R, distances within a relative
 // 1e-4 of the k-th one count as ties.
-import { type Matrix } from './matrix.ts';
+import { exactNearest, exactTrain } from './knn-exact.ts';
+import { appendColumn, type Matrix } from './matrix.ts';
 import { type Random, randomInt } from './random.ts';
 
 export type TieRule = 'all' | 'random';
@@ -13,6 +14,11 @@ export interface KnnOptions {
   ties: TieRule;
   classes: number;
   random: Random;
+  /**
+   * The published call: the training labels as one more column of the training rows, and 0 in that column
+   * of the test rows (so the label leaks into the distance).
+   */
+  labelColumn?: boolean;
 }
 
 const EPS = 1e-4;
@@ -99,9 +105,43 @@ function vote(votes: Int32Array, random: Random): number {
   return tied.length === 1 ? tied[0] : tied[randomInt(random, tied.length)];
 }
 
+/** The votes of the tied nearest rows (k = 1), then the class: the draws of the general path, in the same order. */
+function voteNearest(tied: readonly number[], trainLabels: ArrayLike<number>, ties: TieRule, votes: Int32Array, random: Random): number {
+  votes.fill(0);
+  if (ties === 'all') for (const j of tied) votes[trainLabels[j]]++;
+  else votes[trainLabels[tied[randomInt(random, tied.length)]]]++;
+  return vote(votes, random);
+}
+
+/** k = 1 on exact integer distances: the rows within a relative EPS of the nearest, as nearestRows finds them. */
+function classifyExact(
+  train: Matrix, trainLabels: ArrayLike<number>, test: Matrix, options: KnnOptions,
+): Int32Array | undefined {
+  const exact = exactTrain(train, test, options.labelColumn ? trainLabels : undefined);
+  if (!exact) return undefined;
+  const distances = new Float64Array(train.rows);
+  const mark = new Uint8Array(train.rows);
+  const votes = new Int32Array(options.classes);
+  const predicted = new Int32Array(test.rows);
+  const tied: number[] = [];
+  for (let t = 0; t < test.rows; t++) {
+    exactNearest(exact, test, t, EPS, distances, tied, mark);
+    predicted[t] = voteNearest(tied, trainLabels, options.ties, votes, options.random);
+  }
+  return predicted;
+}
+
 /** Predicts a class for every test row. */
 export function knnClassify(train: Matrix, trainLabels: ArrayLike<number>, test: Matrix, options: KnnOptions): Int32Array {
   if (train.cols !== test.cols) throw new RangeError(`knn: train has ${train.cols} columns, test ${test.cols}`);
+  if (options.k === 1 && train.rows > 0) {
+    const predicted = classifyExact(train, trainLabels, test, options);
+    if (predicted) return predicted;
+  }
+  if (options.labelColumn) {
+    const withLabels = { ...options, labelColumn: false };
+    return knnClassify(appendColumn(train, trainLabels), trainLabels, appendColumn(test, new Int32Array(test.rows)), withLabels);
+  }
   const { k, ties, classes, random } = options;
   if (k < 1 || k > train.rows) throw new RangeError(`knn: k = ${k} with ${train.rows} training rows`);
   const distances = new Float64Array(train.rows);
@@ -113,10 +153,7 @@ export function knnClassify(train: Matrix, trainLabels: ArrayLike<number>, test:
     if (k === 1) {
       // Same votes and the same random draws as the general path below, in a fraction of the time.
       nearestRows(train, test, columns, t, distances, tied);
-      votes.fill(0);
-      if (ties === 'all') for (const j of tied) votes[trainLabels[j]]++;
-      else votes[trainLabels[tied[randomInt(random, tied.length)]]]++;
-      predicted[t] = vote(votes, random);
+      predicted[t] = voteNearest(tied, trainLabels, ties, votes, random);
       continue;
     }
     squaredDistances(train, test, columns, t, distances);

@@ -2,7 +2,7 @@
 import { fitBoosting, predictBoosting } from './boosting.ts';
 import { fitCart, predictCart } from './cart.ts';
 import { knnClassify } from './knn.ts';
-import { appendColumn, type Matrix } from './matrix.ts';
+import { type Matrix } from './matrix.ts';
 import { type Random } from './random.ts';
 import { fitSoftmax, predictSoftmax } from './softmax.ts';
 
@@ -34,9 +34,7 @@ export function fitModel(name: ModelName, task: Task): Classifier {
     case 'knn_as_published': {
       // The published script passed the whole training frame, label column included, to knn() and set the
       // test rows' label to 0: the label leaks into the distance (training rows of class 0 look closer).
-      const train = appendColumn(trainX, trainY);
-      return (x) =>
-        knnClassify(train, trainY, appendColumn(x, new Int32Array(x.rows)), { k: 1, ties: 'random', classes, random });
+      return (x) => knnClassify(trainX, trainY, x, { k: 1, ties: 'random', classes, random, labelColumn: true });
     }
     case 'knn_corrected':
       return (x) => knnClassify(trainX, trainY, x, { k: 1, ties: 'all', classes, random });

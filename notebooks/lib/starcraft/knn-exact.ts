@@ -1,0 +1,155 @@
+// Nearest training rows for k = 1 when every squared distance is an exact integer: all values are integers
+// small enough that every partial sum stays an integer below 2^53 (the StarCraft features are frame numbers).
+// Then the distances are the same numbers however they are found, and the search can skip rows: training
+// rows are visited by how close their norm is to the test row's (‖t − x‖ ≥ |‖t‖ − ‖x‖|), and stop once no
+// closer norm is left that could still be within the tie bound; a row's sum stops once it exceeds the bound.
+// The rows found are those knn.ts's row-by-row scan finds: all within a relative EPS of the nearest one.
+import { type Matrix } from './matrix.ts';
+
+/** The distinct training rows (with their extra term), ordered by norm; each stands for its copies. */
+export interface ExactTrain {
+  train: Matrix;
+  /** row j's extra squared term (the published call's label column against a test value of 0), or 0 */
+  extra: Float64Array;
+  /** one row per distinct (row, extra), by ascending norm, and those norms (square roots of exact integers) */
+  byNorm: Int32Array;
+  norms: Float64Array;
+  /** the copies of distinct row byNorm[k] are copies[copyStart[k] … copyStart[k+1]−1], ascending */
+  copyStart: Int32Array;
+  copies: Int32Array;
+  /** the columns that vary, widest spread first (so that a row's partial sum passes the bound soonest) */
+  columns: Int32Array;
+}
+
+/** The training side, or undefined when some distance might not be exact (a non-integer or too large a value). */
+export function exactTrain(train: Matrix, test: Matrix, extra?: ArrayLike<number>): ExactTrain | undefined {
+  let largest = 0;
+  for (const m of [train, test]) {
+    for (let k = 0; k < m.values.length; k++) {
+      const v = m.values[k];
+      if (!Number.isInteger(v)) return undefined;
+      largest = Math.max(largest, Math.abs(v));
+    }
+  }
+  const extras = new Float64Array(train.rows);
+  if (extra) for (let j = 0; j < train.rows; j++) {
+    if (!Number.isInteger(extra[j])) return undefined;
+    largest = Math.max(largest, Math.abs(extra[j]));
+    extras[j] = extra[j] * extra[j];
+  }
+  // Every partial sum of squared differences is at most (cols + 1)·4·largest², below 2^53.
+  if ((train.cols + 1) * 4 * largest * largest >= 2 ** 53) return undefined;
+  const { cols } = train;
+  const x = train.values;
+  const key = (j: number) => `${extras[j]}:${x.subarray(j * cols, (j + 1) * cols).join(',')}`;
+  const groups = new Map<string, number[]>(); // distinct row → its copies, ascending
+  for (let j = 0; j < train.rows; j++) {
+    const k = key(j);
+    const group = groups.get(k);
+    if (group) group.push(j); else groups.set(k, [j]);
+  }
+  const distinct = [...groups.values()];
+  const squared = distinct.map(([j]) => {
+    let s = extras[j];
+    for (let f = 0; f < cols; f++) s += x[j * cols + f] ** 2;
+    return s;
+  });
+  const order = [...distinct.keys()].sort((a, b) => squared[a] - squared[b] || distinct[a][0] - distinct[b][0]);
+  const copyStart = new Int32Array(order.length + 1);
+  order.forEach((g, k) => (copyStart[k + 1] = copyStart[k] + distinct[g].length));
+  return {
+    train, extra: extras,
+    byNorm: Int32Array.from(order, (g) => distinct[g][0]),
+    norms: Float64Array.from(order, (g) => Math.sqrt(squared[g])),
+    copyStart, copies: Int32Array.from(order.flatMap((g) => distinct[g])),
+    columns: widestFirst(train, test),
+  };
+}
+
+/** Columns by descending variance over the training and test rows; constant ones (adding 0) left out. */
+function widestFirst(train: Matrix, test: Matrix): Int32Array {
+  const spread: number[] = [];
+  const varying: number[] = [];
+  for (let f = 0; f < train.cols; f++) {
+    let sum = 0;
+    let squares = 0;
+    let min = Infinity;
+    let max = -Infinity;
+    for (const m of [train, test]) {
+      for (let i = 0; i < m.rows; i++) {
+        const v = m.values[i * m.cols + f];
+        sum += v; squares += v * v; min = Math.min(min, v); max = Math.max(max, v);
+      }
+    }
+    const n = train.rows + test.rows;
+    spread.push(squares / n - (sum / n) ** 2);
+    if (min < max) varying.push(f);
+  }
+  return Int32Array.from(varying.sort((a, b) => spread[b] - spread[a] || a - b));
+}
+
+/** A margin far above the rounding of the norms: a row is skipped only when surely beyond the bound. */
+const SLACK = 1e-9;
+
+/**
+ * The training rows within a relative `eps` of test row t's nearest one, ascending, into `out`. Scratch:
+ * `distances` (one per distinct row), `mark` (one per training row, all 0, left so).
+ */
+export function exactNearest(exact: ExactTrain, test: Matrix, t: number, eps: number, distances: Float64Array, out: number[], mark: Uint8Array): void {
+  const { train, extra, byNorm, norms, copyStart, copies, columns } = exact;
+  const cols = train.cols;
+  const x = train.values;
+  const base = t * test.cols;
+  let own = 0;
+  for (let f = 0; f < cols; f++) own += test.values[base + f] ** 2;
+  const norm = Math.sqrt(own);
+  // First row whose norm is at least the test row's; then alternate outwards, nearest norm first.
+  let lo = 0;
+  let hi = norms.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (norms[mid] < norm) lo = mid + 1; else hi = mid;
+  }
+  let down = lo - 1;
+  let up = lo;
+  let bound = Infinity;
+  out.length = 0;
+  const found: number[] = []; // positions in byNorm
+  const visit = (k: number) => {
+    const j = byNorm[k];
+    let d = extra[j];
+    const offset = j * cols;
+    for (let c = 0; c < columns.length && d <= bound; c++) {
+      const f = columns[c];
+      const diff = test.values[base + f] - x[offset + f];
+      d += diff * diff;
+    }
+    if (d > bound) return;
+    distances[k] = d;
+    found.push(k);
+    if (d * (1 + eps) < bound) bound = d * (1 + eps);
+  };
+  const beyond = (k: number) => {
+    const gap = Math.abs(norms[k] - norm);
+    return gap * gap * (1 - SLACK) > bound;
+  };
+  while (down >= 0 || up < norms.length) {
+    const downOk = down >= 0 && !beyond(down);
+    const upOk = up < norms.length && !beyond(up);
+    if (!downOk && !upOk) break;
+    if (downOk && (!upOk || norm - norms[down] <= norms[up] - norm)) visit(down--);
+    else visit(up++);
+    if (!downOk) down = -1;
+    if (!upOk) up = norms.length;
+  }
+  // The copies of every distinct row within the bound, in row order: sorted when few, else marked and listed.
+  out.length = 0;
+  for (const k of found) if (distances[k] <= bound) for (let c = copyStart[k]; c < copyStart[k + 1]; c++) out.push(copies[c]);
+  if (out.length <= 64) {
+    out.sort((a, b) => a - b);
+    return;
+  }
+  for (const j of out) mark[j] = 1;
+  out.length = 0;
+  for (let j = 0; j < mark.length; j++) if (mark[j] === 1) { out.push(j); mark[j] = 0; }
+}
