@@ -35,7 +35,19 @@ export function register(program: Command): void {
       if (!project.quiet) {
         process.stdout.write(`image ${manifest.image.tag} (${manifest.image.id}), commit ${manifest.commit}\n`);
         if (manifest.missingInputs.length > 0) process.stdout.write(`not in repro's cache, so not packed: ${manifest.missingInputs.join(', ')}\n`);
-        if (!manifest.files.some((file) => file.kind === 'verify')) process.stdout.write('no verify.json packed: run `repro verify` first to pack its report\n');
+        const verify = result.pack.entries.find(([name]) => name === 'verify.json')?.[1].bytes;
+        const verifiedImage = verify && imageIdOf(verify);
+        if (!manifest.files.some((file) => file.kind === 'verify')) process.stdout.write('no verify.json packed: run `repro verify`, then pack again, to pack its report\n');
+        else if (verify && verifiedImage !== manifest.image.id) process.stdout.write(`the packed verify.json is from a run in another image (${String(verifiedImage)}): run \`repro verify\`, then pack again\n`);
       }
     });
+}
+
+/** verify.json's imageId; undefined when it cannot be read (it is packed as it is either way). */
+function imageIdOf(verifyJson: Buffer): unknown {
+  try {
+    return (JSON.parse(verifyJson.toString('utf8')) as { imageId?: unknown }).imageId;
+  } catch {
+    return undefined;
+  }
 }

@@ -48,6 +48,8 @@ export async function preparePack(packFile: string, progress: Progress, scratchP
     await dropImageBlobs(opened);
     progress.log(`loaded ${opened.manifest.image.tag} (${imageId.slice(0, 19)}) in ${formatDuration(Date.now() - loadStarted)}`);
     const root = await unpackProject(opened, path.join(scratch, 'project'));
+    // Everything needed is now in the engine or the project; the rest of the extracted pack (tarballs) goes.
+    await rm(path.join(scratch, 'pack'), { recursive: true, force: true });
     const loaded = await loadManifest(root);
     return { project: { root, loaded, scratch }, run: () => runFromPack(root, loaded, imageId, progress) };
   } catch (error) {
