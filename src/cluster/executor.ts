@@ -36,6 +36,9 @@ export interface SlurmExecutorSetup {
   mountProjectAt?: string;
 }
 
+/** How long Slurm may not answer while an array is followed before the sweep gives up (and cancels the array). */
+const unansweredLimitMs = 120_000;
+
 export function slurmExecutor(setup: SlurmExecutorSetup): SweepExecutor {
   return { name: 'slurm', run: (points, options) => runArray(setup, points, options) };
 }
@@ -92,8 +95,22 @@ async function* runArray(setup: SlurmExecutorSetup, points: readonly PointPlan[]
   const said = new Map<number, string>();
   let shown = '';
   try {
+    let failingSince: number | undefined;
     while (waiting.size > 0 && !signal.aborted) {
-      const tasks = await arrayStatus(jobId);
+      // A controller that does not answer for a moment (restart, failover) is waited out, not taken as the end.
+      const tasks = await arrayStatus(jobId).then(
+        (answer) => ((failingSince = undefined), answer),
+        (error: unknown) => {
+          if (failingSince !== undefined && Date.now() - failingSince > unansweredLimitMs) throw error;
+          if (failingSince === undefined) progress.log(`slurm: no answer about job ${jobId} (${(error as Error).message}); asking again for up to ${unansweredLimitMs / 1000} s`);
+          failingSince ??= Date.now();
+          return undefined;
+        },
+      );
+      if (!tasks) {
+        await pause(setup.pollMs ?? 1000, signal);
+        continue;
+      }
       for (const task of tasks) {
         const point = waiting.get(task.task);
         if (!point) continue;
@@ -116,7 +133,13 @@ async function* runArray(setup: SlurmExecutorSetup, points: readonly PointPlan[]
       if (waiting.size > 0) await pause(setup.pollMs ?? 1000, signal);
     }
   } finally {
-    if (waiting.size > 0) await cancelArray(jobId, options);
+    // Stopped early (Ctrl-C, an error): the array must not run on unwatched. A failing scancel is said, not thrown,
+    // so the error that stopped us is the one reported.
+    if (waiting.size > 0) {
+      await cancelArray(jobId, options).catch((error: unknown) =>
+        progress.log(`slurm: could not cancel job array ${jobId} (${(error as Error).message}); cancel it yourself: scancel ${jobId}`),
+      );
+    }
   }
 }
 

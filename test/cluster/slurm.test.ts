@@ -98,6 +98,16 @@ describe('a real Slurm cluster', () => {
     await expect(refused).rejects.toThrow(/^sbatch refused the array 'repro-test-refused': sbatch: error: invalid partition specified: no-such-partition/);
   });
 
+  it('scripts/slurm-cluster.sh run again leaves the running cluster as it is and says so', async (context) => {
+    if (!slurm || process.getuid?.() !== 0) return context.skip();
+    const config = await readFile('/etc/slurm/slurm.conf', 'utf8');
+    const { stdout } = await promisify(execFile)('bash', [join(import.meta.dirname, '../../scripts/slurm-cluster.sh')]);
+    expect(stdout).toMatch(/^slurm: packages present \(slurm-wlm [\d.]+\)\nslurm: munged already running\nslurm: \/etc\/slurm\/slurm.conf up to date\nslurm: slurmctld already running\nslurm: slurmd already running\nslurm: node \S+ (idle|mix|alloc) in partition main/);
+    expect(await readFile('/etc/slurm/slurm.conf', 'utf8')).toBe(config);
+    expect(config).toMatch(/^ProctrackType=proctrack\/linuxproc$/m);
+    expect(config).toMatch(/^JobCompType=jobcomp\/filetxt$/m);
+  });
+
   it('knows nothing of a job id it never had', async (context) => {
     if (!slurm) return context.skip();
     expect(await arrayStatus('999999999')).toEqual([]);
