@@ -39,7 +39,7 @@ export async function preparePack(packFile: string, progress: Progress, scratchP
   try {
     const started = Date.now();
     progress.update(`checking ${path.basename(packFile)}`);
-    const opened = await openPack(path.resolve(packFile), scratch);
+    const opened = await openPack(packFile, scratch);
     const bytes = opened.manifest.files.reduce((sum, file) => sum + file.size, 0);
     progress.log(`checked ${opened.manifest.files.length} files (${formatBytes(bytes)}) against pack.json in ${formatDuration(Date.now() - started)}: commit ${opened.manifest.commit.slice(0, 12)}`);
     progress.update(`loading ${opened.manifest.image.tag}`);

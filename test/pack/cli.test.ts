@@ -1,0 +1,75 @@
+// Bad input to `repro pack` and `repro verify --pack`, through the command line, refused before any engine work:
+// a project with no commit, a pack that is not a file or not a pack, and a pack for another CPU architecture.
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EngineError } from '../../src/errors.ts';
+import { assemblePack } from '../../src/pack/assemble.ts';
+import { fileFromBytes } from '../../src/pack/oci.ts';
+import { engineArchitecture, loadPackImage } from '../../src/pack/open.ts';
+
+const repoRoot = path.join(import.meta.dirname, '..', '..');
+const bin = path.join(repoRoot, 'bin', 'repro.js');
+
+function repro(cwd: string, ...args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
+
+describe('repro pack / verify --pack: bad input (exit 2)', { timeout: 60_000 }, () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'repro-pack-cli-'));
+    await cp(path.join(repoRoot, 'test', 'fixtures', 'repos', 'tslab'), path.join(dir, 'tslab'), { recursive: true });
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a project that is not in a git repository with a commit', async () => {
+    const result = await repro(path.join(dir, 'tslab'), 'pack');
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain(`repro: ${path.join(dir, 'tslab')} is not in a git repository with a commit`);
+    expect(result.stderr).toContain('A pack holds the repository at a commit');
+  });
+
+  it('a --pack that is not a file, and a file that is not a pack', async () => {
+    const missing = await repro(dir, 'verify', '--pack', 'nothing-here.tar');
+    expect(missing.code, missing.stderr).toBe(2);
+    expect(missing.stderr).toContain('repro: --pack: nothing-here.tar is not a file');
+    await writeFile(path.join(dir, 'notes.tar'), 'these are notes, not a tar archive\n'.repeat(40));
+    const text = await repro(dir, 'verify', '--pack', 'notes.tar');
+    expect(text.code, text.stderr).toBe(2);
+    expect(text.stderr).toContain('repro: notes.tar cannot be read as a tar archive');
+  });
+});
+
+describe('a pack for another CPU architecture', () => {
+  it('is refused before the engine is asked, saying which', async () => {
+    const other = engineArchitecture() === 'arm64' ? 'amd64' : 'arm64';
+    const { manifest } = assemblePack({
+      name: 't',
+      commit: 'a'.repeat(40),
+      projectPath: '',
+      image: { id: `sha256:${'b'.repeat(64)}`, tag: 'repro/t:1', architecture: other, os: 'linux' },
+      layout: new Map(),
+      repository: fileFromBytes(Buffer.alloc(0)),
+      lock: fileFromBytes(Buffer.from('{}')),
+      data: new Map(),
+      inputs: new Map(),
+      missingInputs: [],
+    });
+    const error = await loadPackImage({ manifest, files: new Map() }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EngineError);
+    expect((error as EngineError).message).toBe(`the packed image is for linux/${other}; this machine is ${engineArchitecture()}`);
+    expect(engineArchitecture('x64')).toBe('amd64');
+    expect(engineArchitecture('arm64')).toBe('arm64');
+  });
+});
