@@ -38,7 +38,7 @@ as_root mkdir -p /run/munge /var/log/munge /var/lib/munge
 if munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
   say "munged already running"
 else
-  # The packages own the key and folders as munge; the brief's cluster runs everything as root.
+  # The packages give the key and folders to the munge user; this one-node cluster runs every daemon as root.
   as_root chown -R root:root /etc/munge /run/munge /var/log/munge /var/lib/munge
   as_root chmod 0700 /etc/munge && as_root chmod 0400 /etc/munge/munge.key
   as_root munged --force
