@@ -83,6 +83,9 @@ export class TreeGrower {
   /** segment of node n in feature f: lo[f * maxNodes + n] … hi[…]−1 */
   private readonly lo: Int32Array;
   private readonly hi: Int32Array;
+  /** per feature and node, the gradient and hessian sums of its non-zero rows, added in value order */
+  private readonly presentG: Float64Array;
+  private readonly presentH: Float64Array;
   private readonly position: Int32Array;
   private readonly goLeft: Uint8Array;
   private readonly maxNodes: number;
@@ -109,6 +112,8 @@ export class TreeGrower {
     const maxNodes = (this.maxNodes = 2 ** (options.maxDepth + 1) - 1);
     this.lo = new Int32Array(x.cols * maxNodes);
     this.hi = new Int32Array(x.cols * maxNodes);
+    this.presentG = new Float64Array(x.cols * maxNodes);
+    this.presentH = new Float64Array(x.cols * maxNodes);
     this.position = new Int32Array(x.rows);
     this.goLeft = new Uint8Array(x.rows);
     this.feature = new Int32Array(maxNodes);
@@ -137,11 +142,13 @@ export class TreeGrower {
     const { x, sorted, maxNodes, lo, hi, position, goLeft, feature, threshold, defaultLeft, left, right, childSums, childCount } = this;
     const { maxDepth, lambda, eta } = this.options;
     const cols = x.cols;
-    this.rows.set(sorted.rows);
-    this.values.set(sorted.values);
+    const { presentG, presentH } = this;
     for (let f = 0; f < cols; f++) {
-      lo[f * maxNodes] = sorted.start[f];
-      hi[f * maxNodes] = sorted.start[f + 1];
+      const from = (lo[f * maxNodes] = sorted.start[f]);
+      const to = (hi[f * maxNodes] = sorted.start[f + 1]);
+      let g = 0, h = 0;
+      for (let k = from; k < to; k++) { const r = sorted.rows[k]; g += grad[r]; h += hess[r]; }
+      presentG[f * maxNodes] = g; presentH[f * maxNodes] = h;
     }
     this.nodes = 0;
     position.fill(0);
@@ -149,7 +156,9 @@ export class TreeGrower {
     for (let i = 0; i < x.rows; i++) { g0 += grad[i]; h0 += hess[i]; }
     let active = [this.addNode(g0, h0, x.rows)];
     for (let depth = 0; depth < maxDepth && active.length > 0; depth++) {
-      const splitting = active.filter((node) => this.findSplit(node, grad, hess));
+      // The root reads the presorted lists; its partition writes the first working copy (no copy per tree).
+      const [rows, values] = depth === 0 ? [sorted.rows, sorted.values] : [this.rows, this.values];
+      const splitting = active.filter((node) => this.findSplit(node, grad, hess, rows, values));
       // Route rows to children and sum their gradients in row order.
       childSums.fill(0);
       childCount.fill(0);
@@ -171,7 +180,7 @@ export class TreeGrower {
         left[node] = l;
         right[node] = r;
         next.push(l, r);
-        this.partition(node, l, r);
+        if (depth + 1 < maxDepth) this.partition(node, l, r, grad, hess, rows, values); // leaves need no lists
       }
       for (let i = 0; i < x.rows; i++) {
         const node = position[i];
@@ -195,23 +204,36 @@ export class TreeGrower {
     };
   }
 
-  /** Splits every feature's segment of `node` into its children's, stably (value order kept). */
-  private partition(node: number, l: number, r: number): void {
-    const { rows, values, spareRows, spareValues, lo, hi, goLeft, maxNodes } = this;
+  /**
+   * Splits every feature's segment of `node` (read from `fromRows`/`fromValues`) into its children's, stably
+   * (value order kept), and sums each child's gradients and hessians in that order as it goes.
+   */
+  private partition(node: number, l: number, r: number, grad: Float64Array, hess: Float64Array, fromRows: Int32Array, fromValues: Float64Array): void {
+    const { rows, values, spareRows, spareValues, lo, hi, goLeft, maxNodes, presentG, presentH } = this;
     for (let f = 0; f < this.x.cols; f++) {
       const base = f * maxNodes;
       const from = lo[base + node];
       const to = hi[base + node];
       let kept = from;
       let moved = 0;
+      let gl = 0, hl = 0, gr = 0, hr = 0;
       for (let k = from; k < to; k++) {
-        const row = rows[k];
-        if (goLeft[row] === 1) { rows[kept] = row; values[kept] = values[k]; kept++; } else { spareRows[moved] = row; spareValues[moved] = values[k]; moved++; }
+        const row = fromRows[k];
+        const v = fromValues[k];
+        if (goLeft[row] === 1) {
+          rows[kept] = row; values[kept] = v; kept++;
+          gl += grad[row]; hl += hess[row];
+        } else {
+          spareRows[moved] = row; spareValues[moved] = v; moved++;
+          gr += grad[row]; hr += hess[row];
+        }
       }
       rows.set(spareRows.subarray(0, moved), kept);
       values.set(spareValues.subarray(0, moved), kept);
       lo[base + l] = from; hi[base + l] = kept;
       lo[base + r] = kept; hi[base + r] = to;
+      presentG[base + l] = gl; presentH[base + l] = hl;
+      presentG[base + r] = gr; presentH[base + r] = hr;
     }
   }
 
@@ -222,8 +244,8 @@ export class TreeGrower {
    * forward one if the column has zeros anywhere (it runs first), else the backward one (the only scan it
    * runs), so the default follows suit. Records the split; false when there is none.
    */
-  private findSplit(node: number, grad: Float64Array, hess: Float64Array): boolean {
-    const { rows, values, lo, hi, maxNodes, sorted } = this;
+  private findSplit(node: number, grad: Float64Array, hess: Float64Array, rows: Int32Array, values: Float64Array): boolean {
+    const { lo, hi, maxNodes, sorted } = this;
     const { lambda, minChildWeight } = this.options;
     const sumG = this.sumG[node];
     const sumH = this.sumH[node];
@@ -238,8 +260,8 @@ export class TreeGrower {
       const to = hi[f * maxNodes + node];
       if (from === to) continue;
       const denseDefault = sorted.start[f + 1] - sorted.start[f] === this.x.rows ? 1 : 0;
-      let presentG = 0, presentH = 0;
-      for (let k = from; k < to; k++) { const r = rows[k]; presentG += grad[r]; presentH += hess[r]; }
+      const presentG = this.presentG[f * maxNodes + node];
+      const presentH = this.presentH[f * maxNodes + node];
       const hasZeros = to - from < rowsIn;
       let accG = 0, accH = 0;
       let previous = values[from];
