@@ -76,7 +76,7 @@ export async function unpackProject(opened: OpenedPack, dir: string): Promise<st
   const repository = opened.files.get(repositoryEntry);
   if (!repository?.source) throw new DataError(`the pack has no ${repositoryEntry}`);
   await mkdir(dir, { recursive: true });
-  await extractTar(createReadStream(repository.source), dir);
+  await extractTar(createReadStream(repository.source), dir, { createLinks: true });
   for (const [dataPath, file] of packFolder(opened.files, dataFolder)) {
     if (!file.source) continue;
     const target = path.join(dir, dataPath);

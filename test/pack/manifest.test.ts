@@ -2,18 +2,21 @@
 // the same sha256), and a pack with one changed byte, a file too many or too few, or no pack.json, refused by name.
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, open, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DataError } from '../../src/errors.ts';
 import { assemblePack, type PackParts } from '../../src/pack/assemble.ts';
 import { checkPackFiles, parsePackManifest } from '../../src/pack/manifest.ts';
 import { dockerArchiveToOci, fileFromBytes, type FileSet } from '../../src/pack/oci.ts';
 import { openPack, packFolder, unpackProject } from '../../src/pack/open.ts';
-import { tarStream, writeTar } from '../../src/pack/tar.ts';
+import { writeTar } from '../../src/pack/tar.ts';
 import { toolkitVersion } from '../../src/version.ts';
 
+const run = promisify(execFile);
 const sha = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 const layer = Buffer.from('a layer');
 const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [`sha256:${sha(layer)}`] } }));
@@ -23,18 +26,29 @@ const docker: FileSet = new Map([
   ['l/layer.tar', fileFromBytes(layer)],
 ]);
 
-/** The parts of a small pack; the repository is a real tar (research.yaml and a committed result). */
+let repositoryTar: Buffer;
+
+/** `git archive` of a small repository: research.yaml, a committed result and a link to it. */
+beforeAll(async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'repro-pack-repo-'));
+  try {
+    const git = (...args: string[]) => run('git', ['-c', 'user.name=a', '-c', 'user.email=b@c', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, encoding: 'buffer', maxBuffer: 1 << 24 });
+    await mkdir(path.join(dir, 'results', 'a'), { recursive: true });
+    await writeFile(path.join(dir, 'research.yaml'), 'name: t\nentrypoints: []\n');
+    await writeFile(path.join(dir, 'results', 'a', 'n.csv'), 'n\n1\n');
+    await symlink('n.csv', path.join(dir, 'results', 'a', 'latest.csv'));
+    await git('init', '-q');
+    await git('add', '-A');
+    await git('commit', '-q', '-m', 'x');
+    repositoryTar = (await git('archive', '--format=tar', 'HEAD')).stdout;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+/** The parts of a small pack. */
 async function parts(overrides: Partial<PackParts> = {}): Promise<PackParts> {
-  const repository = await new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const stream = tarStream([
-      ['research.yaml', fileFromBytes(Buffer.from('name: t\nentrypoints: []\n'))],
-      ['results/a/n.csv', fileFromBytes(Buffer.from('n\n1\n'))],
-    ]);
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => resolve(Buffer.concat(chunks)));
-    stream.on('error', reject);
-  });
+  const repository = repositoryTar;
   return {
     name: 't',
     commit: 'a'.repeat(40),
@@ -106,6 +120,8 @@ describe('a pack on disk', () => {
     const root = await unpackProject(opened, path.join(dir, 'project'));
     expect(await readFile(path.join(root, 'results/a/n.csv'), 'utf8')).toBe('n\n1\n');
     expect(await readFile(path.join(root, 'data/input.csv'), 'utf8')).toBe('x,y\n1,2\n');
+    // The repository's own link is a link again, not a copy.
+    expect(await readlink(path.join(root, 'results/a/latest.csv'))).toBe('n.csv');
   });
 
   it('refuses a pack with one byte of one packed file changed, naming the file (exit 2)', async () => {

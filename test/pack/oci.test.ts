@@ -1,7 +1,7 @@
 // The docker-archive ⇄ OCI layout conversion: a round trip keeps the config bytes (the image id) and every layer
 // digest in order; what does not hold together is refused with the reason.
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -120,6 +120,22 @@ describe('through tar files', () => {
     const [image] = json(back, 'manifest.json');
     expect(back.get(image.Config)?.sha256).toBe(sha(config));
     expect(image.Layers.map((p: string) => back.get(p)?.sha256)).toEqual([sha(layerA), sha(layerB)]);
+  });
+
+  it('makes a repository\'s links as links, and refuses one that points outside', async () => {
+    const pack = tar.pack();
+    pack.entry({ name: 'a.txt', size: 1 }, Buffer.from('a'));
+    pack.entry({ name: 'sub/b.txt', type: 'symlink', linkname: '../a.txt' });
+    pack.finalize();
+    const files = await extractTar(Readable.from(pack as AsyncIterable<Buffer>), path.join(dir, 'repo'), { createLinks: true });
+    expect([...files.keys()]).toEqual(['a.txt']);
+    expect(await readlink(path.join(dir, 'repo', 'sub', 'b.txt'))).toBe('../a.txt');
+    const outside = tar.pack();
+    outside.entry({ name: 'sub/c.txt', type: 'symlink', linkname: '../../../etc/passwd' });
+    outside.finalize();
+    await expect(extractTar(Readable.from(outside as AsyncIterable<Buffer>), path.join(dir, 'repo2'), { createLinks: true })).rejects.toThrow(
+      "the archive's link sub/c.txt points outside it (../../../etc/passwd)",
+    );
   });
 
   it('refuses an entry that would land outside the folder', async () => {
