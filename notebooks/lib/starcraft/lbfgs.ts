@@ -32,8 +32,8 @@ function maxAbs(a: Float64Array): number {
 export function lbfgs(f: Objective, start: Float64Array, options: LbfgsOptions): LbfgsResult {
   const n = start.length;
   const memory = options.memory ?? 10;
-  let x = Float64Array.from(start);
-  let g = new Float64Array(n);
+  let x: Float64Array = Float64Array.from(start);
+  let g: Float64Array = new Float64Array(n);
   let value = f(x, g);
   const s: Float64Array[] = [];
   const y: Float64Array[] = [];

@@ -2,7 +2,7 @@
 // vega-lite specs of the figures.
 import type { TopLevelSpec } from 'vega-lite';
 import type { FeatureImportance } from './boosting.ts';
-import { FRAMES_PER_MINUTE } from './data.ts';
+import { FRAMES_PER_MINUTE } from './games.ts';
 import { type ModelName, MODELS } from './models.ts';
 import type { AccuracyRow } from './protocol.ts';
 import { PAPER_TABLE_V, PAPER_TABLE_VII, PUBLISHED_COLUMN, PUBLISHED_R } from './published.ts';

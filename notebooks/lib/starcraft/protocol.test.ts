@@ -40,3 +40,14 @@ describe.skipIf(skipWithoutData)('accuracyTableParallel', () => {
     expect(await accuracyTableParallel(DATA, frames, 42, 2)).toEqual(accuracyTable(games, frames, 42));
   });
 });
+
+describe('the worker script', () => {
+  it('is the protocol bundled into one script, without the CSV reader (no native module in the workers)', async () => {
+    const { workerScript } = await import('./parallel.ts');
+    const script = workerScript();
+    expect(script).toContain('accuracyTable');
+    expect(script).toContain('parentPort.postMessage');
+    expect(script).not.toMatch(/nodejs-polars|tsx/);
+    expect(workerScript()).toBe(script); // built once per process
+  });
+});

@@ -3,7 +3,7 @@
 // As in the published R loop, every frame gets its own split; here each is drawn from a stream named by
 // (seed, frame), so a frame's result does not depend on which other frames ran.
 import { boostingImportance, type FeatureImportance, fitBoosting } from './boosting.ts';
-import { censor, FRAMES_PER_MINUTE, type Games } from './data.ts';
+import { censor, FRAMES_PER_MINUTE, type Games } from './games.ts';
 import { type Matrix, selectRows } from './matrix.ts';
 import { accuracy } from './metrics.ts';
 import { BOOSTING, fitModel, type ModelName, MODELS } from './models.ts';
