@@ -1,7 +1,7 @@
 // `repro sweep NAME`: run a parameter/seed sweep from research.yaml (-j N at once, in containers or with local
 // kernels), show its points (--status), re-run only failed or missing ones (--resume), or print it as a Kubernetes
 // Indexed Job (--on kubernetes --dry-run).
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ExitCode, ReproError, UsageError } from '../errors.ts';
 import { sweepTargets, type SweepTarget } from '../sweep/executors.ts';
@@ -20,6 +20,7 @@ interface SweepCommandOptions {
   dryRun?: boolean;
   image?: string;
   claim?: string;
+  out?: string;
 }
 
 export function register(program: Command): void {
@@ -32,6 +33,7 @@ export function register(program: Command): void {
     .addOption(new Option('--on <target>', 'where the points run').choices([...sweepTargets]).default('local'))
     .option('--status', 'show each point (done, failed, missing) and run nothing')
     .option('--resume', 're-run only the points that failed or never ran')
+    .option('--out <dir>', 'write the summary under this folder (<dir>/<sweep outputs>) instead of into the project')
     .option('--dry-run', 'with --on kubernetes: print the Indexed Job instead of running anything')
     .option('--image <ref>', 'with --on kubernetes: the image reference the cluster pulls (default the project\'s tag)')
     .option('--claim <name>', 'with --on kubernetes: the PersistentVolumeClaim for data and results (default repro-sweep-NAME)')
@@ -47,11 +49,21 @@ export function register(program: Command): void {
       }
       const progress = createProgress({ quiet: project.quiet });
       const plan = sweepPlan(project.root, project.loaded, name); // bad names and grids fail before any build
+      if (options.out !== undefined) {
+        const { assertRunFolderApart } = await import('../files/run-folder.ts');
+        await assertRunFolderApart({
+          projectDir: project.root,
+          outputs: [plan.outputs, ...project.manifest.entrypoints.map((entry) => entry.outputs)],
+          runFolder: resolve(options.out),
+          given: `--out ${options.out}`,
+          hint: 'Write the summary elsewhere, e.g. --out /tmp/sweep; it replaces the committed summary only without --out.',
+        });
+      }
       const { chooseExecutor } = await import('../sweep/executors.ts');
       const { runSweep } = await import('../sweep/run.ts');
       const chosen = await chooseExecutor({ on: options.on, engine: options.engine, projectDir: project.root, loaded: project.loaded, progress });
       const report = await withInterrupts((signal) =>
-        runSweep({ projectDir: project.root, loaded: project.loaded, name: plan.name, executor: chosen.executor, image: chosen.image, jobs, resume: Boolean(options.resume), progress, signal }),
+        runSweep({ projectDir: project.root, loaded: project.loaded, name: plan.name, executor: chosen.executor, image: chosen.image, jobs, resume: Boolean(options.resume), progress, signal, ...(options.out === undefined ? {} : { outDir: resolve(options.out) }) }),
       );
       if (!report.complete) {
         const bad = report.statuses.filter((status) => status.state !== 'done');

@@ -81,6 +81,11 @@ export function sweepOutputs(name: string, sweep: Sweep): string {
   return posix.normalize(sweep.outputs ?? `results/sweeps/${name}`).replace(/\/+$/, '');
 }
 
+/** Every sweep's outputs folder: what `repro verify` compares once committed, as it compares entrypoints' outputs. */
+export function sweepOutputFolders(manifest: Manifest): string[] {
+  return Object.entries(manifest.sweeps ?? {}).map(([name, sweep]) => sweepOutputs(name, sweep));
+}
+
 function* product(grid: Sweep['parameters'], names: string[]): Generator<Record<string, string | number | boolean>> {
   if (names.length === 0) {
     yield {};

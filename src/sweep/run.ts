@@ -1,7 +1,7 @@
 // `repro sweep NAME`: plan the points, run those that need it on the chosen executor, record each outcome, and
 // aggregate every point into the sweep's summary. Also the status of a sweep without running anything.
 import { writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { Progress } from '../cli/progress.ts';
 import { formatDuration } from '../cli/progress.ts';
 import type { LoadedManifest } from '../manifest/load.ts';
@@ -22,6 +22,8 @@ export interface SweepRequest {
   resume: boolean;
   progress: Progress;
   signal: AbortSignal;
+  /** Run-folder root: the summary goes to <outDir>/<sweep outputs> (as `repro run --out`); default the project. */
+  outDir?: string;
 }
 
 export interface SweepReport {
@@ -64,7 +66,7 @@ export async function runSweep(request: SweepRequest): Promise<SweepReport> {
   const statuses = await pointStatuses(plan);
   const complete = statuses.every((status) => status.state === 'done');
   // A sweep with failed or missing points never replaces the committed summary: it goes beside the points.
-  const destination = complete ? plan.outputsDir : join(plan.stateRoot, 'summary');
+  const destination = complete ? resolve(request.outDir ?? request.projectDir, plan.outputs) : join(plan.stateRoot, 'summary');
   const summary = await writeSweepSummary(plan, statuses, destination);
   for (const problem of summary.problems) progress.log(`warning: ${problem}`);
   progress.log(`${complete ? '✓' : '✗'} sweep ${plan.name}: summary → ${relative(request.projectDir, destination) || destination}`);

@@ -3,6 +3,7 @@
 import { access, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { expectedDir, sweepProject, type SweepProject } from './fixture.ts';
 
 let project: SweepProject;
@@ -62,5 +63,29 @@ describe('repro sweep --engine local', () => {
       expect(await readFile(join(outputs, file), 'utf8'), file).toBe(await readFile(join(expectedDir, file), 'utf8'));
     }
     expect((await project.repro('sweep', 'noise', '--status')).stdout).toContain('8 done, 0 failed, 0 missing of 8');
+  });
+
+  it('--resume with every point done runs none and writes the same summary; --out puts it in a run folder, never over results/', async () => {
+    const out = join(project.dir, '.rerun');
+    const again = await project.repro('sweep', 'noise', '--engine', 'local', '--resume', '--out', out);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('sweep noise: 8 points, 0 to run (8 done before) on local');
+    for (const file of ['summary.csv', 'bands.csv', 'band.svg']) {
+      expect(await readFile(join(out, 'results', 'sweeps', 'noise', file), 'utf8'), file).toBe(await readFile(join(expectedDir, file), 'utf8'));
+    }
+    const refused = await project.repro('sweep', 'noise', '--engine', 'local', '--resume', '--out', join(project.dir, 'results'));
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('which holds the committed results results/sweeps/noise');
+  });
+
+  it('--on kubernetes --dry-run prints the Indexed Job (8 completions); without --dry-run it is refused', async () => {
+    const printed = await project.repro('sweep', 'noise', '--on', 'kubernetes', '--dry-run', '--image', 'registry.example/sample-sweep:1', '-j', '3');
+    expect(printed.code, printed.stderr).toBe(0);
+    const docs = parseAllDocuments(printed.stdout).map((doc) => doc.toJS() as { kind: string; spec: Record<string, unknown> });
+    expect(docs.map((doc) => doc.kind)).toEqual(['ConfigMap', 'Job', 'NetworkPolicy']);
+    expect(docs[1].spec).toMatchObject({ completionMode: 'Indexed', completions: 8, parallelism: 3 });
+    const refused = await project.repro('sweep', 'noise', '--on', 'kubernetes');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('repro does not submit to Kubernetes itself');
   });
 });
