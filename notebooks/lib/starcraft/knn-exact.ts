@@ -41,14 +41,27 @@ export function exactTrain(train: Matrix, test: Matrix, extra?: ArrayLike<number
   if ((train.cols + 1) * 4 * largest * largest >= 2 ** 53) return undefined;
   const { cols } = train;
   const x = train.values;
-  const key = (j: number) => `${extras[j]}:${x.subarray(j * cols, (j + 1) * cols).join(',')}`;
-  const groups = new Map<string, number[]>(); // distinct row → its copies, ascending
+  // Distinct rows by a hash of their integer values (then compared in full), each with its copies, ascending.
+  const same = (a: number, b: number) => {
+    if (extras[a] !== extras[b]) return false;
+    for (let f = 0; f < cols; f++) if (x[a * cols + f] !== x[b * cols + f]) return false;
+    return true;
+  };
+  const byHash = new Map<number, number[][]>();
+  const groups: number[][] = [];
   for (let j = 0; j < train.rows; j++) {
-    const k = key(j);
-    const group = groups.get(k);
-    if (group) group.push(j); else groups.set(k, [j]);
+    let h = extras[j] | 0;
+    for (let f = 0; f < cols; f++) h = Math.imul(h ^ (x[j * cols + f] | 0), 0x9e3779b1) ^ (h >>> 15);
+    const candidates = byHash.get(h) ?? [];
+    const group = candidates.find((g) => same(g[0], j));
+    if (group) group.push(j);
+    else {
+      candidates.push([j]);
+      groups.push(candidates[candidates.length - 1]);
+      byHash.set(h, candidates);
+    }
   }
-  const distinct = [...groups.values()];
+  const distinct = groups;
   const squared = distinct.map(([j]) => {
     let s = extras[j];
     for (let f = 0; f < cols; f++) s += x[j * cols + f] ** 2;
