@@ -97,6 +97,9 @@ const live = new Set<KernelProcess>();
 let handlersInstalled = false;
 
 function killAllAndExit(signal: NodeJS.Signals): void {
+  // A command that owns Ctrl-C (src/cli/signals.ts) stops its kernels through its AbortSignal and exits itself; this
+  // handler is the fallback for code that does not.
+  if (process.listenerCount(signal) > 1) return;
   // process.exit runs the 'exit' listeners: onExit kills the kernels and removes their files.
   process.exit(signal === 'SIGINT' ? 130 : 143);
 }

@@ -33,7 +33,7 @@ export async function runLocally(options: RunOptions, entrypoints: Entrypoint[])
     ...(options.outDir === undefined ? {} : { outDir: resolve(options.outDir) }),
     failedDir: resolve(options.failedDir ?? defaultFailedDir(projectDir)),
   });
-  return runSpecsLocally({ projectDir, loaded: options.loaded, progress: options.progress }, specs, projectDir);
+  return runSpecsLocally({ projectDir, loaded: options.loaded, progress: options.progress, signal: options.signal }, specs, projectDir);
 }
 
 /** What running a spec on this machine needs besides the spec. */
@@ -41,6 +41,8 @@ export interface LocalContext {
   projectDir: string;
   loaded: LoadedManifest;
   progress: Progress;
+  /** Owned by the CLI (Ctrl-C): aborting kills the running kernel and runs no further notebook. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -58,7 +60,11 @@ export async function runSpecsLocally(context: LocalContext, specs: readonly Run
   // …and every -p value written in each notebook's language (a name R allows may not be one Python does).
   for (const [i, notebook] of notebooks.entries()) injectParameters(notebook, specs[i].parameters, kernels[i].choice.language);
   const results: NotebookResult[] = [];
-  for (const [i, spec] of specs.entries()) results.push(await runOne(context, projectDir, baseDir, spec, notebooks[i], kernels[i]));
+  for (const [i, spec] of specs.entries()) {
+    context.signal?.throwIfAborted();
+    results.push(await runOne(context, projectDir, baseDir, spec, notebooks[i], kernels[i]));
+  }
+  context.signal?.throwIfAborted();
   return results;
 }
 
@@ -159,6 +165,9 @@ async function runInStaging(
   let executed;
   let languageInfo: unknown;
   let leftovers: LeftoverProcess[] = [];
+  // Ctrl-C: the kernel is killed, the cell fails as a dead kernel, and the caller stops after this notebook.
+  const onAbort = () => kernel.process.killGroup('SIGKILL');
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     executed = await executeNotebook({
       name: entry.notebook,
@@ -173,6 +182,7 @@ async function runInStaging(
     });
     languageInfo = kernel.info.language_info;
   } finally {
+    options.signal?.removeEventListener('abort', onAbort);
     leftovers = await kernel.shutdown();
   }
   const warnings = [...executed.warnings, ...(leftovers.length > 0 ? [leftoverWarning(leftovers)] : [])];

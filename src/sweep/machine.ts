@@ -37,7 +37,7 @@ export const localExecutor: SweepExecutor = {
   name: 'local',
   run(points, options) {
     return pool(points, options.jobs, options.signal, async (plan): Promise<PointOutcome> => {
-      const context = { projectDir: options.projectDir, loaded: options.loaded, progress: quietProgress };
+      const context = { projectDir: options.projectDir, loaded: options.loaded, progress: quietProgress, signal: options.signal };
       const result = await runSpecsLocally(context, [plan.spec], plan.dir).then(
         ([notebook]) => toRunResult(notebook),
         (error: unknown) => failedResult(plan, error instanceof Error ? error.message : String(error)),

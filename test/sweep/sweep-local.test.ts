@@ -1,10 +1,12 @@
 // `repro sweep` with local kernels, through the command line: 8 points 2 at once, a point made to fail, --status,
 // --resume re-running only that point, and a summary byte for byte that of an uninterrupted sweep.
-import { access, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { access, readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { expectedDir, sweepProject, type SweepProject } from './fixture.ts';
+import { expectedDir, repoRoot, sweepProject, type SweepProject } from './fixture.ts';
 
 let project: SweepProject;
 beforeAll(async () => {
@@ -88,4 +90,35 @@ describe('repro sweep --engine local', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('repro does not submit to Kubernetes itself');
   });
+
+  it('Ctrl-C kills the running kernels and exits 130; --resume finishes the sweep to the same summary', async () => {
+    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'repro.js'), '-C', project.dir, 'sweep', 'noise', '--engine', 'local', '-j', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const deadline = Date.now() + 60_000;
+    while ((await kernelsIn(project.dir)).length < 2 && Date.now() < deadline) await sleep(100);
+    expect((await kernelsIn(project.dir)).length).toBe(2);
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(130);
+    expect(stderr).toContain('repro: interrupted (SIGINT)');
+    expect(await kernelsIn(project.dir)).toEqual([]);
+    const resumed = await project.repro('sweep', 'noise', '--engine', 'local', '-j', '2', '--resume');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    for (const file of ['summary.csv', 'bands.csv', 'band.svg']) {
+      expect(await readFile(join(project.dir, 'results', 'sweeps', 'noise', file), 'utf8'), file).toBe(await readFile(join(expectedDir, file), 'utf8'));
+    }
+  }, 300_000);
 });
+
+/** Pids of processes whose working directory is in the project (the kernels start in the notebook's folder). */
+async function kernelsIn(dir: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const cwd = await readlink(`/proc/${name}/cwd`).catch(() => '');
+    if (cwd.startsWith(`${dir}/`)) pids.push(Number(name));
+  }
+  return pids;
+}
+
