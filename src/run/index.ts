@@ -7,9 +7,10 @@ export { executeNotebook, type CellFailure, type ExecutedNotebook, type ExecuteN
 export { parseNotebook, readNotebook, serializeNotebook, type Notebook } from './notebook.ts';
 export { parseParameter, parseParameters } from './parameters.ts';
 export type { NotebookResult, RunOptions } from './types.ts';
+export { readRunResults, readRunSpecs, runSpecVersion, writeRunResults, writeRunSpecs, type RunResult, type RunSpec } from './spec.ts';
 
 /**
- * Runs the selected entrypoints (default: all) one after another, each in a fresh kernel, and returns a result per
+ * Runs the selected entrypoints (default: all) one after another (each as a RunSpec, src/run/spec.ts), each in a fresh kernel, and returns a result per
  * notebook; a failing notebook does not stop the others. Bad input (malformed notebook, unknown notebook) and
  * environment problems throw.
  */
