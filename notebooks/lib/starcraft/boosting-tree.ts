@@ -3,6 +3,7 @@
 // contiguous, still sorted, segment), so a node's scan over a feature reads its own rows only and keeps its
 // running sums in locals. The sums, candidates and their order are those of a scan over the whole column in
 // value order (node by node the same additions in the same order), so the trees are the same to the bit.
+import { filterLimit, gainWithin, MIN_GAIN } from './boosting-gain.ts';
 import { columnOrder } from './column-order.ts';
 import { type Matrix } from './matrix.ts';
 
@@ -24,8 +25,6 @@ export interface TreeOptions {
   lambda: number;
   minChildWeight: number;
 }
-
-const MIN_GAIN = 1e-6; // xgboost's kRtEps: smaller improvements are not splits
 
 /** Every feature's rows with a non-zero value, by ascending value (ties by row), one feature after another. */
 export interface SortedColumns {
@@ -49,29 +48,6 @@ export function presortColumns(x: Matrix): SortedColumns {
     start[f + 1] = rows.length;
   }
   return { start, rows: Int32Array.from(rows), values: Float64Array.from(values) };
-}
-
-/**
- * The gain of sending (gl, hl) left and the rest of the node right, when it can beat `best`; −∞ when it cannot
- * (or a side is too light). Exact candidates cost two divisions; most candidates are ruled out first with
- * multiplications only: gl²/B + gr²/D < best + parent ⇔ gl²·D + gr²·B < (best + parent)·B·D for B, D > 0, and
- * with a margin of 1e-9 (far above the rounding of either side) a rejected gain is surely ≤ best. A gain that
- * is returned is the exact one, computed as before, so the comparison with `best` is the same to the bit.
- */
-export function splitGain(
-  gl: number, hl: number, sumG: number, sumH: number, parentScore: number, lambda: number, minChildWeight: number,
-  best: number,
-): number {
-  const hr = sumH - hl;
-  if (hl < minChildWeight || hr < minChildWeight) return -Infinity;
-  const gr = sumG - gl;
-  const b = hl + lambda;
-  const d = hr + lambda;
-  if (b > 0 && d > 0 && best > 0 && parentScore >= 0) {
-    const rhs = (best + parentScore) * (1 - 1e-9) * b * d;
-    if (gl * gl * d + gr * gr * b < rhs && rhs < Infinity) return -Infinity;
-  }
-  return (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
 }
 
 /** Scratch space for growing trees on one matrix: allocated once per fit, reused by every tree. */
@@ -252,6 +228,7 @@ export class TreeGrower {
     const rowsIn = this.count[node];
     const parentScore = (sumG * sumG) / (sumH + lambda);
     let bestGain = MIN_GAIN;
+    let limit = filterLimit(bestGain, parentScore);
     let bestFeature = -1;
     let bestThreshold = 0;
     let bestDefaultLeft = 0;
@@ -262,32 +239,54 @@ export class TreeGrower {
       const denseDefault = sorted.start[f + 1] - sorted.start[f] === this.x.rows ? 1 : 0;
       const presentG = this.presentG[f * maxNodes + node];
       const presentH = this.presentH[f * maxNodes + node];
-      const hasZeros = to - from < rowsIn;
+      const first = values[from];
       let accG = 0, accH = 0;
-      let previous = values[from];
-      for (let k = from; k < to; k++) {
-        const v = values[k];
-        if (k > from && v !== previous) {
-          const t = (previous + v) / 2;
-          if (hasZeros) {
-            const right = splitGain(accG, accH, sumG, sumH, parentScore, lambda, minChildWeight, bestGain);
-            if (right > bestGain) { bestGain = right; bestFeature = f; bestThreshold = t; bestDefaultLeft = 0; }
-            const leftGain = splitGain(accG + sumG - presentG, accH + sumH - presentH, sumG, sumH, parentScore, lambda, minChildWeight, bestGain);
-            if (leftGain > bestGain) { bestGain = leftGain; bestFeature = f; bestThreshold = t; bestDefaultLeft = 1; }
-          } else {
-            const gain = splitGain(accG, accH, sumG, sumH, parentScore, lambda, minChildWeight, bestGain);
-            if (gain > bestGain) { bestGain = gain; bestFeature = f; bestThreshold = t; bestDefaultLeft = denseDefault; }
+      accG += grad[rows[from]]; accH += hess[rows[from]];
+      let previous = first;
+      if (to - from < rowsIn) {
+        // The node has zeros: at each boundary, zeros right (forward scan) and zeros left (backward scan).
+        for (let k = from + 1; k < to; k++) {
+          const v = values[k];
+          if (v !== previous) {
+            const right = gainWithin(accG, accH, sumG, sumH, parentScore, lambda, minChildWeight, limit);
+            if (right > bestGain) {
+              bestGain = right; limit = filterLimit(right, parentScore);
+              bestFeature = f; bestThreshold = (previous + v) / 2; bestDefaultLeft = 0;
+            }
+            const leftGain = gainWithin(accG + sumG - presentG, accH + sumH - presentH, sumG, sumH, parentScore, lambda, minChildWeight, limit);
+            if (leftGain > bestGain) {
+              bestGain = leftGain; limit = filterLimit(leftGain, parentScore);
+              bestFeature = f; bestThreshold = (previous + v) / 2; bestDefaultLeft = 1;
+            }
           }
+          const r = rows[k];
+          accG += grad[r]; accH += hess[r]; previous = v;
         }
-        const r = rows[k];
-        accG += grad[r]; accH += hess[r]; previous = v;
+      } else {
+        for (let k = from + 1; k < to; k++) {
+          const v = values[k];
+          if (v !== previous) {
+            const gain = gainWithin(accG, accH, sumG, sumH, parentScore, lambda, minChildWeight, limit);
+            if (gain > bestGain) {
+              bestGain = gain; limit = filterLimit(gain, parentScore);
+              bestFeature = f; bestThreshold = (previous + v) / 2; bestDefaultLeft = denseDefault;
+            }
+          }
+          const r = rows[k];
+          accG += grad[r]; accH += hess[r]; previous = v;
+        }
       }
       // Every non-zero row on one side, the zeros on the other.
-      const first = values[from];
-      const above = splitGain(presentG, presentH, sumG, sumH, parentScore, lambda, minChildWeight, bestGain);
-      if (above > bestGain) { bestGain = above; bestFeature = f; bestThreshold = previous + Math.abs(previous) * 1e-6 + 1e-6; bestDefaultLeft = 0; }
-      const below = splitGain(sumG - presentG, sumH - presentH, sumG, sumH, parentScore, lambda, minChildWeight, bestGain);
-      if (below > bestGain) { bestGain = below; bestFeature = f; bestThreshold = first - Math.abs(first) * 1e-6 - 1e-6; bestDefaultLeft = 1; }
+      const above = gainWithin(presentG, presentH, sumG, sumH, parentScore, lambda, minChildWeight, limit);
+      if (above > bestGain) {
+        bestGain = above; limit = filterLimit(above, parentScore);
+        bestFeature = f; bestThreshold = previous + Math.abs(previous) * 1e-6 + 1e-6; bestDefaultLeft = 0;
+      }
+      const below = gainWithin(sumG - presentG, sumH - presentH, sumG, sumH, parentScore, lambda, minChildWeight, limit);
+      if (below > bestGain) {
+        bestGain = below; limit = filterLimit(below, parentScore);
+        bestFeature = f; bestThreshold = first - Math.abs(first) * 1e-6 - 1e-6; bestDefaultLeft = 1;
+      }
     }
     if (bestFeature < 0) return false;
     this.feature[node] = bestFeature;
