@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitBoosting } from './boosting.ts';
-import { splitGain } from './boosting-gain.ts';
+import { splitGain } from './boosting-tree.ts';
 import { matrix } from './matrix.ts';
 import { mulberry32 } from './random.ts';
 import { fitBoosting as fitBoostingReference } from './reference/boosting-exact.ts';

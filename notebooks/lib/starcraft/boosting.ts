@@ -3,7 +3,8 @@
 // the softmax gradients g = p − y and hessians h = max(2p(1 − p), 1e-16); split gain
 // G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ); leaf value −η·G/(H+λ). A zero is "missing", as in the
 // published run (R's sparse.model.matrix stores no zeros): every split learns which side zeros go to.
-import { presortColumns, type Tree, TreeGrower } from './boosting-tree.ts';
+import { presortColumns } from './boosting-columns.ts';
+import { type Tree, TreeGrower } from './boosting-tree.ts';
 import { type Matrix } from './matrix.ts';
 
 export interface BoostingOptions {
