@@ -7,7 +7,7 @@ import { writeConnectionFile, type ConnectionFile } from './connection.ts';
 import { findKernelSpec, type KernelSpec } from './kernelspec.ts';
 import { KERNEL_MARKER, killLeftovers, type LeftoverProcess } from './leftovers.ts';
 import { KernelDiedError, KernelTimeoutError, KernelUnresponsiveError } from './failures.ts';
-import { heartbeatIsThreaded, watchHeartbeat } from './liveness.ts';
+import { BUSY_TICKS, heartbeatIsThreaded, processCpuTicks, watchHeartbeat } from './liveness.ts';
 import { MessageCount } from './message-count.ts';
 import { dropTrailingStderr, errorFromStderr, lostOutputNote, OutputCollector, type Output } from './outputs.ts';
 import { KernelProcess, type ExitStatus } from './process.ts';
@@ -40,8 +40,11 @@ export interface ExecuteResult {
 
 const INTERRUPT_GRACE_MS = 5_000;
 const SHUTDOWN_GRACE_MS = 2_000;
-/** After execute_reply, how long the iopub messages may pause before the idle status is taken as lost. */
-export const IDLE_GRACE_MS = 3_000;
+/**
+ * After execute_reply, how long the iopub messages may pause (the kernel using no CPU) before the idle status is
+ * taken as lost. 3 s was too short on a loaded machine: tslab's idle came 3–5 s after a slow cell's reply.
+ */
+export const IDLE_GRACE_MS = 10_000;
 
 export async function startKernel(options: StartOptions): Promise<Kernel> {
   const spec = options.spec ?? findKernelSpec('tslab');
@@ -248,11 +251,24 @@ export class Kernel {
     );
   }
 
-  /** Waits for `arrived` until `quietFor() + IDLE_GRACE_MS` or `deadline`, whichever is first; true if it came. */
+  /**
+   * Waits for `arrived` until IDLE_GRACE_MS after the last message or `deadline`, whichever is first; true if it
+   * came. A silent kernel that is still using CPU (a busy thread holds back its idle status, and a loaded machine
+   * stretches that) is given more time, up to the deadline: only a kernel silent and doing nothing has lost it.
+   */
   async #settle(arrived: Promise<unknown>, lastHeard: () => number, deadline: number): Promise<boolean> {
+    let busyAt = 0;
+    let ticks = processCpuTicks(this.pid);
     for (;;) {
-      const wait = Math.min(lastHeard() + IDLE_GRACE_MS, deadline) - Date.now();
-      if (wait <= 0) return false;
+      const wait = Math.min(Math.max(lastHeard(), busyAt) + IDLE_GRACE_MS, deadline) - Date.now();
+      if (wait <= 0) {
+        const now = processCpuTicks(this.pid);
+        const working = now !== undefined && ticks !== undefined && now - ticks > BUSY_TICKS;
+        if (!working || Date.now() >= deadline) return false;
+        ticks = now;
+        busyAt = Date.now();
+        continue;
+      }
       const came = await this.#within(arrived.then(() => true), wait).catch((error: unknown) => {
         if (error instanceof KernelTimeoutError) return false;
         throw error;

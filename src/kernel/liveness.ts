@@ -27,6 +27,25 @@ export function processState(pid: number): string | undefined {
   }
 }
 
+/** The process's CPU time so far (utime + stime, in clock ticks of 10 ms) from /proc; undefined without it. */
+export function processCpuTicks(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU ticks in one silent stretch above which the kernel counts as still working: a kernel waiting for requests
+ * uses none (a heartbeat echo is far below a tick), one finishing a cell's work after its reply (tslab updating its
+ * TypeScript program, a garbage collection) uses more, and its idle status is late, not lost.
+ */
+export const BUSY_TICKS = 10;
+
 function isStopped(state: string | undefined): boolean {
   return state === 'T' || state === 't';
 }

@@ -89,8 +89,29 @@ describe.runIf(pythonInstalled())('lost messages', () => {
       { output_type: 'stream', name: 'stdout', text: 'done\n' },
       { output_type: 'stream', name: 'stderr', text: result.incomplete },
     ]);
-    expect(result.incomplete).toBe(`repro: output is missing here: the kernel's messages for this cell stopped before its "idle" status (nothing for 3.0 s after its reply); its output queue overflowed\n`);
+    expect(result.incomplete).toBe(`repro: output is missing here: the kernel's messages for this cell stopped before its "idle" status (nothing for 10.0 s after its reply); its output queue overflowed\n`);
   });
+
+  it('a kernel still working after its reply is waited for: only silence with no CPU use counts as lost', async () => {
+    const k = await kernel('python3');
+    const start = Date.now();
+    // The idle status is lost, and a thread keeps the kernel busy for 6 s after the reply.
+    const code = [
+      'import threading, time',
+      'get_ipython().kernel._publish_status = lambda *args, **kwargs: None',
+      'def burn():',
+      '    end = time.time() + 6',
+      '    while time.time() < end: pass',
+      'threading.Thread(target=burn).start()',
+      'print("busy")',
+    ].join('\n');
+    const result = await k.execute(code, { timeoutMs: 120_000 });
+    const elapsed = Date.now() - start;
+    expect(result.incomplete).toMatch(/stopped before its "idle" status/);
+    // Not given up while the thread burned, nor long after it stopped.
+    expect(elapsed).toBeGreaterThanOrEqual(6_000);
+    expect(elapsed).toBeLessThan(6_000 + IDLE_GRACE_MS + 6_000);
+  }, 120_000);
 
   it('counts the messages ipykernel numbered but that never arrived', async () => {
     const k = await kernel('python3');

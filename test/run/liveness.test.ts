@@ -88,7 +88,7 @@ describe('a run', () => {
     const [result] = await run(p);
     expect(result.status).toBe('ok');
     const notebook = await executed(p, 'lost-idle');
-    const note = 'repro: output is missing here: the kernel\'s messages for this cell stopped before its "idle" status (nothing for 3.0 s after its reply); its output queue overflowed\n';
+    const note = 'repro: output is missing here: the kernel\'s messages for this cell stopped before its "idle" status (nothing for 10.0 s after its reply); its output queue overflowed\n';
     expect(notebook.cells[0].outputs).toEqual([
       { name: 'stdout', output_type: 'stream', text: ['done\n'] },
       { name: 'stderr', output_type: 'stream', text: [note] },
