@@ -1,6 +1,6 @@
 // `repro run [notebook…]`: execute entrypoints in the container (default) or with a local kernel, and print a summary.
 import { constants } from 'node:fs';
-import { access, mkdtemp } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
@@ -8,6 +8,7 @@ import { UsageError } from '../errors.ts';
 import { chooseEngine } from '../run/choose-engine.ts';
 import { runEntrypoints, type NotebookResult } from '../run/index.ts';
 import { runSpecsLocally } from '../run/local.ts';
+import { defaultFailedDir } from '../run/types.ts';
 import { parseParameter } from '../run/parameters.ts';
 import { toRunResult } from '../run/results.ts';
 import { readRunSpecs, writeRunResults } from '../run/spec.ts';
@@ -58,11 +59,11 @@ export function register(program: Command): void {
       const engine = await chooseEngine(options.engine, progress);
       let outDir = options.out === undefined ? undefined : resolve(options.out);
       let failedDir: string | undefined;
-      // The image's default command runs in a read-only /project: outputs then go under /tmp (a folder of this
-      // run's own), and we say where.
+      // The image's default command runs in a read-only /project: outputs then go under /tmp/repro-out (a destination
+      // users mount, written through a staging folder per notebook; failed notebooks in a folder of this run's own).
       if (engine === 'local' && outDir === undefined && !(await writable(project.root))) {
-        outDir = await mkdtemp(join(tmpdir(), 'repro-out-'));
-        failedDir = join(outDir, '.repro', 'failed');
+        outDir = join(tmpdir(), 'repro-out');
+        failedDir = defaultFailedDir(outDir);
         progress.log(`${project.root} is read-only here: outputs go under ${outDir}/ (choose with --out DIR)`);
       }
       const run = { projectDir: project.root, loaded: project.loaded, engine, outDir, notebooks, parameters, progress, failedDir };

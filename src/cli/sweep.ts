@@ -100,11 +100,11 @@ async function printStatus(project: Project, name: string): Promise<void> {
 
 async function printKubernetes(project: Project, name: string, jobs: number, options: SweepCommandOptions): Promise<void> {
   const { kubernetesManifests, kubernetesName } = await import('../sweep/kubernetes.ts');
-  let image = options.image;
-  if (image === undefined) {
-    const { planProjectImage } = await import('../render/index.ts');
-    image = (await planProjectImage(project.root, project.loaded)).tag;
-  }
-  const plan = sweepPlan(project.root, project.loaded, name, image);
+  const { planProjectImage } = await import('../render/index.ts');
+  // The specs name the project's own tag, as a local sweep's do: the points' folders copied back from the claim
+  // count as done for `repro sweep NAME --resume`. The pods pull --image (the same image, pushed to a registry).
+  const tag = (await planProjectImage(project.root, project.loaded)).tag;
+  const plan = sweepPlan(project.root, project.loaded, name, tag);
+  const image = options.image ?? tag;
   process.stdout.write(kubernetesManifests(project.manifest, plan.points, { sweepName: name, image, parallelism: jobs, claim: options.claim ?? kubernetesName(name) }));
 }

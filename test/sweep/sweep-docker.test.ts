@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn } from 'node:child_process';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { requireEngine } from '../helpers/engine.ts';
 import { expectedDir, repoRoot, sweepProject, type SweepProject } from './fixture.ts';
 
@@ -24,6 +25,21 @@ describe.runIf(engineAnswers)('repro sweep --engine docker', () => {
     await project?.remove();
   });
 
+  it('--on kubernetes --dry-run prints the Indexed Job (8 completions); without --dry-run it is refused', async () => {
+    const printed = await project.repro('sweep', 'noise', '--on', 'kubernetes', '--dry-run', '--image', 'registry.example/sample-sweep:1', '-j', '3');
+    expect(printed.code, printed.stderr).toBe(0);
+    const docs = parseAllDocuments(printed.stdout).map((doc) => doc.toJS() as { kind: string; spec: Record<string, unknown> });
+    expect(docs.map((doc) => doc.kind)).toEqual(['ConfigMap', 'Job', 'NetworkPolicy']);
+    expect(docs[1].spec).toMatchObject({ completionMode: 'Indexed', completions: 8, parallelism: 3 });
+    expect(JSON.stringify(docs[1].spec)).toContain('"image":"registry.example/sample-sweep:1"');
+    // The specs name the project's tag, as a sweep here does: folders copied back from the claim count as done.
+    const configMap = docs[0] as unknown as { data: Record<string, string> };
+    expect(JSON.parse(configMap.data['0.json']).runs[0].image.tag).toMatch(/^repro\/sample-sweep:[0-9a-f]{16}$/);
+    const refused = await project.repro('sweep', 'noise', '--on', 'kubernetes');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('repro does not submit to Kubernetes itself');
+  });
+
   it('runs 8 points in containers 2 at once, to the same summary bytes as local kernels', async () => {
     const sweep = await project.repro('sweep', 'noise', '-j', '2');
     expect(sweep.code, sweep.stderr).toBe(0);
@@ -33,6 +49,11 @@ describe.runIf(engineAnswers)('repro sweep --engine docker', () => {
     }
     const spec = JSON.parse(await readFile(join(pointDir(project, 'scale-2_seed-3'), 'spec.json'), 'utf8'));
     expect(spec.runs[0]).toMatchObject({ notebook: 'notebooks/noise.ipynb', parameters: { scale: 2 }, seed: 3, image: { tag: expect.stringMatching(/^repro\/sample-sweep:/) } });
+    // A point's spec from the Kubernetes ConfigMap is the one this sweep wrote: folders copied back from the claim count as done.
+    const printed = await project.repro('sweep', 'noise', '--on', 'kubernetes', '--dry-run', '--image', 'registry.example/sample-sweep:1');
+    const configMap = parseAllDocuments(printed.stdout)[0].toJS() as { data: Record<string, string> };
+    expect(configMap.data['6.id']).toBe('scale-2_seed-3');
+    expect(JSON.parse(configMap.data['6.json'])).toEqual(spec);
     const result = JSON.parse(await readFile(join(pointDir(project, 'scale-2_seed-3'), 'result.json'), 'utf8'));
     expect(result.results[0]).toMatchObject({ status: 'ok', imageId: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
   }, 600_000);

@@ -5,7 +5,6 @@ import { access, readFile, readdir, readlink, rm, writeFile } from 'node:fs/prom
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 import { expectedDir, repoRoot, sweepProject, type SweepProject } from './fixture.ts';
 
 let project: SweepProject;
@@ -78,17 +77,6 @@ describe('repro sweep --engine local', () => {
     const refused = await project.repro('sweep', 'noise', '--engine', 'local', '--resume', '--out', join(project.dir, 'results'));
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('which holds the committed results results/sweeps/noise');
-  });
-
-  it('--on kubernetes --dry-run prints the Indexed Job (8 completions); without --dry-run it is refused', async () => {
-    const printed = await project.repro('sweep', 'noise', '--on', 'kubernetes', '--dry-run', '--image', 'registry.example/sample-sweep:1', '-j', '3');
-    expect(printed.code, printed.stderr).toBe(0);
-    const docs = parseAllDocuments(printed.stdout).map((doc) => doc.toJS() as { kind: string; spec: Record<string, unknown> });
-    expect(docs.map((doc) => doc.kind)).toEqual(['ConfigMap', 'Job', 'NetworkPolicy']);
-    expect(docs[1].spec).toMatchObject({ completionMode: 'Indexed', completions: 8, parallelism: 3 });
-    const refused = await project.repro('sweep', 'noise', '--on', 'kubernetes');
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('repro does not submit to Kubernetes itself');
   });
 
   it('Ctrl-C kills the running kernels and exits 130; --resume finishes the sweep to the same summary', async () => {
