@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { bootstrapBase } from '../src/engine/base.ts';
 import { connectEngine } from '../src/engine/index.ts';
-import { readLock } from '../src/lock/index.ts';
+import { parseLock, readLock, serializeLock, toolkitBundle, toolkitDependenciesSha256 } from '../src/lock/index.ts';
 import { ensureServiceImage } from '../src/serve/image.ts';
 import { loadManifest } from '../src/manifest/load.ts';
 import { buildProjectImage, planProjectImage } from '../src/render/index.ts';
@@ -23,6 +23,11 @@ const work = await mkdtemp(join(tmpdir(), 'repro-bench-build-'));
 const project = join(work, 'project');
 // A copy, so the notebook edit never touches the repository; node_modules and results do not go into images anyway.
 await cp(source, project, { recursive: true, filter: (path) => !/\/(node_modules|\.git|\.repro|results)(\/|$)/.test(path.slice(source.length)) });
+// The copy's lock names this repro (its bundle changes with every edit of src/), as the tests' fixture copies do.
+const lockFile = join(project, 'research.lock');
+const copiedLock = parseLock(await readFile(lockFile, 'utf8'));
+copiedLock.toolkit = { bundle: (await toolkitBundle()).sha256, dependencies: await toolkitDependenciesSha256() };
+await writeFile(lockFile, serializeLock(copiedLock));
 
 const engine = await connectEngine();
 const progress = createProgress({ quiet: !process.env.REPRO_BENCH_VERBOSE });

@@ -30,8 +30,10 @@ export async function lockProblems(loaded: LoadedManifest, lock: Lock): Promise<
     problems.push(`repro's run-time dependencies (toolkit/package-lock.json of repro ${toolkitVersion}) differ from the ones locked by repro ${lock.toolkitVersion}`);
   }
   // Developing repro itself, its bundle changes with every edit; the image tag follows the working tree anyway.
-  if (!(await isToolkitItself(dirname(loaded.file))) && lock.toolkit.bundle !== (await toolkitBundle()).sha256) {
-    problems.push(`this repro (${toolkitVersion}) is not the one that wrote the lock (${lock.toolkitVersion}, bundle ${lock.toolkit.bundle.slice(0, 12)})`);
+  const bundle = (await toolkitBundle()).sha256;
+  if (!(await isToolkitItself(dirname(loaded.file))) && lock.toolkit.bundle !== bundle) {
+    const which = lock.toolkitVersion === toolkitVersion ? `another build of repro ${toolkitVersion}` : `repro ${lock.toolkitVersion}`;
+    problems.push(`the lock was written by ${which} (bundle ${lock.toolkit.bundle.slice(0, 12)}; this repro's is ${bundle.slice(0, 12)})`);
   }
   return problems;
 }
