@@ -31,7 +31,9 @@ RUN npm ci --offline --omit=dev --ignore-scripts --no-audit --no-fund --cache /t
  && mkdir -p node_modules/tslab/node_modules && ln -s ../../@types node_modules/tslab/node_modules/@types
 
 # The project's own npm dependencies, exactly as its lockfile says, with no network (none without a lockfile).
-# A package repro's own node_modules holds byte for byte (tslab, ZeroMQ…) becomes a link to that copy.
+# A package repro's own node_modules holds byte for byte (tslab, ZeroMQ…) becomes a link to that copy. A lockfile in a
+# subfolder (notebooks/package-lock.json) gets its node_modules at /project/node_modules, still on every notebook's
+# module path, so that `repro lab`, which mounts the repository's folders over /project's, never hides them.
 FROM debian:bookworm AS deps
 COPY --from=node /opt/node/ /usr/local/
 COPY --from=toolkit /opt/repro/node_modules/ /opt/repro/node_modules/
@@ -41,7 +43,8 @@ COPY deps/ /project/
 WORKDIR /project
 RUN if [ -f package-lock.json ] || [ -f npm-shrinkwrap.json ]; then \
       npm ci --offline --omit=dev --ignore-scripts --no-audit --no-fund --cache /tmp/npm-cache --userconfig /tmp/npm-cache/npmrc \
-      && node /tmp/tools/prune.cjs node_modules --link-from /opt/repro/node_modules; \
+      && node /tmp/tools/prune.cjs node_modules --link-from /opt/repro/node_modules \
+      && if [ "$PWD" != /project ]; then mv node_modules /project/node_modules; fi; \
     fi
 
 # The base without what no kernel reads: Debian's documentation (but its copyright files), manual pages and
