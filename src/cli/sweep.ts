@@ -1,9 +1,9 @@
 // `repro sweep NAME`: run a parameter/seed sweep from research.yaml (-j N at once, in containers or with local
 // kernels), show its points (--status), re-run only failed or missing ones (--resume), or print it as a Kubernetes
 // Indexed Job (--on kubernetes --dry-run).
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { ExitCode, ReproError, UsageError } from '../errors.ts';
+import { DiffError, ExitCode, ReproError, UsageError } from '../errors.ts';
 import { sweepTargets, type SweepTarget } from '../sweep/executors.ts';
 import { pointStatuses } from '../sweep/plan.ts';
 import { sweepPlan } from '../sweep/run.ts';
@@ -21,6 +21,7 @@ interface SweepCommandOptions {
   image?: string;
   claim?: string;
   out?: string;
+  verify?: boolean;
 }
 
 export function register(program: Command): void {
@@ -34,6 +35,7 @@ export function register(program: Command): void {
     .option('--status', 'show each point (done, failed, missing) and run nothing')
     .option('--resume', 're-run only the points that failed or never ran')
     .option('--out <dir>', 'write the summary under this folder (<dir>/<sweep outputs>) instead of into the project')
+    .option('--verify', 'run every point into a fresh run folder and compare the summary with the committed one, as repro verify does')
     .option('--dry-run', 'with --on kubernetes: print the Indexed Job instead of running anything')
     .option('--image <ref>', 'with --on kubernetes: the image reference the cluster pulls (default the project\'s tag)')
     .option('--claim <name>', 'with --on kubernetes: the PersistentVolumeClaim for data and results (default repro-sweep-NAME)')
@@ -49,6 +51,10 @@ export function register(program: Command): void {
       }
       const progress = createProgress({ quiet: project.quiet });
       const plan = sweepPlan(project.root, project.loaded, name); // bad names and grids fail before any build
+      if (options.verify && (options.out !== undefined || options.resume)) {
+        throw new UsageError('--verify runs every point into a run folder of its own: it goes without --out and --resume', `repro sweep ${name} --verify`);
+      }
+      if (options.verify) options.out = await freshRunFolder(project.root, name);
       if (options.out !== undefined) {
         const { assertRunFolderApart } = await import('../files/run-folder.ts');
         await assertRunFolderApart({
@@ -73,7 +79,34 @@ export function register(program: Command): void {
           { exitCode: ExitCode.difference, hint: `See each with: repro sweep ${name} --status; re-run only those with: repro sweep ${name} --resume` },
         );
       }
+      if (options.verify && options.out !== undefined) await verifySummary(project, plan.outputs, resolve(options.out), progress);
     });
+}
+
+/** .repro/runs/<time>-sweep-<name>: where `--verify` re-runs the sweep, beside repro verify's run folders. */
+async function freshRunFolder(projectDir: string, name: string): Promise<string> {
+  const { mkdir } = await import('node:fs/promises');
+  const id = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z') + `-${process.pid}-sweep-${name}`;
+  const folder = join(projectDir, '.repro', 'runs', id);
+  await mkdir(folder, { recursive: true });
+  return relative(process.cwd(), folder) || folder;
+}
+
+/** The re-run summary against the committed one, with repro verify's comparers, table, report and exit code. */
+async function verifySummary(project: Project, outputs: string, runFolder: string, progress: ReturnType<typeof createProgress>): Promise<void> {
+  const { formatSummary, verifyRunFolder } = await import('../verify/index.ts');
+  progress.update('comparing the sweep\'s summary with the committed one…');
+  const outcome = await verifyRunFolder({ projectDir: project.root, runFolder, outputs: [outputs], rules: project.manifest.verify });
+  progress.done();
+  process.stdout.write(formatSummary(outcome.files, { color: Boolean(process.stdout.isTTY), onlyProblems: project.quiet }));
+  progress.log(`report: ${relative(process.cwd(), outcome.reportPath) || outcome.reportPath}`);
+  if (!outcome.passed) {
+    const failing = outcome.record.files.filter((file) => file.fails).length;
+    throw new DiffError(
+      `${failing} file${failing === 1 ? '' : 's'} of ${outputs} differ${failing === 1 ? 's' : ''} from the committed summary beyond tolerance`,
+      `See ${outcome.reportPath}. If the new summary is right, run the sweep without --verify and commit ${outputs}.`,
+    );
+  }
 }
 
 function parseJobs(text: string): number {

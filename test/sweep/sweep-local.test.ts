@@ -97,6 +97,29 @@ describe('repro sweep --engine local', () => {
       expect(await readFile(join(project.dir, 'results', 'sweeps', 'noise', file), 'utf8'), file).toBe(await readFile(join(expectedDir, file), 'utf8'));
     }
   }, 300_000);
+
+  it('--verify re-runs every point into a run folder and compares the summary with the committed one: a changed mean fails', async () => {
+    const verified = await project.repro('sweep', 'noise', '--engine', 'local', '-j', '2', '--verify');
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(verified.stderr).toContain('sweep noise: 8 points, 8 to run on local, 2 at once');
+    expect(verified.stdout, verified.stdout).toMatch(/results\/sweeps\/noise\/bands\.csv\s+csv\s+identical/);
+    expect(verified.stdout).toMatch(/results\/sweeps\/noise\/band\.svg\s+svg\s+identical/);
+    // The committed summary is left as it was.
+    expect(await readFile(join(project.dir, 'results', 'sweeps', 'noise', 'bands.csv'), 'utf8')).toBe(await readFile(join(expectedDir, 'bands.csv'), 'utf8'));
+    // A committed mean that the re-run does not give is a difference, exit 1.
+    const bands = join(project.dir, 'results', 'sweeps', 'noise', 'bands.csv');
+    const lines = (await readFile(bands, 'utf8')).split('\n');
+    const cells = lines[1].split(',');
+    const mean = lines[0].split(',').indexOf('mean');
+    cells[mean] = String(Number(cells[mean]) + 1);
+    lines[1] = cells.join(',');
+    await writeFile(bands, lines.join('\n'));
+    const differs = await project.repro('sweep', 'noise', '--engine', 'local', '-j', '2', '--verify');
+    expect(differs.code).toBe(1);
+    expect(differs.stdout).toMatch(/results\/sweeps\/noise\/bands\.csv\s+csv\s+DIFFERS\s/);
+    expect(differs.stderr).toContain('1 file of results/sweeps/noise differs from the committed summary beyond tolerance');
+    expect((await project.repro('sweep', 'noise', '--verify', '--resume')).code).toBe(2);
+  }, 300_000);
 });
 
 /** Pids of processes whose working directory is in the project (the kernels start in the notebook's folder). */
