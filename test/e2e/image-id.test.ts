@@ -1,7 +1,6 @@
 // The image id in run.json and verify.json is the image the container ran, taken from the container, not looked up
 // by tag after the run (a build may move the tag meanwhile). On the tslab sample repository, built as a user builds it
 // (the same image test/e2e/repos.test.ts builds). Needs a Docker engine: fails in CI without one, skips elsewhere.
-import { spawn } from 'node:child_process';
 import { chmod, cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,30 +13,11 @@ import { runInContainer } from '../../src/run/container.ts';
 import type { VerifyRecord } from '../../src/verify/record.ts';
 import type { RunRecord } from '../../src/verify/run-record.ts';
 import { requireEngine } from '../helpers/engine.ts';
+import { command, git, said } from '../helpers/command.ts';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 const bin = join(repoRoot, 'bin', 'repro.js');
 const engineAnswers = await requireEngine();
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function command(file: string, args: string[], cwd: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-const said = (result: Result) => `exit ${result.code}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`;
 
 describe.runIf(engineAnswers)('the image id a run records', { timeout: 5 * 60_000 }, () => {
   let root: string;
@@ -47,20 +27,19 @@ describe.runIf(engineAnswers)('the image id a run records', { timeout: 5 * 60_00
   let engine: Engine;
   const movedTag = { repo: 'repro-test/image-id', tag: `${process.pid}` };
   const repro = (...args: string[]) => command(process.execPath, [bin, '-C', dir, ...args], dir);
-  const git = (...args: string[]) => command('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.org', '-c', 'commit.gpgsign=false', ...args], dir);
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'repro-image-id-'));
     dir = join(root, 'tslab');
     await cp(join(repoRoot, 'test', 'fixtures', 'repos', 'tslab'), dir, { recursive: true });
     await chmod(root, 0o755);
-    await git('init', '-q', '-b', 'main');
-    await git('add', '-A');
-    await git('commit', '-q', '-m', 'The analysis');
+    await git(dir, 'init', '-q', '-b', 'main');
+    await git(dir, 'add', '-A');
+    await git(dir, 'commit', '-q', '-m', 'The analysis');
     const locked = await repro('lock');
     if (locked.code !== 0) throw new Error(`repro lock: ${said(locked)}`);
-    await git('add', 'research.lock');
-    await git('commit', '-q', '-m', 'repro lock');
+    await git(dir, 'add', 'research.lock');
+    await git(dir, 'commit', '-q', '-m', 'repro lock');
     const built = await repro('build', '--json');
     if (built.code !== 0) throw new Error(`repro build: ${said(built)}`);
     tag = (JSON.parse(built.stdout) as { tag: string }).tag;

@@ -2,23 +2,17 @@
 // removed, `repro init --discover` (notebooks run twice in the container, in a scratch copy) writes a research.yaml
 // with which `repro lock`, `repro build`, `repro run`, `repro verify` (after `repro accept`) pass, through the
 // command line as a user meets it. Needs a Docker engine: fails in CI without one, skips elsewhere.
-import { spawn } from 'node:child_process';
 import { chmod, cp, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadManifest } from '../../src/manifest/load.ts';
 import { requireEngine } from '../helpers/engine.ts';
+import { command, git, said, type Result } from '../helpers/command.ts';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 const bin = join(repoRoot, 'bin', 'repro.js');
 const engineAnswers = await requireEngine();
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 interface SampleCase {
   name: string;
@@ -34,23 +28,6 @@ const cases: SampleCase[] = [
   { name: 'python', files: ['rolling.csv', 'summary.csv', 'temperature.ipynb', 'temperature.png'], found: '    - python3-pandas # pandas (imported in notebooks/temperature.ipynb)' },
   { name: 'r', files: ['length-by-dose.png', 'summary.csv', 'toothgrowth.ipynb'], found: '    - ir # notebooks/toothgrowth.ipynb' },
 ];
-
-function command(file: string, args: string[], cwd: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-const git = (dir: string, ...args: string[]) =>
-  command('git', ['-c', 'user.name=Sample Author', '-c', 'user.email=author@example.org', '-c', 'commit.gpgsign=false', ...args], dir);
-
-const said = (result: Result) => `exit ${result.code}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`;
 
 describe.runIf(engineAnswers).each(cases)('repro init --discover on the sample repository $name', { timeout: 10 * 60_000 }, (sample) => {
   let root: string;

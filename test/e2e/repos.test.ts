@@ -3,22 +3,16 @@
 // command line as a user meets it: lock, build, run with a -p override, verify with nothing committed, accept,
 // verify twice, `docker run IMAGE`, and a changed committed number caught. Needs a Docker engine: fails in CI
 // without one, skips elsewhere.
-import { spawn } from 'node:child_process';
 import { chmod, cp, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireEngine } from '../helpers/engine.ts';
+import { command, git, said, type Result } from '../helpers/command.ts';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 const bin = join(repoRoot, 'bin', 'repro.js');
 const engineAnswers = await requireEngine();
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 interface SampleCase {
   name: string;
@@ -107,25 +101,6 @@ const cases: SampleCase[] = [
     csv: 'summary.csv',
   },
 ];
-
-/** A command as a user types it; REPRO_DATA_MIRROR, CI and the Docker settings come from this process. */
-function command(file: string, args: string[], cwd: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-const git = (dir: string, ...args: string[]) =>
-  command('git', ['-c', 'user.name=Sample Author', '-c', 'user.email=author@example.org', '-c', 'commit.gpgsign=false', ...args], dir);
-
-/** What a failed command said, for the assertion message. */
-const said = (result: Result) => `exit ${result.code}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`;
 
 /** The summary-table row of one file, columns collapsed to ` | `. */
 const row = (stdout: string, path: string) =>
