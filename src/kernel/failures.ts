@@ -17,14 +17,19 @@ export class KernelDiedError extends Error {
   }
 }
 
-/** A request ran past its deadline. `interrupted` says whether the kernel stopped the cell when asked to. */
+/**
+ * A request ran past its deadline. `interrupted` says whether the kernel stopped the cell when asked to; at
+ * start-up, `step` names what did not come and `outputTail` holds what the kernel printed.
+ */
 export class KernelTimeoutError extends Error {
   constructor(
     readonly timeoutMs: number,
     readonly outputs: Output[],
     readonly interrupted: boolean,
+    readonly step?: string,
+    readonly outputTail = '',
   ) {
-    super(`timed out after ${timeoutMs} ms`);
+    super(`timed out after ${timeoutMs} ms${step === undefined ? '' : ` (${step})`}`);
   }
 }
 

@@ -26,7 +26,10 @@ export interface StartOptions {
   /** What the kernel inherits before `env`: default this process's environment (the run stage passes an allow-list). */
   baseEnv?: NodeJS.ProcessEnv;
   spec?: KernelSpec;
+  /** How long the kernel has to answer kernel_info and deliver on iopub (default 60 s). */
   startupTimeoutMs?: number;
+  /** Called with the reason when a kernel that did not start is started once more. */
+  onRestart?: (reason: string) => void;
 }
 
 export interface ExecuteResult {
@@ -46,7 +49,29 @@ const SHUTDOWN_GRACE_MS = 2_000;
  */
 export const IDLE_GRACE_MS = 10_000;
 
+/**
+ * Starts a kernel and waits until it answers. A kernel that has not answered within half the start-up time (or
+ * died on a port taken in the moment between choosing its ports and binding them) is killed and started once
+ * more on fresh ports, with the whole start-up time: `onRestart` says why. A slow kernel still gets its time; a
+ * stuck one costs half of it, not the run.
+ */
 export async function startKernel(options: StartOptions): Promise<Kernel> {
+  const timeoutMs = options.startupTimeoutMs ?? 60_000;
+  try {
+    return await startOnce(options, Math.ceil(timeoutMs / 2));
+  } catch (error) {
+    if (!restartable(error)) throw error;
+    options.onRestart?.(error.message);
+    return await startOnce(options, timeoutMs);
+  }
+}
+
+function restartable(error: unknown): error is Error {
+  if (error instanceof KernelTimeoutError) return true;
+  return error instanceof KernelDiedError && /EADDRINUSE|Address already in use/.test(error.outputTail);
+}
+
+async function startOnce(options: StartOptions, timeoutMs: number): Promise<Kernel> {
   const spec = options.spec ?? findKernelSpec('tslab');
   const connection = await writeConnectionFile(spec.name);
   const argv = spec.argv.map((arg) => arg.replaceAll('{connection_file}', connection.file));
@@ -59,7 +84,7 @@ export async function startKernel(options: StartOptions): Promise<Kernel> {
   const kernelProcess = new KernelProcess(argv, { cwd: options.cwd, env, tempDir: connection.dir, markerEntry: `${KERNEL_MARKER}=${id}` });
   const kernel = new Kernel(spec, connection, kernelProcess);
   try {
-    await kernel.waitReady(options.startupTimeoutMs ?? 60_000);
+    await kernel.waitReady(timeoutMs);
   } catch (error) {
     await kernel.shutdown();
     throw error;
@@ -122,10 +147,16 @@ export class Kernel {
     return this.process.pid;
   }
 
-  /** Waits for kernel_info_reply, then until iopub delivers (a PUB socket drops what it sends before we subscribe). */
+  /**
+   * Waits for kernel_info_reply, then until iopub delivers (a PUB socket drops what it sends before we subscribe),
+   * then for the heartbeat. A timeout names the step that did not come, with what the kernel printed.
+   */
   async waitReady(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    const reply = await this.#within(this.request('kernel_info_request', {}), timeoutMs);
+    const timedOut = (step: string) => new KernelTimeoutError(timeoutMs, [], false, step, this.process.outputTail);
+    const reply = await this.#within(this.request('kernel_info_request', {}), timeoutMs).catch((error: unknown) => {
+      throw error instanceof KernelTimeoutError ? timedOut('no reply to kernel_info_request on its shell port') : error;
+    });
     this.info = reply.content;
     for (;;) {
       const { header, frames } = this.#session.request('kernel_info_request', {});
@@ -133,20 +164,23 @@ export class Kernel {
       const answered = new Promise<Message>((resolve) => this.#replies.set(header.msg_id, resolve));
       await this.#shell.send(frames);
       const left = deadline - Date.now();
-      if (left <= 0) throw new KernelTimeoutError(timeoutMs, [], false);
+      const silentIopub = 'it replied on shell, but nothing arrived on its iopub port';
+      if (left <= 0) throw timedOut(silentIopub);
       const ok = await this.#within(seen.then(() => true), Math.min(250, left)).catch((error: unknown) => {
         if (error instanceof KernelTimeoutError) return false;
         throw error;
       });
       try {
         await this.#within(answered, Math.max(deadline - Date.now(), 1));
+      } catch (error) {
+        throw error instanceof KernelTimeoutError ? timedOut(ok ? 'no reply to a second kernel_info_request' : silentIopub) : error;
       } finally {
         this.#broadcasts.delete(header.msg_id);
         this.#replies.delete(header.msg_id);
       }
       if (ok) break;
     }
-    if (!(await this.ping(Math.max(deadline - Date.now(), 1000)))) throw new KernelDiedError('no heartbeat');
+    if (!(await this.ping(Math.max(deadline - Date.now(), 1000)))) throw new KernelDiedError('no heartbeat', [], this.process.outputTail);
     this.#count.baseline();
   }
 

@@ -153,10 +153,12 @@ async function runInStaging(
       cwd: dirname(join(projectDir, entry.notebook)),
       baseEnv: kernelEnvironment(process.env, manifest.run.env),
       env: { REPRO_OUTPUTS: staging, REPRO_PROJECT_ROOT: projectDir, REPRO_SEED: String(spec.seed) },
+      onRestart: (reason) => options.progress.log(`${entry.notebook}: the ${chosen.choice.name} kernel did not start (${reason}); starting it once more`),
     });
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
-    const detail = error instanceof KernelDiedError ? `${error.message}\n${error.outputTail}` : String(error instanceof KernelTimeoutError ? error.message : error);
+    const detail =
+      error instanceof KernelDiedError || error instanceof KernelTimeoutError ? `${error.message}\n${lastLines(error.outputTail, 20)}` : String(error);
     throw new EngineError(`the ${chosen.choice.name} kernel (${chosen.spec.source}) did not start for ${entry.notebook}: ${detail.trim()}`, {
       hint: chosen.spec.name === 'tslab' || chosen.spec.name === 'jslab' ? 'Run `npm ci` in repro so that it holds tslab and zeromq.' : `Check that ${chosen.spec.argv[0]} runs here.`,
       cause: error,
@@ -249,3 +251,8 @@ async function pathsToHide(projectDir: string, staging: string, outputs: string)
   return pairs;
 }
 
+
+/** The last `count` lines of a kernel's start-up output: enough to show an error, not a whole log. */
+function lastLines(text: string, count: number): string {
+  return text.trimEnd().split('\n').slice(-count).join('\n');
+}

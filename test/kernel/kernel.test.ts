@@ -1,8 +1,11 @@
 // The kernel client against a real tslab kernel: outputs, errors, interrupt on timeout, death, clean shutdown.
 import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KernelDiedError, KernelTimeoutError, startKernel, type Kernel } from '../../src/kernel/kernel.ts';
+import { findKernelSpec, type KernelSpec } from '../../src/kernel/kernelspec.ts';
 import { processExists, repoRoot } from '../run/project.ts';
 
 describe('a tslab kernel', () => {
@@ -87,4 +90,52 @@ it('kills a kernel whose shutdown does not end it', async () => {
   await kernel.shutdown();
   expect(kernel.process.status).toEqual({ code: null, signal: 'SIGKILL' });
   expect(processExists(kernel.pid)).toBe(false);
+});
+
+describe('a kernel that does not answer at start-up', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'repro-stuck-kernel-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** A kernelspec whose first start prints a line and hangs (its pid kept in a file); the next ones start tslab. */
+  async function stuckOnce(): Promise<KernelSpec> {
+    const tslab = findKernelSpec('tslab');
+    const script = join(dir, 'kernel.sh');
+    const stuck = join(dir, 'stuck.pid');
+    await writeFile(script, `#!/bin/sh\nif [ ! -e ${stuck} ]; then echo "waiting for nothing"; echo $$ > ${stuck}; exec sleep 600; fi\nexec "$@"\n`, { mode: 0o755 });
+    return { ...tslab, name: 'stuck-once', argv: [script, ...tslab.argv] };
+  }
+
+  it('is started once more on fresh ports after half the start-up time, and the stuck process is gone', async () => {
+    const spec = await stuckOnce();
+    const reasons: string[] = [];
+    const started = Date.now();
+    const kernel = await startKernel({ cwd: repoRoot, spec, startupTimeoutMs: 8_000, onRestart: (reason) => reasons.push(reason) });
+    try {
+      expect(reasons).toEqual(['timed out after 4000 ms (no reply to kernel_info_request on its shell port)']);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(4_000);
+      const result = await kernel.execute('1 + 1', { timeoutMs: 30_000 });
+      expect(result.outputs).toEqual([{ output_type: 'stream', name: 'stdout', text: '2\n' }]);
+      const stuckPid = Number(await readFile(join(dir, 'stuck.pid'), 'utf8'));
+      expect(processExists(stuckPid)).toBe(false);
+    } finally {
+      await kernel.shutdown();
+    }
+  });
+
+  it('that never answers fails with the step that did not come and what it printed', async () => {
+    const script = join(dir, 'never.sh');
+    await writeFile(script, '#!/bin/sh\necho "still loading"\nexec sleep 600\n', { mode: 0o755 });
+    const spec: KernelSpec = { ...findKernelSpec('tslab'), name: 'never', argv: [script, '{connection_file}'] };
+    const reasons: string[] = [];
+    const error = await startKernel({ cwd: repoRoot, spec, startupTimeoutMs: 3_000, onRestart: (reason) => reasons.push(reason) }).catch((e: unknown) => e);
+    expect(reasons).toHaveLength(1);
+    expect(error).toBeInstanceOf(KernelTimeoutError);
+    expect((error as KernelTimeoutError).message).toBe('timed out after 3000 ms (no reply to kernel_info_request on its shell port)');
+    expect((error as KernelTimeoutError).outputTail).toContain('still loading');
+  });
 });
