@@ -147,6 +147,8 @@ async function serveDocker(project: Project, name: string, service: Service, por
     // The request log reaches this terminal through the attached output; the engine keeping a copy of every line
     // as well (for a container removed when it stops) would cost the service a fifth of its throughput.
     engineLog: false,
+    // Its workers get the cores the same processes would get outside the container (src/engine/cpu-share.ts).
+    ...(direct ? { cpuShareOf: workers } : {}),
     onOutput: (chunk, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(chunk),
     // We stop it ourselves (below) so that repro waits for the removal and exits 0 after a graceful stop.
     stopOnSignal: false,

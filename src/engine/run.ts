@@ -5,6 +5,7 @@ import type Docker from 'dockerode';
 import { EngineError } from '../errors.ts';
 import { reason, statusCode } from './client.ts';
 import { availableParallelism } from 'node:os';
+import { cpuPlacement, type CgroupFacts } from './cpu-share.ts';
 import type { ContainerOptions, Limits, RunningContainer } from './types.ts';
 
 export async function runContainer(docker: Docker, options: ContainerOptions): Promise<number> {
@@ -15,7 +16,9 @@ export async function runContainer(docker: Docker, options: ContainerOptions): P
 export async function startContainer(docker: Docker, options: ContainerOptions): Promise<RunningContainer> {
   let container: Docker.Container;
   try {
-    container = await docker.createContainer(createOptions(options));
+    const placement = options.cpuShareOf === undefined ? {} : cpuPlacement((await docker.info()) as CgroupFacts, options.cpuShareOf);
+    const create = createOptions(options);
+    container = await docker.createContainer({ ...create, HostConfig: { ...create.HostConfig, ...placement } });
   } catch (error) {
     const missing = statusCode(error) === 404;
     throw new EngineError(`cannot create a container from ${options.image}: ${reason(error)}`, {

@@ -100,6 +100,11 @@ export interface ContainerOptions {
   labels?: Record<string, string>;
   /** Untrusted code inside: no capabilities, no privilege gain (setuid), and these limits. */
   confined?: Limits;
+  /**
+   * Compete for the CPU with the share of this many host processes (a service's workers), where the engine would
+   * otherwise give all its containers together the share of one (cpu-share.ts).
+   */
+  cpuShareOf?: number;
 }
 
 export interface Limits {

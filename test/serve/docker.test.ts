@@ -6,6 +6,7 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { cpuPlacement, type CgroupFacts } from '../../src/engine/cpu-share.ts';
 import { requireEngine } from '../helpers/engine.ts';
 import { repoRoot } from '../model/data-files.ts';
 import { freePort, startRepro } from './cli-process.ts';
@@ -51,7 +52,16 @@ describe('repro serve in a container', () => {
     expect(ours?.HostConfig.NetworkMode).toBe('host');
     const external = Object.values(networkInterfaces()).flat().find((address) => address && address.family === 'IPv4' && !address.internal);
     if (external) await expect(fetch(`http://${external.address}:${port}/health`)).rejects.toThrow();
-    expect(repro.stdout()).toMatch(/"event":"listening".*"workers":\d+/);
+    const workers = Number(/"event":"listening".*"workers":(\d+)/.exec(repro.stdout())?.[1]);
+    expect(workers).toBeGreaterThanOrEqual(1);
+    // Its workers compete for the cores as host processes would (beside them, with their share), where the engine
+    // places containers in one group with the share of one process.
+    const inspected = await new Docker().getContainer(ours?.Id as string).inspect();
+    const expected = cpuPlacement((await new Docker().info()) as CgroupFacts, workers);
+    expect({ CgroupParent: inspected.HostConfig.CgroupParent || undefined, CpuShares: inspected.HostConfig.CpuShares || undefined }).toEqual({
+      CgroupParent: expected.CgroupParent,
+      CpuShares: expected.CpuShares,
+    });
 
     // SIGTERM to repro stops the container gracefully: the service logs its shutdown, the container is removed.
     repro.child.kill('SIGTERM');
