@@ -8,6 +8,7 @@ import type { LoadedManifest } from '../manifest/load.ts';
 import type { SweepExecutor } from './executor.ts';
 import { findSweep } from './grid.ts';
 import { planSweep, pointStatuses, preparePoint, type PointStatus, type SweepPlan } from './plan.ts';
+import { readSweepReference } from './reference.ts';
 import { writeSweepSummary, type WrittenSummary } from './summary.ts';
 
 export interface SweepRequest {
@@ -44,6 +45,8 @@ export function sweepPlan(projectDir: string, loaded: LoadedManifest, name: stri
 export async function runSweep(request: SweepRequest): Promise<SweepReport> {
   const { progress } = request;
   const plan = sweepPlan(request.projectDir, request.loaded, request.name, request.image);
+  // A reference that cannot be read fails the sweep before any point runs.
+  const reference = await readSweepReference(request.projectDir, request.loaded, plan.name, plan.sweep);
   const before = await pointStatuses(plan);
   const toRun = request.resume ? before.filter((status) => status.state !== 'done').map((status) => status.plan) : plan.points;
   const kept = plan.points.length - toRun.length;
@@ -67,7 +70,7 @@ export async function runSweep(request: SweepRequest): Promise<SweepReport> {
   const complete = statuses.every((status) => status.state === 'done');
   // A sweep with failed or missing points never replaces the committed summary: it goes beside the points.
   const destination = complete ? resolve(request.outDir ?? request.projectDir, plan.outputs) : join(plan.stateRoot, 'summary');
-  const summary = await writeSweepSummary(plan, statuses, destination);
+  const summary = await writeSweepSummary(plan, statuses, destination, reference);
   for (const problem of summary.problems) progress.log(`warning: ${problem}`);
   progress.log(`${complete ? '✓' : '✗'} sweep ${plan.name}: summary → ${relative(request.projectDir, destination) || destination}`);
   return { plan, statuses, ran: finished, summary, complete };
