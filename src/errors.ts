@@ -64,6 +64,13 @@ export class UnsafePathError extends ReproError {
   }
 }
 
+/** Another process holds what this command needs (a lock file naming its pid): wait for it, or stop it. */
+export class BusyError extends ReproError {
+  constructor(message: string, hint?: string) {
+    super(message, { exitCode: ExitCode.badInput, hint });
+  }
+}
+
 /** No Docker engine, a failed image build, a container that cannot start. */
 export class EngineError extends ReproError {
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {

@@ -6,6 +6,7 @@ import { Option, type Command } from 'commander';
 import { DiffError, ExitCode, ReproError, UsageError } from '../errors.ts';
 import { sweepTargets, type SweepTarget } from '../sweep/executors.ts';
 import { pointStatuses } from '../sweep/plan.ts';
+import { readSweepReference } from '../sweep/reference.ts';
 import { sweepPlan } from '../sweep/run.ts';
 import { loadProject, type Project } from './context.ts';
 import { createProgress, formatDuration } from './progress.ts';
@@ -50,7 +51,8 @@ export function register(program: Command): void {
         return printKubernetes(project, name, jobs, options);
       }
       const progress = createProgress({ quiet: project.quiet });
-      const plan = sweepPlan(project.root, project.loaded, name); // bad names and grids fail before any build
+      const plan = sweepPlan(project.root, project.loaded, name); // bad names, grids and references fail before any build
+      await readSweepReference(project.root, project.loaded, name, plan.sweep);
       if (options.verify && (options.out !== undefined || options.resume)) {
         throw new UsageError('--verify runs every point into a run folder of its own: it goes without --out and --resume', `repro sweep ${name} --verify`);
       }

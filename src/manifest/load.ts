@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import { ManifestError } from '../errors.ts';
+import { ManifestError, type SourcePosition } from '../errors.ts';
+import type { FieldPath } from './fields.ts';
 import { Locator, ManifestProblemsError, duplicateProblems, outputsProblems, schemaIssueProblems, yamlErrorProblem, type ManifestProblem } from './problems.ts';
 import { manifestSchema, type Manifest } from './schema.ts';
 
@@ -52,6 +53,13 @@ export function parseManifest(text: string, file: string): LoadedManifest {
     throw new ManifestProblemsError(problems);
   }
   return { manifest: result.data, file, text, hash: manifestHash(result.data) };
+}
+
+/** Where a field of a loaded research.yaml is (its value, or the nearest ancestor), for checks made after loading. */
+export function fieldPosition(loaded: Pick<LoadedManifest, 'file' | 'text'>, fieldPath: FieldPath): SourcePosition {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(loaded.text, { lineCounter, prettyErrors: false });
+  return new Locator(doc, lineCounter, displayPath(loaded.file)).value(fieldPath);
 }
 
 /** sha256 of the manifest's canonical JSON (keys sorted at every level). */

@@ -241,6 +241,48 @@ export const sweepSchema = z.strictObject({
     /** Columns that tell rows of one point apart (e.g. minute): each is a group of its own. */
     by: z.array(z.string().min(1)).default([]),
   }),
+  /** A published curve to set beside the bands: its points are drawn in band.svg and checked against the bands. */
+  reference: z
+    .strictObject({
+      /** A CSV file in the repository, with a header. */
+      file: repoPathSchema.refine((p) => /\.csv$/i.test(p), 'must be a .csv file'),
+      /** The column holding x (the values of the sweep's x: its last `by` column, else its last parameter). */
+      x: z.string().min(1),
+      /** The column holding the reference's value of the metric. */
+      y: z.string().min(1),
+      /** The columns naming each point's series, one per column of the sweep's groups but x, in their order. */
+      group: z.union([z.string().min(1).transform((column) => [column]), z.array(z.string().min(1))]).default([]),
+      /** Which of metrics.fields the reference is of; default the only one. */
+      field: z.string().min(1).optional(),
+      /** The reference's name in the figure's legend. */
+      label: z.string().min(1).default('reference'),
+    })
+    .optional(),
+}).superRefine((sweep, context) => {
+  // Issues read after the value: `sweeps.s.reference.field "acc" is not one of metrics.fields (y)`.
+  const { reference, metrics, parameters } = sweep;
+  if (!reference) return;
+  const fields = metrics.fields.join(', ');
+  if (reference.field !== undefined && !metrics.fields.includes(reference.field)) {
+    context.addIssue({ code: 'custom', path: ['reference', 'field'], message: `is not one of metrics.fields (${fields})` });
+  }
+  if (reference.field === undefined && metrics.fields.length > 1) {
+    context.addIssue({ code: 'custom', path: ['reference'], message: `needs field: (which metric the reference is of): the sweep collects ${metrics.fields.length} (${fields})` });
+  }
+  const columns = [...Object.keys(parameters), ...metrics.by];
+  const series = columns.slice(0, -1);
+  const given = reference.group.length;
+  if (columns.length === 0) {
+    context.addIssue({ code: 'custom', path: ['reference'], message: 'has no x to stand on: the sweep has no parameters and no metrics.by' });
+  } else if (given !== series.length) {
+    const told = series.length === 0 ? 'the sweep has a single series' : `the sweep's series are told apart by ${series.join(', ')}`;
+    const fix = series.length === 0 ? 'leave group out' : `set group to the reference's column${series.length === 1 ? '' : 's'} for ${series.join(', ')}`;
+    context.addIssue({
+      code: 'custom',
+      path: given === 0 ? ['reference'] : ['reference', 'group'],
+      message: `${given === 0 ? 'has no group' : `names ${given} group column${given === 1 ? '' : 's'}`}, but ${told} (x is ${columns.at(-1)}): ${fix}`,
+    });
+  }
 });
 
 export const manifestSchema = z.strictObject({

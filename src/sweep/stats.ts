@@ -9,18 +9,23 @@ export interface GroupStats {
   /** 95% interval of the mean, mean ± t(0.975, n − 1) · sd / √n; NaN for n < 2. */
   low: number;
   high: number;
+  /** The smallest and largest value (the range of the group's points); NaN for n = 0. */
+  min: number;
+  max: number;
 }
 
 /** Statistics of the finite values; NaN (a point whose metric is missing or not a number) is left out of n. */
 export function groupStats(values: readonly number[], level = 0.95): GroupStats {
   const finite = values.filter((value) => Number.isFinite(value));
   const n = finite.length;
-  if (n === 0) return { n, mean: Number.NaN, sd: Number.NaN, low: Number.NaN, high: Number.NaN };
+  if (n === 0) return { n, mean: Number.NaN, sd: Number.NaN, low: Number.NaN, high: Number.NaN, min: Number.NaN, max: Number.NaN };
   const mean = finite.reduce((sum, value) => sum + value, 0) / n;
-  if (n < 2) return { n, mean, sd: Number.NaN, low: Number.NaN, high: Number.NaN };
+  const min = finite.reduce((low, value) => Math.min(low, value));
+  const max = finite.reduce((high, value) => Math.max(high, value));
+  if (n < 2) return { n, mean, sd: Number.NaN, low: Number.NaN, high: Number.NaN, min, max };
   const sd = Math.sqrt(finite.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (n - 1));
   const half = tQuantile(1 - (1 - level) / 2, n - 1) * (sd / Math.sqrt(n));
-  return { n, mean, sd, low: mean - half, high: mean + half };
+  return { n, mean, sd, low: mean - half, high: mean + half, min, max };
 }
 
 /** The p-quantile (p > 0.5) of Student's t distribution with df degrees of freedom. */

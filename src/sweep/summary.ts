@@ -1,13 +1,13 @@
-// Writes a sweep's summary.csv, bands.csv and band.svg from its points' results and metrics files: into a fresh
-// folder that then replaces the destination whole, so a reader never sees half a summary.
+// Writes a sweep's summary.csv, bands.csv and band.svg (and with a reference curve reference.csv and
+// reference-share.csv) from its points' results and metrics files: into a fresh folder that then replaces the
+// destination whole, so a reader never sees half a summary.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { swapFolder } from '../files/swap.ts';
 import { bandsCsv, computeBands, readPointMetrics, summaryCsv, type PointMetrics } from './aggregate.ts';
 import { bandSvg } from './figure.ts';
 import type { PointStatus, SweepPlan } from './plan.ts';
-
-export const summaryFiles = ['summary.csv', 'bands.csv', 'band.svg'] as const;
+import { checkReference, referenceCsv, referenceShareCsv, referenceShares, type SweepReference } from './reference.ts';
 
 export interface WrittenSummary {
   dir: string;
@@ -25,24 +25,30 @@ export async function collectMetrics(plan: SweepPlan, statuses: readonly PointSt
   );
 }
 
-/** The three files' text, for a folder or a test. */
-export function summaryTexts(plan: SweepPlan, points: readonly PointMetrics[]): Record<(typeof summaryFiles)[number], string> {
+/** The files' text by name, for a folder or a test. */
+export function summaryTexts(plan: SweepPlan, points: readonly PointMetrics[], reference?: SweepReference): Record<string, string> {
   const parameterNames = Object.keys(plan.sweep.parameters);
   const { metrics } = plan.sweep;
   const bands = computeBands(points, parameterNames, metrics.fields);
-  return {
+  const checks = reference ? checkReference(bands, reference) : [];
+  const texts: Record<string, string> = {
     'summary.csv': summaryCsv(points, parameterNames, metrics),
     'bands.csv': bandsCsv(bands, parameterNames, metrics.by),
-    'band.svg': bandSvg(bands, [...parameterNames, ...metrics.by], metrics.fields),
+    'band.svg': bandSvg(bands, [...parameterNames, ...metrics.by], metrics.fields, reference && { reference, shares: referenceShares(checks, reference) }),
   };
+  if (reference) {
+    texts['reference.csv'] = referenceCsv(checks, reference);
+    texts['reference-share.csv'] = referenceShareCsv(referenceShares(checks, reference), reference);
+  }
+  return texts;
 }
 
-export async function writeSweepSummary(plan: SweepPlan, statuses: readonly PointStatus[], destination: string): Promise<WrittenSummary> {
+export async function writeSweepSummary(plan: SweepPlan, statuses: readonly PointStatus[], destination: string, reference?: SweepReference): Promise<WrittenSummary> {
   const points = await collectMetrics(plan, statuses);
   await mkdir(dirname(destination), { recursive: true });
   const staging = await mkdtemp(join(dirname(destination), `.${basename(destination)}.repro-`));
   try {
-    for (const [file, text] of Object.entries(summaryTexts(plan, points))) await writeFile(join(staging, file), text);
+    for (const [file, text] of Object.entries(summaryTexts(plan, points, reference))) await writeFile(join(staging, file), text);
     await swapFolder(staging, destination);
   } finally {
     await rm(staging, { recursive: true, force: true });

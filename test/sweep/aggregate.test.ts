@@ -1,6 +1,6 @@
 // Aggregation: Student's t quantiles against published values, mean/sd/interval of known groups, one point per
 // group (no interval), NaN metrics left out, the CSVs and the figure the same bytes for the same points.
-import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,9 +32,9 @@ describe('Student\'s t', () => {
   });
 
   it('one value: a mean, no spread and no interval; NaN values are left out of n', () => {
-    expect(groupStats([7])).toEqual({ n: 1, mean: 7, sd: Number.NaN, low: Number.NaN, high: Number.NaN });
-    expect(groupStats([Number.NaN, 2, 4, Number.NaN])).toMatchObject({ n: 2, mean: 3 });
-    expect(groupStats([Number.NaN])).toMatchObject({ n: 0, mean: Number.NaN });
+    expect(groupStats([7])).toEqual({ n: 1, mean: 7, sd: Number.NaN, low: Number.NaN, high: Number.NaN, min: 7, max: 7 });
+    expect(groupStats([Number.NaN, 2, 4, Number.NaN])).toMatchObject({ n: 2, mean: 3, min: 2, max: 4 });
+    expect(groupStats([Number.NaN])).toMatchObject({ n: 0, mean: Number.NaN, min: Number.NaN, max: Number.NaN });
   });
 });
 
@@ -79,6 +79,21 @@ describe('summary.csv and bands.csv', () => {
     expect(svg).toContain('>a=1</text>');
     expect(svg).toContain('>a=2</text>');
     expect(svg).toContain('>y: mean and 95% interval</text>');
+  });
+});
+
+describe('the sweep fixture\'s committed summary', () => {
+  it('bands.csv and band.svg come again, byte for byte, from its summary.csv', async () => {
+    const expected = join(import.meta.dirname, '..', 'fixtures', 'sweep', 'expected');
+    const [, ...rows] = (await readFile(join(expected, 'summary.csv'), 'utf8')).trimEnd().split('\n').map((line) => line.split(','));
+    const byPoint = new Map<string, PointMetrics>();
+    for (const [id, scale, seed, state, x, y] of rows) {
+      const entry = byPoint.get(id) ?? { id, parameters: { scale: Number(scale) }, seed: Number(seed), state: state as PointMetrics['state'], rows: [] };
+      byPoint.set(id, { ...entry, rows: [...entry.rows, { by: [x], values: [Number(y)] }] });
+    }
+    const bands = computeBands([...byPoint.values()], ['scale'], ['y']);
+    expect(bandsCsv(bands, ['scale'], ['x'])).toBe(await readFile(join(expected, 'bands.csv'), 'utf8'));
+    expect(bandSvg(bands, ['scale', 'x'], ['y'])).toBe(await readFile(join(expected, 'band.svg'), 'utf8'));
   });
 });
 

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { access, readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedDir, repoRoot, sweepProject, type SweepProject } from './fixture.ts';
@@ -77,6 +78,28 @@ describe('repro sweep --engine local', () => {
     const refused = await project.repro('sweep', 'noise', '--engine', 'local', '--resume', '--out', join(project.dir, 'results'));
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('which holds the committed results results/sweeps/noise');
+  });
+
+  it('a second sweep while one holds the lock: exit 2 naming its pid and the fix, nothing run; a dead owner\'s lock is taken over', async () => {
+    const lockFile = join(project.dir, '.repro', 'sweeps', 'noise', 'sweep.lock');
+    const owner = { pid: process.pid, host: hostname(), command: 'repro sweep noise -j 2', since: '2026-01-01T00:00:00.000Z' };
+    await writeFile(lockFile, JSON.stringify(owner));
+    const busy = await project.repro('sweep', 'noise', '--engine', 'local', '--resume');
+    expect(busy.code).toBe(2);
+    expect(busy.stderr).toContain(`repro: sweep noise is in use by another process: pid ${process.pid} (repro sweep noise -j 2, since 2026-01-01T00:00:00.000Z)`);
+    expect(busy.stderr).toContain(`kill ${process.pid}) and run only what it left: repro sweep noise --resume`);
+    expect(busy.stderr).toContain('remove .repro/sweeps/noise/sweep.lock');
+    expect(busy.stderr).not.toContain('points,');
+    expect(JSON.parse(await readFile(lockFile, 'utf8'))).toEqual(owner);
+
+    const gone = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => gone.on('exit', resolve));
+    await writeFile(lockFile, JSON.stringify({ ...owner, pid: gone.pid }));
+    const taken = await project.repro('sweep', 'noise', '--engine', 'local', '--resume');
+    expect(taken.code, taken.stderr).toBe(0);
+    expect(taken.stderr).toContain(`note: took over the lock of sweep noise from pid ${gone.pid} (repro sweep noise -j 2, since 2026-01-01T00:00:00.000Z), which is no longer running`);
+    expect(taken.stderr).toContain('sweep noise: 8 points, 0 to run (8 done before) on local');
+    await expect(access(lockFile)).rejects.toThrow(); // released
   });
 
   it('Ctrl-C kills the running kernels and exits 130; --resume finishes the sweep to the same summary', async () => {
