@@ -48,7 +48,7 @@ export async function buildImage(docker: Docker, options: BuildOptions): Promise
  * Follows step headers, Docker's "Step 3/12 : RUN …" and podman's (buildah's) "STEP 3/12: RUN …", and keeps the
  * current step's last output lines. Cache hits: " ---> Using cache" (Docker), "--> Using cache <id>" (buildah).
  */
-class StepTracker {
+export class StepTracker {
   current = '';
   tail: string[] = [];
   steps = 0;
@@ -58,12 +58,14 @@ class StepTracker {
     // npm and apt colour their warnings; a progress line and an error tail want the words only.
     const line = raw.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '').trimEnd();
     if (!line) return;
-    const header = /^(?:Step|STEP) (\d+\/\d+) ?: (.*)$/.exec(line);
+    // buildah numbers the steps per stage of a multi-stage build: "[2/6] STEP 3/7: COPY …".
+    const header = /^(?:\[(\d+\/\d+)\] )?(?:Step|STEP) (\d+\/\d+) ?: (.*)$/.exec(line);
     if (header) {
-      this.current = `step ${header[1]} (${header[2].length > 80 ? header[2].slice(0, 79) + '…' : header[2]})`;
+      const [, stage, step, instruction] = header;
+      this.current = `${stage ? `stage ${stage} ` : ''}step ${step} (${instruction.length > 80 ? instruction.slice(0, 79) + '…' : instruction})`;
       this.tail = [];
       // FROM never reports a cache hit; counting it would make a fully cached build look partly rebuilt.
-      if (!/^FROM\s/i.test(header[2])) this.steps++;
+      if (!/^FROM\s/i.test(instruction)) this.steps++;
       progress.log(`  ${this.current}`);
       return;
     }

@@ -43,6 +43,17 @@ describe.each(engineKinds)('engine: %s', (kind) => {
     expect(await containersLabelled(kind, label)).toBe(0);
   });
 
+  it('reports the limits it cannot enforce: none on Docker; on rootless podman only under cgroup v1', async (context) => {
+    if (!engine) return context.skip();
+    const running = await engine.startContainer({ image: base, cmd: ['true'], confined: { memoryBytes: 256 * 2 ** 20, cpus: 1, pids: 64 } });
+    expect(await running.wait()).toBe(0);
+    const { existsSync } = await import('node:fs');
+    const cgroupV1 = !existsSync('/sys/fs/cgroup/cgroup.controllers');
+    expect(running.warnings).toEqual(
+      kind === 'podman' && cgroupV1 ? ['rootless podman on cgroup v1 cannot limit memory, CPUs or processes: the container runs without those limits (cgroup v2 enforces them)'] : [],
+    );
+  });
+
   it('publishes ports on 127.0.0.1 only and stops a running container on request', async (context) => {
     if (!engine) return context.skip();
     const running = await engine.startContainer({ image: base, cmd: ['sleep', '300'], network: 'bridge', ports: [{ container: 5000 }], labels: { 'org.repro.test': `${process.pid}-svc` } });
