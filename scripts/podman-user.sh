@@ -12,12 +12,13 @@ say() { echo "podman-user: $*" >&2; }
 
 user="${1:-${REPRO_PODMAN_USER:-reprotest}}"
 
-# 1. Packages: podman, and newuidmap/newgidmap (uidmap) for the user's namespace.
-if command -v podman >/dev/null && command -v newuidmap >/dev/null; then
+# 1. Packages: podman, newuidmap/newgidmap (uidmap) for the user's namespace, slirp4netns for its network; curl and
+# pgrep for this script.
+if command -v podman >/dev/null && command -v newuidmap >/dev/null && command -v slirp4netns >/dev/null && command -v curl >/dev/null && command -v pgrep >/dev/null; then
   say "packages present ($(podman --version))"
 else
-  say "installing podman and uidmap from Debian"
-  as_root apt-get install -y -q --no-install-recommends podman uidmap slirp4netns fuse-overlayfs >/dev/null
+  say "installing podman, uidmap, slirp4netns, curl and procps from Debian"
+  as_root apt-get install -y -q --no-install-recommends podman uidmap slirp4netns curl procps >/dev/null
   say "installed $(podman --version)"
 fi
 
@@ -66,9 +67,12 @@ answers() { as_root curl -fsS --max-time 5 --unix-socket "$socket" http://d/_pin
 conf="$home/.config/containers/storage.conf"
 if as_root test -e "$conf"; then
   say "$conf present"
+elif [ "$(as_user podman images -q 2>/dev/null | wc -l)" -gt 0 ]; then
+  # Switching drivers empties the store: never for a user who already keeps images in it.
+  say "$user's podman already holds images: its storage driver is left as it is"
 elif as_user podman --storage-driver overlay --root "$home/.cache/repro-overlay-probe" info >/dev/null 2>&1; then
   as_root rm -rf "$home/.cache/repro-overlay-probe"
-  # A store made with another driver cannot be read with this one: start it afresh (the service must not hold it).
+  # A store made with another driver cannot be read with this one: start the (empty) store afresh, service stopped.
   if [ -s "$pidfile" ] && as_root kill "$(as_root cat "$pidfile")" 2>/dev/null; then sleep 1; fi
   as_user podman system reset --force >/dev/null 2>&1 || true
   as_user sh -c "mkdir -p '$home/.config/containers' && printf '%s\n' '[storage]' 'driver = \"overlay\"' >'$conf'"
