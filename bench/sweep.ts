@@ -11,7 +11,7 @@ import { createProgress, formatDuration } from '../src/cli/progress.ts';
 import { ensureImageArchive } from '../src/cluster/image-archive.ts';
 import { slurmExecutor } from '../src/cluster/executor.ts';
 import { available as slurmAnswers } from '../src/cluster/slurm.ts';
-import { connectEngine, saveImage } from '../src/engine/index.ts';
+import { connectEngine } from '../src/engine/index.ts';
 import { resolveLock, writeLock } from '../src/lock/index.ts';
 import { loadManifest } from '../src/manifest/load.ts';
 import { runInContainer } from '../src/run/container.ts';
@@ -84,6 +84,7 @@ try {
   let slurm: { archive: number; inTask: number } | undefined;
   if (await slurmAnswers()) {
     const started = performance.now();
+    const saveImage = (ref: string) => engine.saveImage(ref);
     await ensureImageArchive(project, (await engine.inspectImage(image))!.id, saveImage);
     const archive = performance.now() - started;
     rows.push(['slurm, 2 at once', await sweep(project, slurmExecutor({ image, engine, saveImage, data: [] }), 2, true)]);

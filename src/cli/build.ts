@@ -1,6 +1,7 @@
 // `repro build`: the project's image, named by the content hash of everything in it; a no-op when it exists.
 import type { Command } from 'commander';
 import { connectEngine } from '../engine/index.ts';
+import { engineOption, type EngineFlag } from './options.ts';
 import { buildProjectImage, planProjectImage } from '../render/index.ts';
 import { loadProject } from './context.ts';
 import { createProgress, formatDuration } from './progress.ts';
@@ -10,13 +11,14 @@ export function register(program: Command): void {
     .command('build')
     .description('render the Dockerfile from Dockerfile.template and research.lock, and build the image (a no-op when nothing changed); prints the image tag')
     .option('--json', 'print { tag, built, durationMs } as JSON on stdout')
-    .addHelpText('after', '\nExample:\n  $ repro build\n  $ docker run --rm "$(repro build -q)"')
-    .action(async (options: { json?: boolean }, command: Command) => {
+    .addOption(engineOption('the engine that builds it'))
+    .addHelpText('after', '\nExample:\n  $ repro build\n  $ docker run --rm "$(repro build -q)"\n  $ repro build --engine podman')
+    .action(async (options: { json?: boolean; engine?: Exclude<EngineFlag, 'local'> }, command: Command) => {
       const project = await loadProject(command);
       const progress = createProgress({ quiet: project.quiet || options.json });
       // Bad input (a stale lock, a broken template) is reported before asking for an engine.
       const plan = await planProjectImage(project.root, project.loaded);
-      const engine = await connectEngine();
+      const engine = await connectEngine({ engine: options.engine });
       const result = await buildProjectImage({ projectDir: project.root, loaded: project.loaded, engine, progress, plan });
       progress.done();
       if (options.json) {

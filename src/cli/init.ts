@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { ExitCode, ReproError, UsageError } from '../errors.ts';
 import { manifestFileName, parseManifest } from '../manifest/load.ts';
 import { detectProject, type Proposal } from '../init/detect.ts';
@@ -11,11 +11,12 @@ import type { Discovery } from '../init/discover.ts';
 import { renderManifest } from '../init/write-yaml.ts';
 import { chooseEngine } from '../run/choose-engine.ts';
 import { globalOptions } from './context.ts';
+import { engineOption, type EngineFlag } from './options.ts';
 import { createProgress } from './progress.ts';
 
 interface InitOptions {
   discover?: boolean;
-  engine?: 'docker' | 'local';
+  engine?: EngineFlag;
   force?: boolean;
   print?: boolean;
 }
@@ -25,7 +26,7 @@ export function register(program: Command): void {
     .command('init')
     .description('write a commented research.yaml for an existing repository: its notebooks and kernels, Debian packages, npm lockfile, data files and outputs')
     .option('--discover', 'run each notebook twice in a scratch copy of the repository (in the container) to see which files it writes and which change between runs')
-    .addOption(new Option('--engine <engine>', 'where --discover runs the notebooks (local: on this machine, for code you trust)').choices(['docker', 'local']))
+    .addOption(engineOption('where --discover runs the notebooks: in a container', { local: 'on this machine, for code you trust' }))
     .option('--force', 'replace an existing research.yaml')
     .option('--print', 'print the research.yaml on stdout and write nothing')
     .addHelpText('after', '\nExamples:\n  $ repro init --print\n  $ repro init --discover && repro lock && repro build && repro verify')
@@ -39,7 +40,7 @@ export function register(program: Command): void {
         throw new UsageError(`${manifestFileName} already exists in ${root}; repro init never overwrites it`, 'See what init would write with `repro init --print`, or replace the file with `repro init --force`.');
       }
       const progress = createProgress({ quiet });
-      const engine = options.discover ? await chooseEngine(options.engine ?? 'docker', progress) : undefined;
+      const engine = options.discover ? await chooseEngine(options.engine, progress) : undefined;
       if (engine === 'local') progress.log('repro init --discover --engine local: every notebook runs twice on this machine, with your rights and no container: only for code you trust');
 
       progress.update('looking at the repository');

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { EngineError, UsageError } from '../errors.ts';
 import { containerUser } from '../run/container.ts';
 import { ensureProjectImage } from '../run/image.ts';
-import { parsePort } from './options.ts';
+import { engineOption, parsePort, type EngineFlag } from './options.ts';
 import { loadProject } from './context.ts';
 import { createProgress, type Progress } from './progress.ts';
 
@@ -22,7 +22,8 @@ export function register(program: Command): void {
     .description('start Jupyter in the container with the image\'s kernels and the repository mounted')
     .option('--port <port>', 'port on 127.0.0.1 (default: a free one)')
     .option('--outputs <dir>', 'a host folder for what notebooks write to REPRO_OUTPUTS (default: a scratch folder in the container)')
-    .action(async (options: { port?: string; outputs?: string }, command: Command) => {
+    .addOption(engineOption('the engine Jupyter runs in'))
+    .action(async (options: { port?: string; outputs?: string; engine?: Exclude<EngineFlag, 'local'> }, command: Command) => {
       const hostPort = parsePort(options.port);
       const project = await loadProject(command);
       if (!project.manifest.environment.jupyter) {
@@ -32,7 +33,7 @@ export function register(program: Command): void {
       }
       const progress = createProgress({ quiet: project.quiet });
       const { connectEngine } = await import('../engine/index.ts');
-      const engine = await connectEngine();
+      const engine = await connectEngine({ engine: options.engine });
       const image = await ensureProjectImage({ projectDir: project.root, loaded: project.loaded, engine, progress });
       const token = randomBytes(24).toString('hex');
       const outputs = options.outputs === undefined ? undefined : resolve(options.outputs);

@@ -46,7 +46,9 @@ export async function createProgram(only?: string): Promise<Command> {
     .option('-C, --project <dir>', 'the project folder (holding research.yaml)', '.')
     .option('-q, --quiet', 'print only errors and the final summary')
     .configureHelp({ showGlobalOptions: true })
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Before the commands are added: they inherit it, so their bad arguments reach reportError (exit 2), not exit(1).
+    .exitOverride();
   const names = only !== undefined && only in commandModules ? [only] : Object.keys(commandModules);
   for (const module of await Promise.all(names.map((name) => commandModules[name]()))) module.register(program);
   return program;
@@ -54,7 +56,6 @@ export async function createProgram(only?: string): Promise<Command> {
 
 export async function main(argv: string[]): Promise<number> {
   const program = await createProgram(commandName(argv.slice(2)));
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
     return process.exitCode === undefined ? 0 : Number(process.exitCode);

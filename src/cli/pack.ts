@@ -4,11 +4,13 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { createPack } from '../pack/create.ts';
 import { loadProject } from './context.ts';
+import { engineOption, type EngineFlag } from './options.ts';
 import { createProgress, formatBytes, formatDuration } from './progress.ts';
 
 interface PackCommandOptions {
   out?: string;
   json?: boolean;
+  engine?: Exclude<EngineFlag, 'local'>;
 }
 
 export function register(program: Command): void {
@@ -17,12 +19,13 @@ export function register(program: Command): void {
     .description('write one archive that `repro verify --pack` re-runs offline: the image, the repository at its commit, data, lock and results')
     .option('--out <file>', 'the archive to write (default: <name>-<commit>.repro.tar in the project)')
     .option('--json', 'print { file, size, sha256, commit, image } as JSON on stdout')
+    .addOption(engineOption('the engine that builds and saves the image'))
     .addHelpText('after', '\nExamples:\n  repro pack\n  repro pack --out /media/archive/analyses.repro.tar\n  repro verify --pack analyses-1a2b3c4d5e6f.repro.tar')
     .action(async (options: PackCommandOptions, command: Command) => {
       const project = await loadProject(command);
       const progress = createProgress({ quiet: project.quiet || options.json });
       const started = Date.now();
-      const result = await createPack({ projectDir: project.root, loaded: project.loaded, out: options.out, progress });
+      const result = await createPack({ projectDir: project.root, loaded: project.loaded, out: options.out, engine: options.engine, progress });
       progress.done();
       const { manifest } = result.pack;
       if (options.json) {

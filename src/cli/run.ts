@@ -14,11 +14,12 @@ import { toRunResult } from '../run/results.ts';
 import { readRunSpecs, writeRunResults } from '../run/spec.ts';
 import { buildRunRecord, writeRunRecord } from '../verify/run-record.ts';
 import { loadProject } from './context.ts';
+import { engineOption, type EngineFlag } from './options.ts';
 import { createProgress, formatDuration, type Progress } from './progress.ts';
 import { withInterrupts } from './signals.ts';
 
 interface RunCommandOptions {
-  engine: 'docker' | 'local';
+  engine?: EngineFlag;
   param: string[];
   out?: string;
   spec?: string;
@@ -30,7 +31,7 @@ export function register(program: Command): void {
     .command('run')
     .description('execute the entrypoint notebooks (all, or the ones named) and write their outputs')
     .argument('[notebooks...]', 'notebooks to run, as listed under entrypoints in research.yaml')
-    .addOption(new Option('--engine <engine>', 'where the kernel runs').choices(['docker', 'local']).default('docker'))
+    .addOption(engineOption('where the kernels run: in a container', { local: 'on this machine, only when asked' }))
     .option('-p, --param <key=value>', 'override a value of the cell tagged "parameters" (JSON, else a string); repeatable', collect, [])
     .option('--out <dir>', 'write outputs under this folder (<dir>/<entrypoint outputs>) instead of into the project')
     // The host-to-container (and sweep point) contract: run a run-specification file here, write its result file.

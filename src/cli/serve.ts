@@ -6,15 +6,16 @@ import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { ensureData } from '../data/index.ts';
 import { EngineError, UsageError } from '../errors.ts';
+import type { EngineKind } from '../engine/types.ts';
 import type { Service } from '../manifest/schema.ts';
 import { waitForHttp } from '../serve/ready.ts';
-import { parsePort, parseSeconds } from './options.ts';
+import { engineOption, parsePort, parseSeconds, type EngineFlag } from './options.ts';
 import { loadProject, type Project } from './context.ts';
 import { createProgress, formatBytes, formatDuration, type Progress } from './progress.ts';
 
 interface ServeOptions {
   port?: string;
-  engine: string;
+  engine?: EngineFlag;
   readyTimeout: string;
   workers?: string;
 }
@@ -25,7 +26,7 @@ export function register(program: Command): void {
     .description('start a service of research.yaml (echo, a model, or your own command) on 127.0.0.1, in its own small container')
     .argument('<name>', 'the service, as named under services: in research.yaml')
     .option('-p, --port <port>', 'the port on 127.0.0.1 (default: the service\'s port, 5000)')
-    .option('--engine <engine>', 'docker: in the service image; local: in this process (no Docker needed)', 'docker')
+    .addOption(engineOption('where the service runs: in its image', { local: 'in this process (no container engine needed)' }))
     .option('--ready-timeout <seconds>', 'how long to wait for the service to answer', '120')
     .option('--workers <n>', 'server processes of an echo or model service in its container (default: one per core)')
     .addHelpText('after', '\nExamples:\n  repro serve games\n  curl "http://127.0.0.1:5000/predict?g1=1&g2=0&g3=0&g4=0&g5=0&g6=0&g7=0&g8=0&g9=0&g10=0"\n  repro serve echo --engine local --port 5001')
@@ -36,13 +37,12 @@ export function register(program: Command): void {
         const names = Object.keys(project.manifest.services);
         throw new UsageError(`research.yaml has no service "${name}"`, names.length ? `Services: ${names.join(', ')}` : 'Add one under services: in research.yaml.');
       }
-      if (options.engine !== 'docker' && options.engine !== 'local') throw new UsageError(`--engine must be docker or local (got ${options.engine})`);
       const port = parsePort(options.port, service.port);
       const timeoutMs = parseSeconds('--ready-timeout', options.readyTimeout);
       const workers = parseWorkers(options.workers);
       const progress = createProgress({ quiet: project.quiet });
       await ensureModelData(project, service, progress);
-      process.exitCode = options.engine === 'local' ? await serveLocal(project, name, service, port, timeoutMs) : await serveDocker(project, name, service, port, workers, timeoutMs, progress);
+      process.exitCode = options.engine === 'local' ? await serveLocal(project, name, service, port, timeoutMs) : await serveInContainer(project, name, service, options.engine, port, workers, timeoutMs, progress);
     });
 }
 
@@ -113,14 +113,14 @@ async function runCommandLocally(project: Project, name: string, service: Extrac
   }
 }
 
-async function serveDocker(project: Project, name: string, service: Service, port: number, workers: number, timeoutMs: number, progress: Progress): Promise<number> {
+async function serveInContainer(project: Project, name: string, service: Service, requested: EngineKind | undefined, port: number, workers: number, timeoutMs: number, progress: Progress): Promise<number> {
   const [{ connectEngine }, { readLock }, { ensureServiceImage }] = await Promise.all([
     import('../engine/index.ts'),
     import('../lock/file.ts'),
     import('../serve/image.ts'),
   ]);
-  const engine = await connectEngine().catch((error: unknown) => {
-    if (error instanceof EngineError) throw new EngineError(error.message, { hint: 'start dockerd, or serve without Docker: repro serve ' + name + ' --engine local', cause: error });
+  const engine = await connectEngine({ engine: requested }).catch((error: unknown) => {
+    if (error instanceof EngineError) throw new EngineError(error.message, { hint: `${error.hint?.replace(/, or use --engine local$|; or use --engine local$/, '')}; or serve without a container: repro serve ${name} --engine local`, cause: error });
     throw error;
   });
   const lock = await readLock(project.root);

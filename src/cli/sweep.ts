@@ -9,11 +9,12 @@ import { pointStatuses } from '../sweep/plan.ts';
 import { readSweepReference } from '../sweep/reference.ts';
 import { sweepPlan } from '../sweep/run.ts';
 import { loadProject, type Project } from './context.ts';
+import { engineOption, type EngineFlag } from './options.ts';
 import { createProgress, formatDuration } from './progress.ts';
 import { withInterrupts } from './signals.ts';
 
 interface SweepCommandOptions {
-  engine: 'docker' | 'local';
+  engine?: EngineFlag;
   jobs: string;
   on: SweepTarget;
   status?: boolean;
@@ -30,7 +31,7 @@ export function register(program: Command): void {
     .command('sweep')
     .description('run a parameter or seed sweep from research.yaml and aggregate it (summary.csv, bands.csv, band.svg)')
     .argument('<name>', 'the sweep, as named under sweeps: in research.yaml')
-    .addOption(new Option('--engine <engine>', 'where each point\'s kernel runs').choices(['docker', 'local']).default('docker'))
+    .addOption(engineOption('where each point\'s kernel runs: in a container', { local: 'on this machine' }))
     .option('-j, --jobs <n>', 'points at once', '1')
     .addOption(new Option('--on <target>', 'where the points run').choices([...sweepTargets]).default('local'))
     .option('--status', 'show each point (done, failed, missing) and run nothing')

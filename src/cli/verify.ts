@@ -2,18 +2,19 @@
 // committed results, print the summary table, write report.html and verify.json; exit 1 on any difference.
 import { mkdir, rename, rm, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { DiffError, UsageError, type NotebookError } from '../errors.ts';
 import { assertRunFolderApart } from '../files/run-folder.ts';
 import { chooseEngine } from '../run/choose-engine.ts';
 import { formatSummary, verifyRunFolder } from '../verify/index.ts';
 import { buildRunRecord, readRunRecord, writeRunRecord, type NotebookOutcome } from '../verify/run-record.ts';
 import { globalOptions, loadProject, type Project } from './context.ts';
+import { engineOption, type EngineFlag } from './options.ts';
 import { createProgress, formatDuration, type Progress } from './progress.ts';
 
 interface VerifyCommandOptions {
   run: boolean | string;
-  engine: 'docker' | 'local';
+  engine?: EngineFlag;
   report?: string;
   json?: boolean;
   pack?: string;
@@ -24,11 +25,11 @@ export function register(program: Command): void {
     .command('verify')
     .description('re-run every entrypoint and compare its outputs with the committed results (exit 1 on any difference)')
     .option('--no-run <dir>', 'compare an existing run folder (it mirrors the repository: DIR/results/...) instead of running')
-    .addOption(new Option('--engine <engine>', 'where the notebooks run: in a container (docker), or on this machine (local), only when asked').choices(['docker', 'local']).default('docker'))
+    .addOption(engineOption('where the notebooks run: in a container', { local: 'on this machine, only when asked' }))
     .option('--report <dir>', 'where report.html, verify.json and diff images go (default: the run folder)')
     .option('--json', 'print verify.json to stdout (the table goes to stderr), e.g. repro verify --json | jq .')
     .option('--pack <file>', 'verify an archive `repro pack` wrote, offline: load its image, run every entrypoint in it, compare with its results')
-    .addHelpText('after', '\nExamples:\n  repro verify\n  repro verify --engine local\n  repro verify --no-run .repro/runs/last\n  repro verify --pack analyses-1a2b3c4d5e6f.repro.tar')
+    .addHelpText('after', '\nExamples:\n  repro verify\n  repro verify --engine local\n  repro verify --engine podman\n  repro verify --no-run .repro/runs/last\n  repro verify --pack analyses-1a2b3c4d5e6f.repro.tar')
     .action(async (options: VerifyCommandOptions, command: Command) => {
       const packed = options.pack === undefined ? undefined : await openPackProject(options, command);
       const project = packed?.project ?? (await loadProject(command));
@@ -78,7 +79,7 @@ async function openPackProject(options: VerifyCommandOptions, command: Command):
   }
   const { preparePack } = await import('../pack/verify.ts');
   const { quiet } = globalOptions(command);
-  const prepared = await preparePack(options.pack ?? '', createProgress({ quiet }));
+  const prepared = await preparePack(options.pack ?? '', createProgress({ quiet }), { engine: options.engine });
   const { root, loaded } = prepared.project;
   return { project: { root, quiet, loaded, manifest: loaded.manifest }, run: prepared.run };
 }
@@ -116,7 +117,7 @@ async function existingRunFolder(projectDir: string, dir: string, outputs: strin
 }
 
 /** Runs every entrypoint into .repro/runs/<id>/ (building the image if needed) and points .repro/runs/last at it. */
-async function runIntoFreshFolder(project: Project, requested: 'docker' | 'local', progress: Progress): Promise<RunOutcome> {
+async function runIntoFreshFolder(project: Project, requested: EngineFlag | undefined, progress: Progress): Promise<RunOutcome> {
   const runs = path.join(project.root, '.repro', 'runs');
   const id = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z') + '-' + process.pid;
   const runFolder = path.join(runs, id);
@@ -141,7 +142,7 @@ async function runIntoFreshFolder(project: Project, requested: 'docker' | 'local
 interface RunOutcome {
   runFolder: string;
   /** null: --no-run, how the folder was made is not known. */
-  engine: 'docker' | 'local' | null;
+  engine: EngineFlag | null;
   imageId: string | null;
   /** From the run (or the folder's run.json); null when not known. */
   notebooks: NotebookOutcome[] | null;

@@ -220,11 +220,11 @@ export interface SlurmExecutorRequest {
  */
 export async function createSlurmExecutor(request: SlurmExecutorRequest): Promise<{ executor: SweepExecutor; image: string }> {
   await clusterInfo();
-  const { connectEngine, saveImage } = await import('../engine/index.ts');
+  const { connectEngine } = await import('../engine/index.ts');
   const { ensureData } = await import('../data/index.ts');
   const { ensureProjectImage } = await import('../run/image.ts');
   const engine = await connectEngine();
   const image = request.seams?.image ?? (await ensureProjectImage({ projectDir: request.projectDir, loaded: request.loaded, engine, progress: request.progress }));
   const data = await ensureData(request.projectDir, request.loaded.manifest.data, { progress: request.progress });
-  return { executor: slurmExecutor({ image, engine, saveImage, data, mountProjectAt: request.seams?.mountProjectAt }), image };
+  return { executor: slurmExecutor({ image, engine, saveImage: (ref) => engine.saveImage(ref), data, mountProjectAt: request.seams?.mountProjectAt }), image };
 }

@@ -1,18 +1,14 @@
-// Images out of and into the engine as tar streams: `docker save` (Docker 20.10 writes its legacy archive) and
-// `docker load` (which takes that archive, not an OCI layout, before Docker 25). `repro pack` converts between them.
+// Images out of and into the engine as tar streams: `docker save` (Docker 20.10 writes its legacy archive; podman's
+// Docker API the same docker-archive) and `docker load` (which takes that archive, not an OCI layout, before Docker
+// 25). `repro pack` converts between them. Reached through Engine.saveImage / Engine.loadImage.
 import type Docker from 'dockerode';
 import { EngineError } from '../errors.ts';
 import { reason, statusCode } from './client.ts';
 
-async function client(): Promise<Docker> {
-  const { default: Dockerode } = await import('dockerode');
-  return new Dockerode();
-}
-
 /** The image as `docker save` writes it (manifest.json, the config, one layer.tar per layer). */
-export async function saveImage(ref: string): Promise<NodeJS.ReadableStream> {
+export async function saveImage(docker: Docker, ref: string): Promise<NodeJS.ReadableStream> {
   try {
-    return await (await client()).getImage(ref).get();
+    return await docker.getImage(ref).get();
   } catch (error) {
     throw new EngineError(`cannot save image ${ref}: ${reason(error)}`, {
       hint: statusCode(error) === 404 ? 'build it first: repro build' : undefined,
@@ -28,8 +24,7 @@ interface LoadMessage {
 }
 
 /** Loads a docker-archive stream; returns the engine's lines ("Loaded image: …"). A refused or empty archive is an EngineError. */
-export async function loadImage(archive: NodeJS.ReadableStream): Promise<string[]> {
-  const docker = await client();
+export async function loadImage(docker: Docker, archive: NodeJS.ReadableStream): Promise<string[]> {
   let answer: NodeJS.ReadableStream;
   try {
     answer = await docker.loadImage(archive, { quiet: true });

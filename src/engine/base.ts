@@ -10,7 +10,7 @@ import { pickMirror, readHostSources, renderSourcesList, sourcesForSuite } from 
 import { inspectImage, reason } from './client.ts';
 import { packageListDigest, parseDpkgStatus } from './dpkg.ts';
 import { followJsonStream } from './stream.ts';
-import { silentProgress, type EngineProgress, type ImageInfo } from './types.ts';
+import { silentProgress, type EngineKind, type EngineProgress, type ImageInfo } from './types.ts';
 
 export interface BaseImageOptions {
   progress?: EngineProgress;
@@ -23,7 +23,7 @@ export interface BaseImageOptions {
 /** Label on bootstrapped bases: the digest of their installed packages (see dpkg.ts). */
 export const basePackagesLabel = 'org.repro.base.packages';
 
-export async function ensureBaseImage(docker: Docker, ref: string, options: BaseImageOptions = {}): Promise<ImageInfo> {
+export async function ensureBaseImage(docker: Docker, ref: string, options: BaseImageOptions = {}, kind: EngineKind = 'docker'): Promise<ImageInfo> {
   const progress = options.progress ?? silentProgress;
   const present = await inspectImage(docker, ref);
   if (present) return present;
@@ -37,7 +37,7 @@ export async function ensureBaseImage(docker: Docker, ref: string, options: Base
       progress.log(`cannot pull ${ref} (${reason(error)}); bootstrapping it from Debian packages`);
     }
   }
-  await bootstrapBase(docker, ref, { workDir: options.workDir, progress });
+  await bootstrapBase(docker, ref, { workDir: options.workDir, progress, kind });
   const made = await inspectImage(docker, ref);
   if (!made) throw new EngineError(`imported ${ref} but the engine does not list it`);
   return made;
@@ -51,11 +51,11 @@ async function pullImage(docker: Docker, ref: string, progress: EngineProgress):
 }
 
 /** debian:<suite> only: that is what debootstrap can make. */
-export function suiteOf(ref: string): string {
+export function suiteOf(ref: string, kind: EngineKind = 'docker'): string {
   const match = /^(?:docker\.io\/)?(?:library\/)?debian:([a-z]+)$/.exec(ref);
   if (!match) {
     throw new EngineError(`base image ${ref} is not present and cannot be pulled; only debian:<suite> can be bootstrapped`, {
-      hint: `load it with \`docker load\`, or use base: debian:bookworm in research.yaml`,
+      hint: `load it with \`${kind} load\`, or use base: debian:bookworm in research.yaml`,
     });
   }
   return match[1];
@@ -68,6 +68,8 @@ export interface BootstrapOptions {
   importAs?: string;
   /** Where downloaded .deb files are kept between bootstraps; default $REPRO_CACHE/debootstrap. */
   packageCache?: string;
+  /** The engine imported into, for hints. */
+  kind?: EngineKind;
 }
 
 /** Timings of one bootstrap, in milliseconds. */
@@ -85,10 +87,14 @@ export interface BootstrapTimes {
  */
 export async function bootstrapBase(docker: Docker, ref: string, options: BootstrapOptions = {}): Promise<BootstrapTimes> {
   const progress = options.progress ?? silentProgress;
-  const suite = suiteOf(ref);
+  const kind = options.kind ?? 'docker';
+  const suite = suiteOf(ref, kind);
   if (process.getuid?.() !== 0) {
     throw new EngineError(`bootstrapping ${ref} needs root (debootstrap creates device files and sets owners)`, {
-      hint: `run \`repro build\` once as root, or load a ${ref} image with \`docker load\``,
+      hint:
+        kind === 'podman'
+          ? `load a ${ref} image into your podman with \`podman load\` (e.g. \`docker save ${ref} | podman load\`), or run \`repro build --engine podman\` once as root with CONTAINER_HOST naming your podman socket`
+          : `run \`repro build\` once as root, or load a ${ref} image with \`docker load\``,
     });
   }
   const hostSources = await readHostSources();
@@ -118,11 +124,11 @@ export async function bootstrapBase(docker: Docker, ref: string, options: Bootst
     const debootstrapMs = Date.now() - started;
     const target = options.importAs ?? ref;
     progress.update(`importing ${target}`);
-    const [repo, tag] = splitRef(target);
     const tar = spawn('tar', ['-C', root, '--numeric-owner', '--sort=name', '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const tarDone = exitOf(tar, 'tar');
     const changes = [`LABEL ${basePackagesLabel}=${digest}`, 'LABEL org.repro.base.source=debootstrap', 'CMD ["bash"]'];
-    const stream = await docker.importImage(tar.stdout, { repo, tag, changes });
+    // The whole reference as `repo` (the API allows a tag in it): podman 4's Docker API ignores a separate `tag`.
+    const stream = await docker.importImage(tar.stdout, { repo: target, changes });
     await followJsonStream(stream, () => {});
     await tarDone;
     const totalMs = Date.now() - started;
@@ -169,11 +175,6 @@ async function emptyDir(dir: string, remove: (name: string) => boolean): Promise
 async function defaultWorkDir(): Promise<string> {
   const free = await statfs('/dev/shm').then((s) => s.bavail * s.bsize).catch(() => 0);
   return free > 1e9 ? '/dev/shm/repro' : join(cacheDir(), 'tmp');
-}
-
-function splitRef(ref: string): [string, string] {
-  const at = ref.lastIndexOf(':');
-  return at > ref.lastIndexOf('/') ? [ref.slice(0, at), ref.slice(at + 1)] : [ref, 'latest'];
 }
 
 export function cacheDir(env = process.env): string {

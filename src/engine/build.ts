@@ -44,8 +44,11 @@ export async function buildImage(docker: Docker, options: BuildOptions): Promise
   return { tag: options.tag, imageId: made.id, built: true, durationMs: Date.now() - started, steps: step.steps, cachedSteps: step.cached };
 }
 
-/** Follows "Step 3/12 : RUN …" headers and keeps the current step's last output lines. */
-class StepTracker {
+/**
+ * Follows step headers, Docker's "Step 3/12 : RUN …" and podman's (buildah's) "STEP 3/12: RUN …", and keeps the
+ * current step's last output lines. Cache hits: " ---> Using cache" (Docker), "--> Using cache <id>" (buildah).
+ */
+export class StepTracker {
   current = '';
   tail: string[] = [];
   steps = 0;
@@ -55,18 +58,20 @@ class StepTracker {
     // npm and apt colour their warnings; a progress line and an error tail want the words only.
     const line = raw.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '').trimEnd();
     if (!line) return;
-    const header = /^Step (\d+\/\d+) : (.*)$/.exec(line);
+    // buildah numbers the steps per stage of a multi-stage build: "[2/6] STEP 3/7: COPY …".
+    const header = /^(?:\[(\d+\/\d+)\] )?(?:Step|STEP) (\d+\/\d+) ?: (.*)$/.exec(line);
     if (header) {
-      this.current = `step ${header[1]} (${header[2].length > 80 ? header[2].slice(0, 79) + '…' : header[2]})`;
+      const [, stage, step, instruction] = header;
+      this.current = `${stage ? `stage ${stage} ` : ''}step ${step} (${instruction.length > 80 ? instruction.slice(0, 79) + '…' : instruction})`;
       this.tail = [];
       // FROM never reports a cache hit; counting it would make a fully cached build look partly rebuilt.
-      if (!/^FROM\s/i.test(header[2])) this.steps++;
+      if (!/^FROM\s/i.test(instruction)) this.steps++;
       progress.log(`  ${this.current}`);
       return;
     }
-    if (line === ' ---> Using cache') this.cached++;
+    if (/^ ?--?-> Using cache\b/.test(line)) this.cached++;
     // The engine's own bookkeeping lines say nothing a person needs.
-    if (/^( ---> |Removing intermediate container|Successfully (built|tagged))/.test(line)) return;
+    if (/^( ---> |--> |Removing intermediate container|Successfully (built|tagged)|COMMIT |[0-9a-f]{64}$)/.test(line)) return;
     this.tail.push(line);
     if (this.tail.length > tailLines) this.tail.shift();
     progress.update(`    ${line}`);

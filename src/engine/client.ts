@@ -1,13 +1,17 @@
-// The Docker engine behind one narrow interface: the rest of repro asks for images and containers in plain values.
-// This file and its siblings are the only code that imports dockerode; it is loaded on first real use, because
-// `repro build` with nothing to do must answer in well under a second and dockerode brings a gRPC stack.
+// The container engine behind one narrow interface: the rest of repro asks for images and containers in plain values.
+// Docker and podman speak the same API; podman.ts holds what differs. This file and its siblings are the only code
+// that imports dockerode; it is loaded on first real use, because `repro build` with nothing to do must answer in
+// well under a second and dockerode brings a gRPC stack.
 import type Docker from 'dockerode';
+import type { CgroupFacts } from './cpu-share.ts';
 import { EngineError } from '../errors.ts';
 import type { BaseImageOptions } from './base.ts';
-import { engineAddress, engineGet, type EngineAddress } from './http.ts';
-import type { BuildOptions, BuildResult, ContainerOptions, ImageInfo, RunningContainer } from './types.ts';
+import { dockerAddress, engineGet, type EngineAddress } from './http.ts';
+import { podmanAddress, podmanContainerSettings, podmanHost, podmanServiceCommand, podmanWarnings, type PodmanHost } from './podman.ts';
+import type { BuildOptions, BuildResult, ContainerOptions, EngineKind, ImageInfo, RunningContainer } from './types.ts';
 
 export interface Engine {
+  readonly kind: EngineKind;
   /** Where the engine answers (socket path or URL), for messages. */
   readonly address: string;
   imageExists(ref: string): Promise<boolean>;
@@ -22,26 +26,70 @@ export interface Engine {
   startContainer(options: ContainerOptions): Promise<RunningContainer>;
   /** Run a container to completion and return its exit code; the container is always removed. */
   runContainer(options: ContainerOptions): Promise<number>;
+  /** The image as `docker save` writes it (manifest.json, the config, one layer.tar per layer). */
+  saveImage(ref: string): Promise<NodeJS.ReadableStream>;
+  /** Load such an archive; returns the engine's lines ("Loaded image: …"). */
+  loadImage(archive: NodeJS.ReadableStream): Promise<string[]>;
 }
 
-const noEngineHint = 'start one: dockerd (e.g. `dockerd &` as root, or `systemctl start docker`), or use --engine local';
+/** --engine: one engine by name, or auto (Docker when it answers, else podman). */
+export type EngineChoice = EngineKind | 'auto';
 
-/** Connect to the engine named by DOCKER_HOST (default: the local socket) and check that it answers. */
-export async function connectEngine(options: { timeoutMs?: number } = {}): Promise<Engine> {
-  const address = engineAddress();
-  const engine = new DockerEngine(address);
-  try {
-    await withDeadline(engine.ping(), options.timeoutMs ?? 5000, 'no answer');
-  } catch (error) {
-    throw new EngineError(`no Docker engine answers at ${address.display} (${reason(error)})`, { hint: noEngineHint, cause: error });
+export const engineChoices: readonly EngineChoice[] = ['auto', 'docker', 'podman'];
+
+const dockerHint = 'dockerd (e.g. `dockerd &` as root, or `systemctl start docker`)';
+const podmanHint = `podman's API as yourself: \`${podmanServiceCommand}\` (it serves $XDG_RUNTIME_DIR/podman/podman.sock)`;
+const hints: Record<EngineChoice, string> = {
+  docker: `start one: ${dockerHint}, or use --engine local`,
+  podman: `start ${podmanHint}, or use --engine local`,
+  auto: `start one: ${dockerHint}, or ${podmanHint}; or use --engine local`,
+};
+
+/** Hint for an engine that does not answer, by what was asked for. */
+export function noEngineHint(choice: EngineChoice): string {
+  return hints[choice];
+}
+
+/**
+ * Connect to the engine asked for and check that it answers. docker: DOCKER_HOST (default: the local socket).
+ * podman: CONTAINER_HOST (default: the calling user's podman socket). auto: Docker if it answers, else podman.
+ */
+export async function connectEngine(options: { engine?: EngineChoice; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Engine> {
+  const choice = options.engine ?? 'auto';
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const env = options.env ?? process.env;
+  const tried: string[] = [];
+  for (const kind of choice === 'auto' ? (['docker', 'podman'] as const) : [choice]) {
+    let address: EngineAddress;
+    try {
+      address = kind === 'docker' ? dockerAddress(env) : podmanAddress(env);
+    } catch (error) {
+      // A CONTAINER_HOST repro cannot use: said as it is when podman was asked for, one reason among two otherwise.
+      if (choice !== 'auto' || !(error instanceof EngineError)) throw error;
+      tried.push(`no podman API (${error.message})`);
+      continue;
+    }
+    const engine = new ApiEngine(address);
+    try {
+      await withDeadline(engine.ping(), timeoutMs, 'no answer');
+      return engine;
+    } catch (error) {
+      tried.push(`no ${kind === 'docker' ? 'Docker engine answers' : 'podman API answers'} at ${address.display} (${reason(error)})`);
+      if (choice !== 'auto') throw new EngineError(tried[0], { hint: hints[choice], cause: error });
+    }
   }
-  return engine;
+  throw new EngineError(tried.join(', and '), { hint: hints.auto });
 }
 
-class DockerEngine implements Engine {
+class ApiEngine implements Engine {
   private docker?: Promise<Docker>;
+  private podman?: Promise<PodmanHost>;
 
   constructor(private readonly where: EngineAddress) {}
+
+  get kind(): EngineKind {
+    return this.where.kind;
+  }
 
   get address(): string {
     return this.where.display;
@@ -49,7 +97,8 @@ class DockerEngine implements Engine {
 
   /** dockerode, loaded and connected on first use. */
   private client(): Promise<Docker> {
-    this.docker ??= import('dockerode').then(({ default: Dockerode }) => new Dockerode());
+    const connect = this.where.dockerode;
+    this.docker ??= import('dockerode').then(({ default: Dockerode }) => (connect ? new Dockerode(connect) : new Dockerode()));
     return this.docker;
   }
 
@@ -87,7 +136,7 @@ class DockerEngine implements Engine {
 
   async ensureBaseImage(ref: string, options: BaseImageOptions = {}): Promise<ImageInfo> {
     const { ensureBaseImage } = await import('./base.ts');
-    return ensureBaseImage(await this.client(), ref, options);
+    return ensureBaseImage(await this.client(), ref, options, this.kind);
   }
 
   async buildImage(options: BuildOptions): Promise<BuildResult> {
@@ -97,12 +146,37 @@ class DockerEngine implements Engine {
 
   async startContainer(options: ContainerOptions): Promise<RunningContainer> {
     const { startContainer } = await import('./run.ts');
-    return startContainer(await this.client(), options);
+    return startContainer(await this.client(), options, await this.containerSettings(options));
   }
 
   async runContainer(options: ContainerOptions): Promise<number> {
     const { runContainer } = await import('./run.ts');
-    return runContainer(await this.client(), options);
+    return runContainer(await this.client(), options, await this.containerSettings(options));
+  }
+
+  async saveImage(ref: string): Promise<NodeJS.ReadableStream> {
+    const { saveImage } = await import('./archive.ts');
+    return saveImage(await this.client(), ref);
+  }
+
+  async loadImage(archive: NodeJS.ReadableStream): Promise<string[]> {
+    const { loadImage } = await import('./archive.ts');
+    return loadImage(await this.client(), archive);
+  }
+
+  /**
+   * Docker needs nothing beyond the options but a service's CPU share (cpu-share.ts); podman may need a user
+   * namespace, and may not enforce limits.
+   */
+  private async containerSettings(options: ContainerOptions): Promise<{ hostConfig: Docker.HostConfig; warnings: string[] }> {
+    if (this.kind !== 'podman') {
+      if (options.cpuShareOf === undefined) return { hostConfig: {}, warnings: [] };
+      const { cpuPlacement } = await import('./cpu-share.ts');
+      return { hostConfig: cpuPlacement((await (await this.client()).info()) as CgroupFacts, options.cpuShareOf), warnings: [] };
+    }
+    this.podman ??= podmanHost(this.where);
+    const host = await this.podman;
+    return { hostConfig: podmanContainerSettings(host, options.network), warnings: podmanWarnings(host, options.confined !== undefined) };
   }
 }
 

@@ -1,20 +1,32 @@
 // The engine's two cheapest questions (does it answer? is there an image?) over plain HTTP, so `repro build` with
 // nothing to do never loads dockerode and its gRPC stack. Everything else goes through dockerode.
 import { request, type RequestOptions } from 'node:http';
+import type { EngineKind } from './types.ts';
 
 export interface EngineAddress {
+  kind: EngineKind;
   /** For messages. */
   display: string;
   /** undefined when only dockerode can speak to it (TLS, ssh). */
   http?: Pick<RequestOptions, 'socketPath' | 'host' | 'port'>;
+  /** How dockerode connects; undefined: dockerode reads DOCKER_HOST (and its TLS settings) itself. */
+  dockerode?: { socketPath: string } | { host: string; port: number; protocol: 'http' };
 }
 
 /** Where DOCKER_HOST (default: the local socket) points, and whether plain HTTP reaches it. */
-export function engineAddress(env = process.env): EngineAddress {
+export function dockerAddress(env: NodeJS.ProcessEnv = process.env): EngineAddress {
   const host = env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
-  if (host.startsWith('unix://')) return { display: host, http: { socketPath: host.slice('unix://'.length) } };
+  return { kind: 'docker', ...parseHost(host, env.DOCKER_TLS_VERIFY !== undefined) };
+}
+
+/** unix:// and plain tcp:// reach the engine over HTTP; anything else (TLS, ssh) only through dockerode. */
+export function parseHost(host: string, tls = false): Omit<EngineAddress, 'kind'> {
+  if (host.startsWith('unix://')) {
+    const socketPath = host.slice('unix://'.length);
+    return { display: host, http: { socketPath }, dockerode: { socketPath } };
+  }
   const tcp = /^tcp:\/\/([^:/]+):(\d+)\/?$/.exec(host);
-  if (tcp && !env.DOCKER_TLS_VERIFY) return { display: host, http: { host: tcp[1], port: Number(tcp[2]) } };
+  if (tcp && !tls) return { display: host, http: { host: tcp[1], port: Number(tcp[2]) }, dockerode: { host: tcp[1], port: Number(tcp[2]), protocol: 'http' } };
   return { display: host };
 }
 

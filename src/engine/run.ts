@@ -5,20 +5,26 @@ import type Docker from 'dockerode';
 import { EngineError } from '../errors.ts';
 import { reason, statusCode } from './client.ts';
 import { availableParallelism } from 'node:os';
-import { cpuPlacement, type CgroupFacts } from './cpu-share.ts';
 import type { ContainerOptions, Limits, RunningContainer } from './types.ts';
 
-export async function runContainer(docker: Docker, options: ContainerOptions): Promise<number> {
-  const container = await startContainer(docker, options);
+/** What one engine adds to every container (podman: its user namespace) and what it could not do as asked. */
+export interface EngineSettings {
+  hostConfig: Docker.HostConfig;
+  warnings: string[];
+}
+
+const noSettings: EngineSettings = { hostConfig: {}, warnings: [] };
+
+export async function runContainer(docker: Docker, options: ContainerOptions, settings: EngineSettings = noSettings): Promise<number> {
+  const container = await startContainer(docker, options, settings);
   return container.wait();
 }
 
-export async function startContainer(docker: Docker, options: ContainerOptions): Promise<RunningContainer> {
+export async function startContainer(docker: Docker, options: ContainerOptions, settings: EngineSettings = noSettings): Promise<RunningContainer> {
   let container: Docker.Container;
   try {
-    const placement = options.cpuShareOf === undefined ? {} : cpuPlacement((await docker.info()) as CgroupFacts, options.cpuShareOf);
     const create = createOptions(options);
-    container = await docker.createContainer({ ...create, HostConfig: { ...create.HostConfig, ...placement } });
+    container = await docker.createContainer({ ...create, HostConfig: { ...create.HostConfig, ...settings.hostConfig } });
   } catch (error) {
     const missing = statusCode(error) === 404;
     throw new EngineError(`cannot create a container from ${options.image}: ${reason(error)}`, {
@@ -36,8 +42,12 @@ export async function startContainer(docker: Docker, options: ContainerOptions):
       throw new EngineError(`cannot inspect the container created from ${options.image}: ${reason(error)}`, { cause: error });
     },
   );
-  // An object, not a bare promise: awaiting attachOutput must not wait for the output to end.
-  const { done: outputDone } = await attachOutput(docker, container, options);
+  // An object, not a bare promise: awaiting attachOutput must not wait for the output to end. Podman prepares the
+  // container (its network, too) when it is attached: a failure here is the engine's, and the container goes.
+  const { done: outputDone } = await attachOutput(docker, container, options).catch(async (error: unknown) => {
+    await removeOnce();
+    throw new EngineError(`cannot attach to a container from ${options.image}: ${reason(error)}`, { cause: error });
+  });
   try {
     await container.start();
   } catch (error) {
@@ -86,6 +96,7 @@ export async function startContainer(docker: Docker, options: ContainerOptions):
     id: container.id,
     imageId,
     ports,
+    warnings: settings.warnings,
     wait: () => exited,
     stop: async (graceSeconds?: number) => {
       await stop(graceSeconds);

@@ -1,5 +1,8 @@
 // The engine's plain-value vocabulary: what callers pass in and get back. No dockerode types leak past src/engine/.
 
+/** The engines repro speaks to: both serve the Docker API, podman.ts holds what podman needs beyond it. */
+export type EngineKind = 'docker' | 'podman';
+
 /** Where the engine reports long-running work; src/cli/progress.ts's Progress satisfies it. */
 export interface EngineProgress {
   /** Replace the current status line. */
@@ -121,6 +124,8 @@ export interface RunningContainer {
   imageId: string;
   /** Container port → host port on 127.0.0.1. */
   ports: Record<number, number>;
+  /** What the engine could not do as asked (e.g. limits rootless podman on cgroup v1 cannot enforce), for the user. */
+  warnings: string[];
   /** Resolves with the exit code once the container has stopped and been removed. */
   wait(): Promise<number>;
   /** Stop (SIGTERM, then SIGKILL after the grace period) and remove. */

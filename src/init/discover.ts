@@ -5,6 +5,7 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import type { Progress } from '../cli/progress.ts';
 import type { Tolerance } from '../manifest/schema.ts';
+import type { RunEngine } from '../run/types.ts';
 import { listFiles } from '../verify/tree.ts';
 import type { Detection } from './detect.ts';
 import { makeScratch, linkNodeModules, openToAll, type Scratch } from './scratch.ts';
@@ -43,7 +44,7 @@ export interface Discovery {
 }
 
 export interface DiscoverOptions {
-  engine: 'docker' | 'local';
+  engine: RunEngine;
   progress: Progress;
 }
 
@@ -61,7 +62,7 @@ export async function discover(root: string, detection: Detection, options: Disc
       runner = localRunner(scratch.project, progress);
     } else {
       const { connectEngine } = await import('../engine/index.ts');
-      const engine = await connectEngine();
+      const engine = await connectEngine({ engine: options.engine });
       const image = await prepareImage(scratch.project, engine, progress, (dropped) =>
         renderManifest({ ...proposal, verify: [], apt: proposal.apt.filter((item) => !dropped.has(item.package)) }),
       );

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Progress } from '../cli/progress.ts';
 import { sha256File } from '../data/index.ts';
+import type { EngineChoice } from '../engine/index.ts';
 import { UsageError } from '../errors.ts';
 import type { LoadedManifest } from '../manifest/load.ts';
 import { ensureProjectImage } from '../run/image.ts';
@@ -23,6 +24,8 @@ export interface PackRequest {
   loaded: LoadedManifest;
   /** The archive to write; default <project>/<name>-<commit short>.repro.tar. */
   out?: string;
+  /** The engine that builds and saves the image; default Docker if it answers, else podman. */
+  engine?: EngineChoice;
   progress: Progress;
 }
 
@@ -39,15 +42,15 @@ export async function createPack(request: PackRequest): Promise<PackResult> {
   const { progress } = request;
   const git = await gitState(projectDir);
   const out = path.resolve(request.out ?? path.join(projectDir, `${manifest.name}-${git.commit.slice(0, 12)}.repro.tar`));
-  const { connectEngine, saveImage } = await import('../engine/index.ts');
-  const engine = await connectEngine();
+  const { connectEngine } = await import('../engine/index.ts');
+  const engine = await connectEngine({ engine: request.engine });
   const tag = await ensureProjectImage({ projectDir, loaded: request.loaded, engine, progress });
   const info = await engine.inspectImage(tag);
   if (!info) throw new UsageError(`the image ${tag} vanished while packing`, 'Run `repro pack` again.');
   const scratch = await mkdtemp(path.join(tmpdir(), 'repro-pack-'));
   try {
     progress.update(`saving ${tag}`);
-    const saved = await extractTar(await saveImage(tag), path.join(scratch, 'saved'));
+    const saved = await extractTar(await engine.saveImage(tag), path.join(scratch, 'saved'));
     const layout = dockerArchiveToOci(saved);
     const config = JSON.parse(layout.get(`blobs/sha256/${info.id.slice('sha256:'.length)}`)?.bytes?.toString('utf8') ?? '{}') as { architecture?: string; os?: string };
     progress.update('archiving the repository');

@@ -3,6 +3,7 @@
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { Engine } from '../engine/index.ts';
 import { DataError, EngineError, UsageError } from '../errors.ts';
 import { checkPackFiles, dataFolder, imageFolder, packManifestName, parsePackManifest, repositoryEntry, type PackManifest } from './manifest.ts';
 import { ImageArchiveError, ociToDockerArchive, type FileSet } from './oci.ts';
@@ -49,7 +50,7 @@ export function engineArchitecture(arch: string = process.arch): string {
  * Loads the pack's image into the engine (as the docker-archive Docker 20.10 takes) and checks that the engine now
  * has the packed image id: the same config bytes, hence the same image.
  */
-export async function loadPackImage(opened: OpenedPack): Promise<string> {
+export async function loadPackImage(opened: OpenedPack, engine: Pick<Engine, 'kind' | 'loadImage' | 'inspectImage'>): Promise<string> {
   const { image } = opened.manifest;
   if (image.architecture !== engineArchitecture()) {
     throw new EngineError(`the packed image is for ${image.os}/${image.architecture}; this machine is ${engineArchitecture()}`, {
@@ -63,11 +64,9 @@ export async function loadPackImage(opened: OpenedPack): Promise<string> {
     if (!(error instanceof ImageArchiveError)) throw error;
     throw new DataError(`the pack's image layout is not usable: ${error.message}`, { hint: 'It was not written by `repro pack`.' });
   }
-  const { connectEngine, loadImage } = await import('../engine/index.ts');
-  const engine = await connectEngine();
-  await loadImage(tarStream(sortedEntries(archive)));
+  await engine.loadImage(tarStream(sortedEntries(archive)));
   const loaded = await engine.inspectImage(image.id);
-  if (!loaded) throw new EngineError(`the engine loaded the pack's image but has no image ${image.id}`, { hint: 'Check `docker images`; the engine may have rewritten the image.' });
+  if (!loaded) throw new EngineError(`the engine loaded the pack's image but has no image ${image.id}`, { hint: `Check \`${engine.kind} images\`; the engine may have rewritten the image.` });
   return loaded.id;
 }
 

@@ -35,7 +35,8 @@ export async function runInContainer(options: RunOptions, entrypoints: Entrypoin
   for (const [i, entry] of entrypoints.entries()) assertImageHasKernel(manifest, entry.notebook, notebookKernel(notebooks[i], entry.notebook));
   const { connectEngine } = await import('../engine/index.ts');
   const { ensureData } = await import('../data/index.ts');
-  const engine = await connectEngine();
+  if (options.engine === 'local') throw new Error('runInContainer called for --engine local');
+  const engine = await connectEngine({ engine: options.engine });
   const image = seams.image ?? (await ensureProjectImage({ projectDir, loaded: options.loaded, engine, progress: options.progress }));
   const data = await ensureData(projectDir, manifest.data, { progress: options.progress });
 
@@ -67,6 +68,7 @@ export async function runInContainer(options: RunOptions, entrypoints: Entrypoin
         for (const line of text.split('\n')) if (line.trim() !== '') options.progress.log(`  │ ${line}`);
       },
     });
+    for (const warning of container.warnings) options.progress.log(`warning: ${warning}`);
     const exitCode = await container.wait();
     // A malformed result file is an EngineError naming it; a missing one means the container died first.
     const inner = await readRunResultsIfAny(join(hostOut, 'result.json'));

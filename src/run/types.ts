@@ -5,13 +5,17 @@ import type { Progress } from '../cli/progress.ts';
 import { UsageError, type NotebookError } from '../errors.ts';
 import type { LoadedManifest } from '../manifest/load.ts';
 import type { Entrypoint } from '../manifest/schema.ts';
+import type { EngineKind } from '../engine/types.ts';
+
+/** Where notebooks run: a container engine, or this machine's own kernels (`--engine local`). */
+export type RunEngine = EngineKind | 'local';
 
 export interface RunOptions {
   /** The folder holding research.yaml. */
   projectDir: string;
   /** From loadManifest(projectDir). */
   loaded: LoadedManifest;
-  engine: 'docker' | 'local';
+  engine: RunEngine;
   /** Run-folder root: outputs go to <outDir>/<entrypoint.outputs>. Default: into the project itself. */
   outDir?: string;
   /** Repository-relative notebook paths to run; default every entrypoint. */

@@ -2,6 +2,7 @@
 import type { Progress } from '../cli/progress.ts';
 import { UsageError } from '../errors.ts';
 import type { LoadedManifest } from '../manifest/load.ts';
+import type { RunEngine } from '../run/types.ts';
 import { ensureProjectImage } from '../run/image.ts';
 import type { SweepExecutor } from './executor.ts';
 import { dockerExecutor, localExecutor } from './machine.ts';
@@ -11,7 +12,8 @@ export type SweepTarget = (typeof sweepTargets)[number];
 
 export interface ExecutorRequest {
   on: SweepTarget;
-  engine: 'docker' | 'local';
+  /** undefined: Docker if it answers, else podman. */
+  engine?: RunEngine;
   projectDir: string;
   loaded: LoadedManifest;
   progress: Progress;
@@ -37,7 +39,7 @@ export async function chooseExecutor(request: ExecutorRequest): Promise<ChosenEx
   if (request.engine === 'local') return { executor: localExecutor };
   const { connectEngine } = await import('../engine/index.ts');
   const { ensureData } = await import('../data/index.ts');
-  const engine = await connectEngine();
+  const engine = await connectEngine({ engine: request.engine });
   const image = request.seams?.image ?? (await ensureProjectImage({ projectDir: request.projectDir, loaded: request.loaded, engine, progress: request.progress }));
   const data = await ensureData(request.projectDir, request.loaded.manifest.data, { progress: request.progress });
   return { executor: dockerExecutor({ engine, image, data, mountProjectAt: request.seams?.mountProjectAt }), image };

@@ -2,6 +2,7 @@
 // Plain values in, plain values out; the CLI decides what to print and how to exit.
 import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import type { RunEngine } from '../run/types.ts';
 import { toolkitVersion } from '../version.ts';
 import { sha256 } from './comparers/binary.ts';
 import { buildRecord, writeRecord, type VerifyRecord } from './record.ts';
@@ -24,7 +25,7 @@ export interface VerifyOptions {
   /** Each notebook's outcome in the run, from its run record; null when not known. */
   notebooks?: NotebookOutcome[] | null;
   /** Where the notebooks ran; null when the run folder was given (--no-run). */
-  engine?: 'docker' | 'local' | null;
+  engine?: RunEngine | null;
   /** When the verification started (before the run, if there was one); default now. */
   startedAt?: Date;
 }

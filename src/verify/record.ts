@@ -1,5 +1,6 @@
 // verify.json: the record a reviewer attaches to a review; the only output that carries timestamps.
 import { writeFile } from 'node:fs/promises';
+import type { RunEngine } from '../run/types.ts';
 import type { NotebookOutcome } from './run-record.ts';
 import { fails, type FileVerdict } from './types.ts';
 
@@ -12,7 +13,7 @@ export interface VerifyRecord {
    */
   imageId: string | null;
   /** Where the notebooks ran: docker, local, or null when an existing run folder was compared. */
-  engine: 'docker' | 'local' | null;
+  engine: RunEngine | null;
   /** sha256 of research.lock, or null when the project has none. */
   lockHash: string | null;
   runFolder: string;
@@ -38,7 +39,7 @@ export interface VerifyRecord {
 export interface RecordContext {
   toolkitVersion: string;
   imageId: string | null;
-  engine: 'docker' | 'local' | null;
+  engine: RunEngine | null;
   lockHash: string | null;
   runFolder: string;
   notebooks?: NotebookOutcome[] | null;

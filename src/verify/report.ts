@@ -2,6 +2,7 @@
 // no timestamps, so the same verification renders the same page. Diff images are also written beside it.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { RunEngine } from '../run/types.ts';
 import { figurePng } from './comparers/png.ts';
 import { esc } from './html.ts';
 import { figureStyle, renderFigure } from './report-figures.ts';
@@ -12,7 +13,7 @@ import { fails, passes, type FileVerdict, type Finding } from './types.ts';
 export interface ReportMeta {
   toolkitVersion: string;
   imageId: string | null;
-  engine?: 'docker' | 'local' | null;
+  engine?: RunEngine | null;
   lockHash: string | null;
   runFolder: string;
 }

@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../errors.ts';
-import type { NotebookResult } from '../run/types.ts';
+import type { NotebookResult, RunEngine } from '../run/types.ts';
 
 export const runRecordFile = 'run.json';
 
@@ -21,7 +21,7 @@ const notebookOutcomeSchema = z.object({
 
 const runRecordSchema = z.object({
   recordVersion: z.literal(1),
-  engine: z.enum(['docker', 'local']),
+  engine: z.enum(['docker', 'podman', 'local']),
   /** The image the container was created from (sha256:…), null for a local run. */
   imageId: z.string().nullable(),
   notebooks: z.array(notebookOutcomeSchema),
@@ -30,7 +30,7 @@ const runRecordSchema = z.object({
 export type NotebookOutcome = z.infer<typeof notebookOutcomeSchema>;
 export type RunRecord = z.infer<typeof runRecordSchema>;
 
-export function buildRunRecord(results: readonly NotebookResult[], engine: 'docker' | 'local'): RunRecord {
+export function buildRunRecord(results: readonly NotebookResult[], engine: RunEngine): RunRecord {
   return {
     recordVersion: 1,
     engine,

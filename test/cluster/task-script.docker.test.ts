@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureImageArchive } from '../../src/cluster/image-archive.ts';
 import { pointDirMarker, renderTaskScript } from '../../src/cluster/task-script.ts';
-import { saveImage } from '../../src/engine/index.ts';
+import { connectEngine } from '../../src/engine/index.ts';
 import { requireEngine } from '../helpers/engine.ts';
 
 const run = promisify(execFile);
@@ -26,7 +26,8 @@ describe('the task script on a node without the image (real engine)', { timeout:
     await writeFile(join(dir, 'Dockerfile'), `FROM debian:bookworm\nLABEL org.repro.test=task-load-${process.pid}-${Date.now()}\n`);
     await run('docker', ['build', '-q', '-t', tag, dir]);
     imageId = (await run('docker', ['image', 'inspect', '--format', '{{.Id}}', tag])).stdout.trim();
-    await ensureImageArchive(dir, imageId, saveImage);
+    const engine = await connectEngine({ engine: 'docker' });
+    await ensureImageArchive(dir, imageId, (ref) => engine.saveImage(ref));
     await run('docker', ['image', 'rm', tag]);
   }, 120_000);
 

@@ -1,24 +1,26 @@
-// The engine API against the real dockerd: containers (exit codes, output, confinement, cleanup, ports) and a
-// failing build that names its step and shows its log tail. Uses only the base image.
+// The engine API against each real engine, Docker and rootless podman (the same tests, the conformance of both):
+// containers (exit codes, output, confinement, cleanup, ports) and builds (a failing one names its step and shows
+// its log tail). Uses only the base image, bootstrapped into the engine when it lacks it.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { connectEngine, type Engine } from '../../src/engine/index.ts';
+import type { Engine, EngineKind } from '../../src/engine/index.ts';
 import { EngineError } from '../../src/errors.ts';
-import { requireEngine } from '../helpers/engine.ts';
+import { connectTestEngine, engineClient, engineKinds, requireEngine } from '../helpers/engine.ts';
 
 const base = 'debian:bookworm';
-let engine: Engine | undefined;
 
-async function containersLabelled(label: string): Promise<number> {
-  const { execFileSync } = await import('node:child_process');
-  return execFileSync('docker', ['ps', '-aq', '--filter', `label=${label}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).length;
+async function containersLabelled(kind: EngineKind, label: string): Promise<number> {
+  return (await engineClient(kind).listContainers({ all: true, filters: { label: [label] } })).length;
 }
 
-describe('engine', () => {
+describe.each(engineKinds)('engine: %s', (kind) => {
+  let engine: Engine | undefined;
+
   beforeAll(async () => {
-    if (!(await requireEngine())) return;
-    engine = await connectEngine();
+    if (!(await requireEngine(kind))) return;
+    engine = await connectTestEngine(kind);
+    expect(engine.kind).toBe(kind);
     await engine.ensureBaseImage(base, { progress: { update() {}, log: (line) => console.log(line) } });
-  });
+  }, 10 * 60_000);
 
   it('runs a confined container, returns its exit code and output, and removes it', async (context) => {
     if (!engine) return context.skip();
@@ -38,18 +40,29 @@ describe('engine', () => {
     expect(code).toBe(7);
     expect(stdout).toBe('1000\nhello\n');
     expect(stderr).toBe('read-only\n');
-    expect(await containersLabelled(label)).toBe(0);
+    expect(await containersLabelled(kind, label)).toBe(0);
+  });
+
+  it('reports the limits it cannot enforce: none on Docker; on rootless podman only under cgroup v1', async (context) => {
+    if (!engine) return context.skip();
+    const running = await engine.startContainer({ image: base, cmd: ['true'], confined: { memoryBytes: 256 * 2 ** 20, cpus: 1, pids: 64 } });
+    expect(await running.wait()).toBe(0);
+    const { existsSync } = await import('node:fs');
+    const cgroupV1 = !existsSync('/sys/fs/cgroup/cgroup.controllers');
+    expect(running.warnings).toEqual(
+      kind === 'podman' && cgroupV1 ? ['rootless podman on cgroup v1 cannot limit memory, CPUs or processes: the container runs without those limits (cgroup v2 enforces them)'] : [],
+    );
   });
 
   it('publishes ports on 127.0.0.1 only and stops a running container on request', async (context) => {
     if (!engine) return context.skip();
     const running = await engine.startContainer({ image: base, cmd: ['sleep', '300'], network: 'bridge', ports: [{ container: 5000 }], labels: { 'org.repro.test': `${process.pid}-svc` } });
     expect(running.ports[5000]).toBeGreaterThan(0);
-    const { execFileSync } = await import('node:child_process');
-    expect(execFileSync('docker', ['port', running.id, '5000'], { encoding: 'utf8' }).trim()).toBe(`127.0.0.1:${running.ports[5000]}`);
+    const published = (await engineClient(kind).getContainer(running.id).inspect()).NetworkSettings.Ports['5000/tcp'];
+    expect(published).toEqual([{ HostIp: '127.0.0.1', HostPort: String(running.ports[5000]) }]);
     await running.stop(1);
     expect(await running.wait()).not.toBe(0);
-    expect(await containersLabelled(`org.repro.test=${process.pid}-svc`)).toBe(0);
+    expect(await containersLabelled(kind, `org.repro.test=${process.pid}-svc`)).toBe(0);
   });
 
   it('names the failing step of a build and shows the tail of its log', async (context) => {

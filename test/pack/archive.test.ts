@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connectEngine, loadImage, saveImage, type Engine } from '../../src/engine/index.ts';
+import { connectEngine, type Engine } from '../../src/engine/index.ts';
 import { EngineError } from '../../src/errors.ts';
 import { dockerArchiveToOci, fileFromBytes, ociToDockerArchive, readOciLayout } from '../../src/pack/oci.ts';
 import { extractTar, sortedEntries, tarStream } from '../../src/pack/tar.ts';
@@ -36,7 +36,7 @@ describe.runIf(engineAnswers)('save → OCI layout → load on the engine', { ti
       mtime: 0,
     });
     dir = await mkdtemp(path.join(tmpdir(), 'repro-archive-test-'));
-    const saved = await extractTar(await saveImage(tag), path.join(dir, 'saved'));
+    const saved = await extractTar(await engine.saveImage(tag), path.join(dir, 'saved'));
     const layout = dockerArchiveToOci(saved);
     const image = readOciLayout(layout);
     expect(image.tag).toBe(tag);
@@ -48,7 +48,7 @@ describe.runIf(engineAnswers)('save → OCI layout → load on the engine', { ti
     await engine.removeImage(tag, { force: true });
     expect(await engine.inspectImage(built.imageId)).toBeUndefined();
 
-    const said = await loadImage(tarStream(sortedEntries(ociToDockerArchive(reread))));
+    const said = await engine.loadImage(tarStream(sortedEntries(ociToDockerArchive(reread))));
     expect(said.join('\n')).toContain(tag);
     const loaded = await engine.inspectImage(tag);
     expect(loaded?.id).toBe(built.imageId);
@@ -58,14 +58,14 @@ describe.runIf(engineAnswers)('save → OCI layout → load on the engine', { ti
   it('an archive naming a file it does not hold, or no image at all, is an EngineError', async () => {
     const manifest = (value: unknown) => fileFromBytes(Buffer.from(JSON.stringify(value)));
     const missing = tarStream([['manifest.json', manifest([{ Config: 'c.json', RepoTags: null, Layers: ['x/layer.tar'] }])]]);
-    const error = await loadImage(missing).catch((e: unknown) => e);
+    const error = await engine.loadImage(missing).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EngineError);
     expect((error as EngineError).message).toMatch(/^the engine (could not load|refused to load) the image: .*c\.json/);
     const empty = tarStream([['manifest.json', manifest([])]]);
-    await expect(loadImage(empty)).rejects.toThrow(/^the engine loaded no image from the archive/);
+    await expect(engine.loadImage(empty)).rejects.toThrow(/^the engine loaded no image from the archive/);
   });
 
   it('saving an image that does not exist says so', async () => {
-    await expect(saveImage('repro-test/no-such-image:0')).rejects.toThrow(/^cannot save image repro-test\/no-such-image:0: /);
+    await expect(engine.saveImage('repro-test/no-such-image:0')).rejects.toThrow(/^cannot save image repro-test\/no-such-image:0: /);
   });
 });

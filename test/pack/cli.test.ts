@@ -12,6 +12,12 @@ import { engineArchitecture, loadPackImage } from '../../src/pack/open.ts';
 
 const repoRoot = path.join(import.meta.dirname, '..', '..');
 const bin = path.join(repoRoot, 'bin', 'repro.js');
+/** The architecture is checked before the engine is asked anything. */
+const unusedEngine = {
+  kind: 'docker' as const,
+  loadImage: () => Promise.reject(new Error('the engine was asked to load the image')),
+  inspectImage: () => Promise.reject(new Error('the engine was asked about the image')),
+};
 
 function repro(cwd: string, ...args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -66,7 +72,7 @@ describe('a pack for another CPU architecture', () => {
       inputs: new Map(),
       missingInputs: [],
     });
-    const error = await loadPackImage({ manifest, files: new Map() }).catch((e: unknown) => e);
+    const error = await loadPackImage({ manifest, files: new Map() }, unusedEngine).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EngineError);
     expect((error as EngineError).message).toBe(`the packed image is for linux/${other}; this machine is ${engineArchitecture()}`);
     expect(engineArchitecture('x64')).toBe('amd64');
