@@ -3,7 +3,7 @@
 // `repro build` with nothing to do must answer in well under a second and dockerode brings a gRPC stack.
 import type Docker from 'dockerode';
 import { EngineError } from '../errors.ts';
-import type { BaseImageOptions } from './base.ts';
+import type { BaseImageOptions, BootstrapOptions, BootstrapTimes } from './base.ts';
 import { engineAddress, engineGet, type EngineAddress } from './http.ts';
 import type { BuildOptions, BuildResult, ContainerOptions, ImageInfo, RunningContainer } from './types.ts';
 
@@ -16,6 +16,8 @@ export interface Engine {
   removeImage(ref: string, options?: { force?: boolean }): Promise<void>;
   /** The base image by reference: present → used; else pulled; else bootstrapped with debootstrap and kept. */
   ensureBaseImage(ref: string, options?: BaseImageOptions): Promise<ImageInfo>;
+  /** debootstrap `ref` (debian:<suite>) and import it, always (see BootstrapOptions: e.g. from a pack's packages). */
+  bootstrapBase(ref: string, options?: BootstrapOptions): Promise<BootstrapTimes>;
   /** Build `tag` from a Dockerfile and context files; a no-op when `tag` exists. */
   buildImage(options: BuildOptions): Promise<BuildResult>;
   /** Start a container and return a handle (for services that keep running). */
@@ -88,6 +90,11 @@ class DockerEngine implements Engine {
   async ensureBaseImage(ref: string, options: BaseImageOptions = {}): Promise<ImageInfo> {
     const { ensureBaseImage } = await import('./base.ts');
     return ensureBaseImage(await this.client(), ref, options);
+  }
+
+  async bootstrapBase(ref: string, options: BootstrapOptions = {}): Promise<BootstrapTimes> {
+    const { bootstrapBase } = await import('./base.ts');
+    return bootstrapBase(await this.client(), ref, options);
   }
 
   async buildImage(options: BuildOptions): Promise<BuildResult> {

@@ -66,7 +66,7 @@ describe('a pack for another CPU architecture', () => {
       inputs: new Map(),
       missingInputs: [],
     });
-    const error = await loadPackImage({ manifest, files: new Map() }).catch((e: unknown) => e);
+    const error = await loadPackImage({ manifest, files: new Map(), dir: '/nonexistent' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EngineError);
     expect((error as EngineError).message).toBe(`the packed image is for linux/${other}; this machine is ${engineArchitecture()}`);
     expect(engineArchitecture('x64')).toBe('amd64');
