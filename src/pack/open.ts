@@ -17,10 +17,10 @@ export interface OpenedPack {
 }
 
 /** Extracts `packFile` into `scratch` and checks it against its pack.json (DataError, exit 2, naming the file). */
-export async function openPack(packFile: string, scratch: string): Promise<OpenedPack> {
+export async function openPack(packFile: string, scratch: string, option = '--pack'): Promise<OpenedPack> {
   const name = path.basename(packFile);
   const info = await stat(packFile).catch(() => undefined);
-  if (!info?.isFile()) throw new UsageError(`--pack: ${packFile} is not a file`, 'Give the archive `repro pack` wrote, e.g. --pack analyses-1a2b3c4d5e6f.repro.tar.');
+  if (!info?.isFile()) throw new UsageError(`${option}: ${packFile} is not a file`, `Give the archive \`repro pack\` wrote, e.g. ${option} analyses-1a2b3c4d5e6f.repro.tar.`);
   let files: FileSet;
   const dir = path.join(scratch, 'pack');
   try {

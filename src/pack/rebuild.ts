@@ -9,13 +9,14 @@ import path from 'node:path';
 import type { Progress } from '../cli/progress.ts';
 import { formatBytes, formatDuration } from '../cli/progress.ts';
 import { DataError, EngineError, UsageError } from '../errors.ts';
-import type { Engine } from '../engine/index.ts';
+import { suiteOf, type Engine } from '../engine/index.ts';
+import { parseLock } from '../lock/file.ts';
 import type { Lock } from '../lock/schema.ts';
 import { loadManifest } from '../manifest/load.ts';
 import type { ContextArtifacts } from '../render/context.ts';
 import { aptSourceFiles, field, installedPackages, packageKey, parseControl } from './debian.ts';
 import { aptMirror, baseMirror, baseSourcesList, npmCacheFolder, npmCacheName } from './inputs.ts';
-import { inputsFolder } from './manifest.ts';
+import { inputsFolder, lockEntry } from './manifest.ts';
 import { dropImageBlobs, engineArchitecture, openPack, packFolder, unpackProject, type OpenedPack } from './open.ts';
 
 export interface FromPackRequest {
@@ -46,18 +47,20 @@ export async function buildFromPack(request: FromPackRequest): Promise<FromPackR
   const scratch = await mkdtemp(path.join(tmpdir(), 'repro-build-pack-'));
   try {
     progress.update(`checking ${path.basename(request.packFile)}`);
-    const opened = await openPack(request.packFile, scratch);
+    const opened = await openPack(request.packFile, scratch, '--from-pack');
     const bytes = opened.manifest.files.reduce((sum, file) => sum + file.size, 0);
     const checkMs = Date.now() - started;
     progress.log(`checked ${opened.manifest.files.length} files (${formatBytes(bytes)}) against pack.json in ${formatDuration(checkMs)}: commit ${opened.manifest.commit.slice(0, 12)}`);
     // The packed image is not used: it is what the build must match by tag, not an input.
     await dropImageBlobs(opened);
-    const inputs = buildInputs(opened, path.basename(request.packFile));
     if (opened.manifest.image.architecture !== engineArchitecture()) {
       throw new EngineError(`the pack's Debian packages and Node.js are for ${opened.manifest.image.os}/${opened.manifest.image.architecture}; this machine is ${engineArchitecture()}`, {
         hint: 'A pack rebuilds on the CPU architecture it was made on.',
       });
     }
+    const packName = path.basename(request.packFile);
+    const lock = parseLock((opened.files.get(lockEntry)?.bytes ?? Buffer.alloc(0)).toString('utf8'), `${packName}: ${lockEntry}`);
+    const inputs = packedInputs(opened, packName, lock);
     const root = await unpackProject(opened, into ?? path.join(scratch, 'project'));
     const loaded = await loadManifest(root);
     const { planProjectImage, buildPlannedImage } = await import('../render/image.ts');
@@ -77,14 +80,13 @@ export async function buildFromPack(request: FromPackRequest): Promise<FromPackR
     const baseRef = await baseFromPack(engine, plan.lock, inputs, scratch, progress);
     const baseMs = Date.now() - baseStarted;
     const { toolkitBundle } = await import('../lock/index.ts');
-    const { suiteOf } = await import('../engine/index.ts');
     const artifacts: ContextArtifacts = {
-      nodeTarball: inputs.file(`${plan.lock.node.package}-${plan.lock.node.version}.tgz`),
-      npmTarball: inputs.file(`npm-${plan.lock.npm.version}.tgz`),
-      toolkitNpmCache: inputs.npmCache(plan.lock.toolkit.dependencies),
-      ...(plan.lock.lockfile ? { npmCache: inputs.npmCache(plan.lock.lockfile.sha256) } : {}),
+      nodeTarball: inputs.nodeTarball,
+      npmTarball: inputs.npmTarball,
+      toolkitNpmCache: inputs.toolkitNpmCache,
+      ...(inputs.npmCache ? { npmCache: inputs.npmCache } : {}),
       toolkit: await toolkitBundle(),
-      aptSource: { mirror: inputs.folder(aptMirror), files: aptSourceFiles(aptDir, suiteOf(plan.lock.base.ref)) },
+      aptSource: { mirror: inputs.aptMirror, files: aptSourceFiles(aptDir, suiteOf(plan.lock.base.ref)) },
     };
     const buildStarted = Date.now();
     const built = await buildPlannedImage({ projectDir: root, loaded, engine, progress, plan, artifacts, baseRef, network: 'none' });
@@ -97,20 +99,31 @@ export async function buildFromPack(request: FromPackRequest): Promise<FromPackR
   }
 }
 
+/** A package as a packed mirror's index lists it. */
+interface IndexedPackage {
+  name: string;
+  /** `name arch version`. */
+  key: string;
+}
+
+/** The pack's build inputs, on disk where the pack was extracted. */
 interface PackedInputs {
-  /** A packed file under inputs/, on disk. */
-  file(name: string): string;
-  /** A packed folder under inputs/, on disk. */
-  folder(name: string): string;
-  /** The packed npm cache for a lockfile's sha256. */
-  npmCache(sha256: string): string;
-  /** The packed Packages index of a mirror (debian/base or debian/apt), parsed. */
-  packages(mirror: string): { name: string; key: string }[];
+  nodeTarball: string;
+  npmTarball: string;
+  toolkitNpmCache: string;
+  /** The project's npm cache, when research.lock names an npm lockfile. */
+  npmCache?: string;
+  /** The two mirrors (folders holding dists/ and pool/) and the packages their indexes list. */
+  baseMirror: string;
+  aptMirror: string;
+  base: IndexedPackage[];
+  apt: IndexedPackage[];
+  /** The original base's /etc/apt/sources.list, which the image keeps. */
   sourcesList: string;
 }
 
-/** The pack's build inputs, refused (exit 2, naming what is missing) when the pack was made without them. */
-function buildInputs(opened: OpenedPack, packName: string): PackedInputs {
+/** Every build input research.lock calls for, or a DataError (exit 2) naming the first that is missing. */
+export function packedInputs(opened: OpenedPack, packName: string, lock: Lock): PackedInputs {
   const inputs = packFolder(opened.files, inputsFolder);
   const hint = 'Make the pack again with this repro (`repro pack` packs every build input), on a machine that has them.';
   if (opened.manifest.missingInputs.length > 0) {
@@ -118,28 +131,31 @@ function buildInputs(opened: OpenedPack, packName: string): PackedInputs {
   }
   const need = (name: string) => {
     const file = inputs.get(name);
-    if (!file?.source) throw new DataError(`${packName} has no ${inputsFolder}/${name}: it was made without the build inputs`, { hint });
+    if (!file) throw new DataError(`${packName} has no ${inputsFolder}/${name}: it was made without the build inputs a rebuild needs`, { hint });
     return file;
   };
-  const on = (name: string) => need(name).source as string;
-  const indexPath = (mirror: string) => [...inputs.keys()].find((name) => name.startsWith(`${mirror}/dists/`) && name.endsWith('/Packages')) ?? `${mirror}/dists/…/Packages`;
-  const inPack = (name: string) => path.join(opened.dir, inputsFolder, name);
+  const onDisk = (name: string) => {
+    need(name);
+    return path.join(opened.dir, inputsFolder, name);
+  };
+  const text = (name: string) => (need(name).bytes ?? Buffer.alloc(0)).toString('utf8');
+  const suite = suiteOf(lock.base.ref);
+  const index = (mirror: string): IndexedPackage[] =>
+    parseControl(text(`${mirror}/dists/${suite}/main/binary-${opened.manifest.image.architecture}/Packages`)).map((stanza) => {
+      const name = field(stanza, 'Package') ?? '';
+      return { name, key: packageKey({ name, arch: field(stanza, 'Architecture') ?? 'all', version: field(stanza, 'Version') ?? '' }) };
+    });
+  const npmCache = (sha256: string) => path.dirname(onDisk(`${npmCacheFolder}/${npmCacheName(sha256)}/complete`));
   return {
-    file: on,
-    folder: (name) => {
-      need(indexPath(name));
-      return inPack(name);
-    },
-    npmCache: (sha256) => {
-      need(`${npmCacheFolder}/${npmCacheName(sha256)}/complete`);
-      return inPack(`${npmCacheFolder}/${npmCacheName(sha256)}`);
-    },
-    packages: (mirror) =>
-      parseControl((need(indexPath(mirror)).bytes ?? Buffer.alloc(0)).toString('utf8')).map((stanza) => {
-        const name = field(stanza, 'Package') ?? '';
-        return { name, key: packageKey({ name, arch: field(stanza, 'Architecture') ?? 'all', version: field(stanza, 'Version') ?? '' }) };
-      }),
-    sourcesList: (need(baseSourcesList).bytes ?? Buffer.alloc(0)).toString('utf8'),
+    nodeTarball: onDisk(`${lock.node.package}-${lock.node.version}.tgz`),
+    npmTarball: onDisk(`npm-${lock.npm.version}.tgz`),
+    toolkitNpmCache: npmCache(lock.toolkit.dependencies),
+    ...(lock.lockfile ? { npmCache: npmCache(lock.lockfile.sha256) } : {}),
+    baseMirror: path.dirname(path.dirname(path.dirname(onDisk(`${baseMirror}/dists/${suite}/Release`)))),
+    aptMirror: path.dirname(path.dirname(path.dirname(onDisk(`${aptMirror}/dists/${suite}/Release`)))),
+    base: index(baseMirror),
+    apt: index(aptMirror),
+    sourcesList: text(baseSourcesList),
   };
 }
 
@@ -148,7 +164,7 @@ function buildInputs(opened: OpenedPack, packName: string): PackedInputs {
  * replaced), or that image when an earlier build from a pack made it with the same packages.
  */
 async function baseFromPack(engine: Engine, lock: Lock, inputs: PackedInputs, scratch: string, progress: Progress): Promise<string> {
-  const { basePackagesLabel, suiteOf } = await import('../engine/index.ts');
+  const { basePackagesLabel } = await import('../engine/index.ts');
   const suite = suiteOf(lock.base.ref);
   const ref = `repro-pack/debian:${suite}-${lock.base.packages.slice('sha256:'.length, 'sha256:'.length + 16)}`;
   const existing = await engine.inspectImage(ref);
@@ -156,12 +172,11 @@ async function baseFromPack(engine: Engine, lock: Lock, inputs: PackedInputs, sc
     progress.log(`using ${ref}, bootstrapped from a pack earlier`);
     return ref;
   }
-  const mirror = inputs.folder(baseMirror);
   await engine.bootstrapBase(lock.base.ref, {
     importAs: ref,
     packageCache: path.join(scratch, 'debootstrap'),
     progress,
-    archive: { mirror: `file://${mirror}`, include: [...new Set(inputs.packages(baseMirror).map((p) => p.name))].sort(), sourcesList: inputs.sourcesList },
+    archive: { mirror: `file://${inputs.baseMirror}`, include: [...new Set(inputs.base.map((p) => p.name))].sort(), sourcesList: inputs.sourcesList },
   });
   const made = await engine.inspectImage(ref);
   if (made?.labels[basePackagesLabel] !== lock.base.packages) {
@@ -178,11 +193,12 @@ async function assertPackedPackages(engine: Engine, tag: string, inputs: PackedI
   const code = await engine.runContainer({ image: tag, cmd: ['cat', '/var/lib/dpkg/status'], onOutput: (chunk, stream) => (stream === 'stdout' ? (status += chunk.toString('utf8')) : undefined) });
   if (code !== 0) throw new EngineError(`cannot read the Debian package list of ${tag} (exit ${code})`);
   const installed = new Set(installedPackages(status).map(packageKey));
-  const packed = new Set([...inputs.packages(baseMirror), ...inputs.packages(aptMirror)].map((p) => p.key));
-  // A base package that apt upgraded is packed twice (old in the base mirror, new in apt's): only the new is installed.
-  const upgraded = new Set(inputs.packages(aptMirror).map((p) => p.name));
-  const missing = [...packed].filter((key) => !installed.has(key) && !(upgraded.has(key.split(' ')[0]) && inputs.packages(baseMirror).some((p) => p.key === key)));
-  const extra = [...installed].filter((key) => !packed.has(key));
+  // A base package that apt upgraded is packed twice (the old build in the base mirror, the new in apt's): only the
+  // new one is installed.
+  const upgraded = new Set(inputs.apt.map((p) => p.name));
+  const expected = new Set([...inputs.base.filter((p) => !upgraded.has(p.name)), ...inputs.apt].map((p) => p.key));
+  const missing = [...expected].filter((key) => !installed.has(key));
+  const extra = [...installed].filter((key) => !expected.has(key));
   if (missing.length > 0 || extra.length > 0) {
     throw new EngineError(`${tag} was built from the pack but its Debian packages differ from the packed ones: ${[...missing.map((k) => `missing ${k}`), ...extra.map((k) => `extra ${k}`)].slice(0, 8).join('; ')}`, {
       hint: `Remove it (docker rmi ${tag}) and report this with the pack.`,
