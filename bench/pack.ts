@@ -1,9 +1,10 @@
 // `repro pack` and `repro verify --pack` per sample repository (test/fixtures/repos/<case>, default tslab and
 // python; or the folders named in REPRO_BENCH_PACK_REPOS, `:`-separated), through the command line as a user runs
 // them: each sample is committed with its results (lock, run, verify), then packed twice (the second gives the same
-// sha256) and verified from the pack in a network namespace with no network (`unshare -n`). Prints one table.
+// sha256), verified from the pack and its image built again from the pack (`repro build --from-pack`, the image and
+// its base removed first), both in a network namespace with no network (`unshare -n`). Prints one table.
 import { spawn } from 'node:child_process';
-import { chmod, cp, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { formatBytes, formatDuration } from '../src/cli/progress.ts';
@@ -83,6 +84,13 @@ for (const source of cases) {
     const offline = { ...process.env, REPRO_CACHE: join(work, 'empty-cache'), REPRO_DATA_MIRROR: '', TMPDIR: scratch };
     const verified = await command('unshare', ['-n', process.execPath, bin, 'verify', '--pack', join(work, 'first.repro.tar')], scratch, offline);
     if (verified.code !== 1) must(verified, 'verify --pack');
+    // The same image made again from the pack alone: the tag removed (verify --pack loaded it) and the base a build
+    // from a pack bootstraps too, so the figure is a cold rebuild with no network, an empty cache and no mirror.
+    const lock = JSON.parse(await readFile(join(dir, 'research.lock'), 'utf8')) as { base: { packages: string } };
+    await command('docker', ['rmi', packed.image.tag], dir);
+    await command('docker', ['rmi', `repro-pack/debian:bookworm-${lock.base.packages.slice(7, 23)}`], dir);
+    const rebuilt = must(await command('unshare', ['-n', process.execPath, bin, 'build', '--from-pack', join(work, 'first.repro.tar'), '--json'], scratch, offline), 'build --from-pack');
+    const sameTag = (JSON.parse(rebuilt.stdout) as { tag: string }).tag === packed.image.tag;
     const checked = /against pack\.json in ([^:]+):/.exec(verified.stderr)?.[1] ?? '?';
     const loaded = /\) in (.+)$/m.exec(verified.stderr.split('\n').find((l) => l.startsWith('loaded ')) ?? '')?.[1] ?? '?';
     rows.push([
@@ -95,19 +103,21 @@ for (const source of cases) {
       checked,
       loaded,
       `${formatDuration(verified.ms)} (${verified.code === 0 ? 'OK' : 'differs, exit 1'})`,
+      formatDuration(rebuilt.ms),
+      sameTag ? 'yes' : 'NO',
     ]);
   } catch (error) {
-    rows.push([basename(source), 'FAILED', (error as Error).message.split('\n')[0].slice(0, 200), '', '', '', '', '', '']);
+    rows.push([basename(source), 'FAILED', (error as Error).message.split('\n')[0].slice(0, 200), '', '', '', '', '', '', '', '']);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
 }
 
-const header = ['repository', 'image size', 'pack size', 'repro pack', 'again', 'same sha256', 'pack checked', 'image loaded', 'verify --pack (offline)'];
+const header = ['repository', 'image size', 'pack size', 'repro pack', 'again', 'same sha256', 'pack checked', 'image loaded', 'verify --pack (offline)', 'build --from-pack (offline)', 'same tag'];
 const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
 const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
-console.log('repro pack and repro verify --pack per sample repository (verify under unshare -n: no network, empty cache, no mirror)\n');
+console.log('repro pack, repro verify --pack and repro build --from-pack per sample repository (verify and build under unshare -n: no network, empty cache, no mirror; the build with the image and its base removed)\n');
 console.log(line(header));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const row of rows) console.log(line(row));
-if (rows.some((row) => row[1] === 'FAILED' || row[5] === 'NO')) process.exit(1);
+if (rows.some((row) => row[1] === 'FAILED' || row[5] === 'NO' || row[10] === 'NO')) process.exit(1);

@@ -1,5 +1,6 @@
 // `repro pack`: one archive holding the image (OCI layout), the repository at its commit, the data, research.lock,
-// the cached build inputs and the latest verify.json; prints its name, size and sha256 (what to cite).
+// the build inputs (Debian packages, Node.js and npm tarballs, npm caches: what `repro build --from-pack` rebuilds
+// from) and the latest verify.json; prints its name, size and sha256 (what to cite).
 import path from 'node:path';
 import type { Command } from 'commander';
 import { createPack } from '../pack/create.ts';
@@ -16,7 +17,7 @@ interface PackCommandOptions {
 export function register(program: Command): void {
   program
     .command('pack')
-    .description('write one archive that `repro verify --pack` re-runs offline: the image, the repository at its commit, data, lock and results')
+    .description('write one archive that `repro verify --pack` re-runs and `repro build --from-pack` rebuilds offline: the image, the repository at its commit, data, lock, build inputs and results')
     .option('--out <file>', 'the archive to write (default: <name>-<commit>.repro.tar in the project)')
     .option('--json', 'print { file, size, sha256, commit, image } as JSON on stdout')
     .addOption(engineOption('the engine that builds and saves the image'))
@@ -37,7 +38,7 @@ export function register(program: Command): void {
       process.stdout.write(`sha256 ${result.sha256}\n`);
       if (!project.quiet) {
         process.stdout.write(`image ${manifest.image.tag} (${manifest.image.id}), commit ${manifest.commit}\n`);
-        if (manifest.missingInputs.length > 0) process.stdout.write(`not in repro's cache, so not packed: ${manifest.missingInputs.join(', ')}\n`);
+        if (manifest.missingInputs.length > 0) process.stdout.write(`build inputs not packed (could not be had), so \`repro build --from-pack\` will refuse this pack: ${manifest.missingInputs.join(', ')}\n`);
         const verify = result.pack.entries.find(([name]) => name === 'verify.json')?.[1].bytes;
         const verifiedImage = verify && imageIdOf(verify);
         if (!manifest.files.some((file) => file.kind === 'verify')) process.stdout.write('no verify.json packed: run `repro verify`, then pack again, to pack its report\n');

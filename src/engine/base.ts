@@ -70,6 +70,12 @@ export interface BootstrapOptions {
   packageCache?: string;
   /** The engine imported into, for hints. */
   kind?: EngineKind;
+  /**
+   * Bootstrap from this archive instead of the host's mirror (a `file://` folder laid out as a Debian mirror, e.g. a
+   * pack's packages), without checking signatures (the caller checked every file), installing `include` besides the
+   * required packages; the image's /etc/apt/sources.list is then `sourcesList`.
+   */
+  archive?: { mirror: string; include: string[]; sourcesList: string };
 }
 
 /** Timings of one bootstrap, in milliseconds. */
@@ -97,8 +103,9 @@ export async function bootstrapBase(docker: Docker, ref: string, options: Bootst
           : `run \`repro build\` once as root, or load a ${ref} image with \`docker load\``,
     });
   }
-  const hostSources = await readHostSources();
-  const mirror = pickMirror(hostSources, suite);
+  const hostSources = options.archive ? [] : await readHostSources();
+  const mirror = options.archive?.mirror ?? pickMirror(hostSources, suite);
+  const archiveArgs = options.archive ? ['--no-check-gpg', `--include=${options.archive.include.join(',')}`] : [];
   const workDir = options.workDir ?? (await defaultWorkDir());
   const packageCache = options.packageCache ?? join(cacheDir(), 'debootstrap', `${suite}-${process.arch}`);
   await mkdir(workDir, { recursive: true });
@@ -110,12 +117,15 @@ export async function bootstrapBase(docker: Docker, ref: string, options: Bootst
     await mkdir(join(root, 'etc/dpkg/dpkg.cfg.d'), { recursive: true });
     await writeFile(join(root, unsafeIoFile), 'force-unsafe-io\n');
     await writeFile(join(root, slimFile), dpkgExcludes.join('\n') + '\n');
-    await runLogged('debootstrap', ['--variant=minbase', `--cache-dir=${packageCache}`, suite, root, mirror], (line) => progress.update(`debootstrap: ${line}`));
+    await runLogged('debootstrap', ['--variant=minbase', `--cache-dir=${packageCache}`, ...archiveArgs, suite, root, mirror], (line) => progress.update(`debootstrap: ${line}`));
     await rm(join(root, unsafeIoFile), { force: true });
     await slimRoot(root);
     // The image gets the same sources the host uses for this suite (updates and security too), and no stale lists.
     const sources = sourcesForSuite(hostSources, suite);
-    await writeFile(join(root, 'etc/apt/sources.list'), renderSourcesList(sources.length > 0 ? sources : [{ type: 'deb', uri: mirror, suites: [suite], components: ['main'] }]));
+    await writeFile(
+      join(root, 'etc/apt/sources.list'),
+      options.archive?.sourcesList ?? renderSourcesList(sources.length > 0 ? sources : [{ type: 'deb', uri: mirror, suites: [suite], components: ['main'] }]),
+    );
     await rm(join(root, 'var/lib/apt/lists'), { recursive: true, force: true });
     await mkdir(join(root, 'var/lib/apt/lists/partial'), { recursive: true });
     await rm(join(root, 'var/cache/apt/archives'), { recursive: true, force: true });
@@ -126,7 +136,7 @@ export async function bootstrapBase(docker: Docker, ref: string, options: Bootst
     progress.update(`importing ${target}`);
     const tar = spawn('tar', ['-C', root, '--numeric-owner', '--sort=name', '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const tarDone = exitOf(tar, 'tar');
-    const changes = [`LABEL ${basePackagesLabel}=${digest}`, 'LABEL org.repro.base.source=debootstrap', 'CMD ["bash"]'];
+    const changes = [`LABEL ${basePackagesLabel}=${digest}`, `LABEL org.repro.base.source=${options.archive ? 'pack' : 'debootstrap'}`, 'CMD ["bash"]'];
     // The whole reference as `repo` (the API allows a tag in it): podman 4's Docker API ignores a separate `tag`.
     const stream = await docker.importImage(tar.stdout, { repo: target, changes });
     await followJsonStream(stream, () => {});

@@ -25,6 +25,7 @@ export async function buildImage(docker: Docker, options: BuildOptions): Promise
       rm: true,
       forcerm: true,
       nocache: options.noCache ?? false,
+      ...(options.network ? { networkmode: options.network } : {}),
       abortSignal: options.signal,
     } as Docker.ImageBuildOptions);
     await followJsonStream(stream, (event) => {

@@ -5,7 +5,7 @@
 import type Docker from 'dockerode';
 import type { CgroupFacts } from './cpu-share.ts';
 import { EngineError } from '../errors.ts';
-import type { BaseImageOptions } from './base.ts';
+import type { BaseImageOptions, BootstrapOptions, BootstrapTimes } from './base.ts';
 import { dockerAddress, engineGet, type EngineAddress } from './http.ts';
 import { podmanAddress, podmanContainerSettings, podmanHost, podmanServiceCommand, podmanWarnings, type PodmanHost } from './podman.ts';
 import type { BuildOptions, BuildResult, ContainerOptions, EngineKind, ImageInfo, RunningContainer } from './types.ts';
@@ -20,6 +20,8 @@ export interface Engine {
   removeImage(ref: string, options?: { force?: boolean }): Promise<void>;
   /** The base image by reference: present → used; else pulled; else bootstrapped with debootstrap and kept. */
   ensureBaseImage(ref: string, options?: BaseImageOptions): Promise<ImageInfo>;
+  /** debootstrap `ref` (debian:<suite>) and import it, always (see BootstrapOptions: e.g. from a pack's packages). */
+  bootstrapBase(ref: string, options?: BootstrapOptions): Promise<BootstrapTimes>;
   /** Build `tag` from a Dockerfile and context files; a no-op when `tag` exists. */
   buildImage(options: BuildOptions): Promise<BuildResult>;
   /** Start a container and return a handle (for services that keep running). */
@@ -137,6 +139,11 @@ class ApiEngine implements Engine {
   async ensureBaseImage(ref: string, options: BaseImageOptions = {}): Promise<ImageInfo> {
     const { ensureBaseImage } = await import('./base.ts');
     return ensureBaseImage(await this.client(), ref, options, this.kind);
+  }
+
+  async bootstrapBase(ref: string, options: BootstrapOptions = {}): Promise<BootstrapTimes> {
+    const { bootstrapBase } = await import('./base.ts');
+    return bootstrapBase(await this.client(), ref, { kind: this.kind, ...options });
   }
 
   async buildImage(options: BuildOptions): Promise<BuildResult> {

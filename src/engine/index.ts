@@ -1,6 +1,6 @@
 // The engine's public surface: connect, then ask for images and containers. See docs/architecture.md.
 export { connectEngine, engineChoices, noEngineHint, type Engine, type EngineChoice } from './client.ts';
-export { basePackagesLabel, cacheDir, suiteOf, type BaseImageOptions } from './base.ts';
+export { basePackagesLabel, cacheDir, suiteOf, type BaseImageOptions, type BootstrapOptions, type BootstrapTimes } from './base.ts';
 export { dpkgQueryFormat, packageListDigest, parseDpkgQuery, parseDpkgStatus, type InstalledPackage } from './dpkg.ts';
 export { parseDeb822, parseSourcesList, pickMirror, readHostSources, type AptSource } from './apt-sources.ts';
 export {

@@ -48,6 +48,8 @@ export interface BuildOptions {
   signal?: AbortSignal;
   /** Ignore the engine's layer cache (benchmarks of a truly cold build). */
   noCache?: boolean;
+  /** The network of the build's RUN steps (default: the engine's, which reaches Debian's mirror); 'none' for a build from a pack. */
+  network?: string;
 }
 
 export interface BuildResult {

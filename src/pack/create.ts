@@ -1,20 +1,21 @@
 // `repro pack`'s work: the project's image (built if needed) saved and turned into an OCI layout, the repository at
-// its commit, the pinned data, research.lock, the Node.js and npm tarballs from repro's cache and the latest
-// verify.json, written as one deterministic tar through a temporary file renamed into place.
+// its commit, the pinned data, research.lock, the build inputs (Debian packages, Node.js and npm tarballs, npm
+// caches: see inputs.ts) and the latest verify.json, written as one deterministic tar through a temporary file
+// renamed into place.
 import { execFile } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Progress } from '../cli/progress.ts';
-import { sha256File } from '../data/index.ts';
 import type { EngineChoice } from '../engine/index.ts';
 import { UsageError } from '../errors.ts';
 import type { LoadedManifest } from '../manifest/load.ts';
 import { ensureProjectImage } from '../run/image.ts';
 import { assemblePack, type AssembledPack } from './assemble.ts';
-import { dockerArchiveToOci, fileFromBytes, type ArchiveFile, type FileSet } from './oci.ts';
+import { collectBuildInputs, fileOnDisk } from './inputs.ts';
+import { dockerArchiveToOci, type ArchiveFile, type FileSet } from './oci.ts';
 import { extractTar, writeTar } from './tar.ts';
 
 const run = promisify(execFile);
@@ -61,7 +62,9 @@ export async function createPack(request: PackRequest): Promise<PackResult> {
     for (const file of await ensureData(projectDir, manifest.data, { progress: { ...progress, done: () => {} } })) {
       data.set(file.path, { sha256: file.sha256, size: file.bytes, source: file.file });
     }
-    const inputs = await cachedInputs(projectDir);
+    const { requireLock } = await import('../lock/index.ts');
+    const { cacheDir } = await import('../engine/index.ts');
+    const inputs = await collectBuildInputs({ projectDir, lock: await requireLock(projectDir), tag, engine, progress, cacheDir: cacheDir() });
     const verify = await fileOnDisk(path.join(projectDir, '.repro', 'runs', 'last', 'verify.json'));
     const pack = assemblePack({
       name: manifest.name,
@@ -111,32 +114,6 @@ async function gitState(projectDir: string): Promise<{ commit: string; prefix: s
     );
   }
   return { commit, prefix: (await git('rev-parse', '--show-prefix')).replace(/\/$/, '') };
-}
-
-/** The Node.js and npm tarballs research.lock pins, from repro's cache when they are there with the pinned sha256. */
-async function cachedInputs(projectDir: string): Promise<{ found: FileSet; missing: string[] }> {
-  const { requireLock, nodePackage } = await import('../lock/index.ts');
-  const { cacheDir } = await import('../engine/index.ts');
-  const lock = await requireLock(projectDir);
-  const found: FileSet = new Map();
-  const missing: string[] = [];
-  for (const [name, version, sha256] of [
-    [nodePackage, lock.node.version, lock.node.sha256],
-    ['npm', lock.npm.version, lock.npm.sha256],
-  ] as const) {
-    const fileName = `${name}-${version}.tgz`;
-    const file = await fileOnDisk(path.join(cacheDir(), 'tarballs', fileName));
-    if (file?.sha256 === sha256) found.set(fileName, file);
-    else missing.push(fileName);
-  }
-  return { found, missing };
-}
-
-async function fileOnDisk(file: string): Promise<ArchiveFile | undefined> {
-  const info = await stat(file).catch(() => undefined);
-  if (!info?.isFile()) return undefined;
-  if (info.size <= 1024 * 1024) return fileFromBytes(await readFile(file));
-  return { sha256: await sha256File(file), size: info.size, source: file };
 }
 
 async function requiredFile(file: string): Promise<ArchiveFile> {

@@ -13,7 +13,10 @@ export const lockEntry = 'research.lock';
 export const verifyEntry = 'verify.json';
 /** research.yaml's data files, each under data/ at its own path. */
 export const dataFolder = 'data';
-/** Build inputs from repro's cache (the Node.js and npm tarballs). */
+/**
+ * Build inputs (see inputs.ts): the Node.js and npm tarballs, the npm caches (npm-cache/<16 hex>/), the image's Debian
+ * packages as two mirrors (debian/base/, debian/apt/: dists/ and pool/) and the base's sources.list.
+ */
 export const inputsFolder = 'inputs';
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);

@@ -13,16 +13,19 @@ export interface OpenedPack {
   manifest: PackManifest;
   /** Every file of the pack, extracted under the scratch folder and checked. */
   files: FileSet;
+  /** Where they were extracted: each at its path in the pack. */
+  dir: string;
 }
 
 /** Extracts `packFile` into `scratch` and checks it against its pack.json (DataError, exit 2, naming the file). */
-export async function openPack(packFile: string, scratch: string): Promise<OpenedPack> {
+export async function openPack(packFile: string, scratch: string, option = '--pack'): Promise<OpenedPack> {
   const name = path.basename(packFile);
   const info = await stat(packFile).catch(() => undefined);
-  if (!info?.isFile()) throw new UsageError(`--pack: ${packFile} is not a file`, 'Give the archive `repro pack` wrote, e.g. --pack analyses-1a2b3c4d5e6f.repro.tar.');
+  if (!info?.isFile()) throw new UsageError(`${option}: ${packFile} is not a file`, `Give the archive \`repro pack\` wrote, e.g. ${option} analyses-1a2b3c4d5e6f.repro.tar.`);
   let files: FileSet;
+  const dir = path.join(scratch, 'pack');
   try {
-    files = await extractTar(createReadStream(packFile), path.join(scratch, 'pack'));
+    files = await extractTar(createReadStream(packFile), dir);
   } catch (error) {
     if (error instanceof TarEntryError) throw new DataError(`${name}: ${error.message}`, { hint: 'It is not a pack `repro pack` wrote.' });
     throw new DataError(`${name} cannot be read as a tar archive: ${error instanceof Error ? error.message : String(error)}`, {
@@ -32,7 +35,7 @@ export async function openPack(packFile: string, scratch: string): Promise<Opene
   }
   const manifest = parsePackManifest(files.get(packManifestName)?.bytes, name);
   checkPackFiles(manifest, files, name);
-  return { manifest, files };
+  return { manifest, files, dir };
 }
 
 /** The files under `folder/` of the pack, by their path inside it. */

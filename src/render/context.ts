@@ -180,6 +180,15 @@ export function imageInputs(lock: Lock, files: ProjectFile[], packageJsonSha256:
   return inputs.sort((a, b) => (a.contextPath < b.contextPath ? -1 : a.contextPath > b.contextPath ? 1 : 0));
 }
 
+function aptSourceFiles(source: ContextArtifacts['aptSource']): ContextFile[] {
+  if (!source) return [];
+  return [
+    { path: 'apt/mirror', directory: source.mirror },
+    { path: 'apt/sources.list.d', emptyDirectory: true },
+    ...Object.entries(source.files).map(([name, content]) => ({ path: `apt/${name}`, content, mode: 0o644 })),
+  ];
+}
+
 /** `repro/<name>:<first 16 hex of sha256(Dockerfile, inputs)>`: same inputs, same tag, on any machine. */
 export function imageTag(name: string, dockerfile: string, inputs: ImageInput[]): string {
   const hash = createHash('sha256');
@@ -195,6 +204,12 @@ export interface ContextArtifacts {
   npmCache?: string;
   toolkitNpmCache: string;
   toolkit: ToolkitBundle;
+  /**
+   * Where apt takes the pinned Debian packages from, when not from the base's sources: a folder laid out as a Debian
+   * mirror and the apt.conf and sources.list naming it (a build from a pack). Not part of the tag: the packages and
+   * their versions are the Dockerfile's, whichever archive serves them.
+   */
+  aptSource?: { mirror: string; files: Record<string, string> };
 }
 
 /** The build context's files, laid out as Dockerfile.template expects. */
@@ -217,6 +232,8 @@ export function contextFiles(projectDir: string, lock: Lock, files: ProjectFile[
     // COPY needs each folder even when it is empty (no npm lockfile, no data, no notebooks).
     { path: 'npm-cache', emptyDirectory: true },
     { path: 'deps', emptyDirectory: true },
+    { path: 'apt', emptyDirectory: true },
+    ...aptSourceFiles(artifacts.aptSource),
     { path: 'kernels', emptyDirectory: true },
     { path: 'data', emptyDirectory: true },
     { path: 'code', emptyDirectory: true },

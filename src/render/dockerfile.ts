@@ -12,6 +12,11 @@ import { toolkitDir } from '../packs/toolkit.ts';
 export interface RenderOptions {
   /** Name of the template for messages. */
   templateName?: string;
+  /**
+   * The base image by another reference than research.lock's (a build from a pack names the base it bootstrapped
+   * from the packed packages): only the FROM lines change, never the tag, which is computed from the plain rendering.
+   */
+  baseRef?: string;
 }
 
 /** Every value a template may use, by placeholder name. */
@@ -42,7 +47,7 @@ export function lockHash(lock: Lock): string {
 
 /** Fill every {{placeholder}} of the template; an unknown one is an error naming its line. */
 export function renderDockerfile(manifest: Manifest, lock: Lock, template: string, options: RenderOptions = {}): string {
-  const values = templateValues(manifest, lock);
+  const values: Record<string, string> = { ...templateValues(manifest, lock), ...(options.baseRef === undefined ? {} : { base: options.baseRef }) };
   const file = options.templateName ?? 'Dockerfile.template';
   const lines = template.replace(/\r\n/g, '\n').split('\n');
   const rendered = lines.map((line, index) =>

@@ -4,11 +4,11 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { ensureData } from '../data/index.ts';
-import type { Engine, EngineProgress } from '../engine/index.ts';
+import type { BuildResult, Engine, EngineProgress } from '../engine/index.ts';
 import { ManifestError } from '../errors.ts';
 import { assertBaseFresh, assertLockFresh, basePackagesDigest, ensureNpmCache, ensurePackageTarball, nodePackage, requireLock, toolkitBundle, toolkitDepsDir, type Lock } from '../lock/index.ts';
 import type { LoadedManifest } from '../manifest/load.ts';
-import { collectProjectFiles, contextFiles, imageInputs, imageTag, kernelFiles, toolFiles, type GeneratedFile, type ProjectFile } from './context.ts';
+import { collectProjectFiles, contextFiles, imageInputs, imageTag, kernelFiles, toolFiles, type ContextArtifacts, type GeneratedFile, type ProjectFile } from './context.ts';
 import { renderDockerfile } from './dockerfile.ts';
 
 export interface ProjectImagePlan {
@@ -80,17 +80,45 @@ export async function buildProjectImage(request: {
   const npmCache = lock.lockfile ? await ensureNpmCache(join(projectDir, lock.lockfile.path), lock.lockfile.sha256, progress) : undefined;
   const toolkitNpmCache = await ensureNpmCache(join(toolkitDepsDir, 'package-lock.json'), lock.toolkit.dependencies, progress);
   const toolkit = await toolkitBundle();
+  const built = await buildPlannedImage({ ...request, plan, artifacts: { nodeTarball: node.file, npmTarball: npm.file, npmCache, toolkitNpmCache, toolkit } });
+  return { ...plan, built: true, durationMs: Date.now() - started, steps: built.steps, cachedSteps: built.cachedSteps };
+}
+
+/**
+ * The build itself, once the base is checked and every input is on disk: the plan's tag, its Dockerfile (or the same
+ * rendered with `baseRef` for the base's FROM lines), the context from `artifacts`. `network: 'none'` for a build that
+ * must reach nothing (from a pack).
+ */
+export async function buildPlannedImage(request: {
+  projectDir: string;
+  loaded: LoadedManifest;
+  engine: Engine;
+  progress: EngineProgress;
+  plan: ProjectImagePlan;
+  artifacts: ContextArtifacts;
+  baseRef?: string;
+  network?: string;
+  signal?: AbortSignal;
+  noCache?: boolean;
+}): Promise<BuildResult> {
+  const { projectDir, loaded, plan, progress } = request;
+  const { lock } = plan;
+  let dockerfile = plan.dockerfile;
+  if (request.baseRef !== undefined) {
+    const template = await readTemplate(projectDir);
+    dockerfile = renderDockerfile(loaded.manifest, lock, template.text, { templateName: template.name, baseRef: request.baseRef });
+  }
   progress.log(`building ${plan.tag}`);
-  const built = await engine.buildImage({
+  return request.engine.buildImage({
     tag: plan.tag,
-    dockerfile: plan.dockerfile,
-    contextFiles: contextFiles(projectDir, lock, plan.files, { nodeTarball: node.file, npmTarball: npm.file, npmCache, toolkitNpmCache, toolkit }, await generatedFiles(loaded)),
+    dockerfile,
+    contextFiles: contextFiles(projectDir, lock, plan.files, request.artifacts, await generatedFiles(loaded)),
     mtime: lock.sourceDateEpoch,
     progress,
     signal: request.signal,
     noCache: request.noCache,
+    network: request.network,
   });
-  return { ...plan, built: true, durationMs: Date.now() - started, steps: built.steps, cachedSteps: built.cachedSteps };
 }
 
 /** The context files repro writes itself: the build packs' kernelspecs and the build's scripts. */

@@ -8,9 +8,9 @@ export interface Result {
   stderr: string;
 }
 
-export function command(file: string, args: string[], cwd: string): Promise<Result> {
+export function command(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(file, args, { cwd, env: { ...env, NO_COLOR: '1' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

@@ -139,6 +139,7 @@ describe('context files', () => {
       'kernels/tslab/kernel.json 644',
       'npm-cache/ (empty)',
       'deps/ (empty)',
+      'apt/ (empty)',
       'kernels/ (empty)',
       'data/ (empty)',
       'code/ (empty)',
@@ -149,6 +150,14 @@ describe('context files', () => {
       'data/data/x.csv <- /p/data/x.csv',
       'notebooks/notebooks/n.ipynb 644',
     ]);
+  });
+
+  it('put a pack\'s apt mirror and the apt.conf naming it under apt/ (a build from a pack), with the same tag', () => {
+    const aptSource = { mirror: '/pack/inputs/debian/apt', files: { 'apt.conf': 'Dir::Etc::SourceList "/tmp/apt/sources.list";\n', 'sources.list': 'deb [trusted=yes] file:/tmp/apt/mirror bookworm main\n' } };
+    const paths = contextFiles('/p', lock, files, { ...artifacts, aptSource }, kernels).map(describeFile);
+    expect(paths.filter((path) => path.startsWith('apt'))).toEqual(['apt/ (empty)', 'apt/mirror/ <- /pack/inputs/debian/apt', 'apt/sources.list.d/ (empty)', 'apt/apt.conf 644', 'apt/sources.list 644']);
+    // The tag's inputs come from the lock and the project's files: where apt finds the pinned packages is not one.
+    expect(imageInputs(lock, files, undefined, kernels).some((input) => input.contextPath.startsWith('apt'))).toBe(false);
   });
 
   it('send nothing of npm for a project without an npm lockfile, but keep the folders COPY needs', () => {

@@ -52,7 +52,7 @@ describe('renderDockerfile', () => {
     expect(Object.keys(lock.apt).sort()).toEqual(packPackages(buildPacks(manifest.environment)));
     const text = renderDockerfile(manifest, lock, template, options);
     expect(text).toContain(
-      'RUN packages="python3=3.11.2-1+b1 python3-ipykernel=6.17.0-1 python3-matplotlib=3.6.3-1+b1 python3-pandas=1.5.3+dfsg-2 r-base-core=4.2.2.20221110-2 r-cran-ggplot2=3.4.1+dfsg-1 r-cran-irkernel=1.3.2-1"',
+      ' && packages="python3=3.11.2-1+b1 python3-ipykernel=6.17.0-1 python3-matplotlib=3.6.3-1+b1 python3-pandas=1.5.3+dfsg-2 r-base-core=4.2.2.20221110-2 r-cran-ggplot2=3.4.1+dfsg-1 r-cran-irkernel=1.3.2-1"',
     );
     expect(text).toContain('COPY kernels/ /usr/local/share/jupyter/kernels/\n');
     expect(text).toContain('ln -s /opt/repro/bin/repro /usr/local/bin/repro');

@@ -6,6 +6,8 @@
 #   kernels/    the kernelspecs of the build packs: tslab and jslab always, python3 and ir when research.yaml asks
 #   npm-cache/, deps/   the project's own npm dependencies (package.json and its lockfile), when it has any
 #   tools/      prune.cjs: trims node_modules after `npm ci` (source maps, other platforms' native builds, duplicates)
+#   apt/        empty, so the pinned Debian packages come from the base's sources (Debian's mirror); in a build from
+#               a pack (`repro build --from-pack`), the packed .deb files as a mirror and an apt.conf naming it
 #   data/, code/, notebooks/   the repository's data files, code and notebooks, at their repository paths
 # Layers go from least to most often changed: editing a notebook rebuilds only the last few.
 
@@ -47,31 +49,35 @@ RUN if [ -f package-lock.json ] || [ -f npm-shrinkwrap.json ]; then \
       && if [ "$PWD" != /project ]; then mv node_modules /project/node_modules; fi; \
     fi
 
-# The base without what no kernel reads: Debian's documentation (but its copyright files), manual pages and
-# translations, gone now and never installed later (dpkg path-exclude); then flattened into one layer, because
-# deleting files in a layer of its own would not make the image any smaller.
+# The base and the build packs' pinned Debian packages (python3 + ipykernel, R + IRkernel, the project's own),
+# without what no kernel reads: Debian's documentation (but its copyright files), manual pages and translations,
+# gone now and never installed later (dpkg path-exclude); then flattened into one layer, because deleting files in
+# a layer of its own would not make the image any smaller (and the packed .deb files of a build from a pack leave
+# no trace).
 FROM debian:bookworm AS slim-base
+ENV SOURCE_DATE_EPOCH=1795564800 LANG=C.UTF-8 TZ=UTC DEBIAN_FRONTEND=noninteractive
+COPY apt/ /tmp/apt/
 RUN printf '%s\n' 'path-exclude=/usr/share/doc/*' 'path-include=/usr/share/doc/*/copyright' 'path-exclude=/usr/share/man/*' \
       'path-exclude=/usr/share/info/*' 'path-exclude=/usr/share/locale/*' 'path-include=/usr/share/locale/locale.alias' \
       'path-exclude=/usr/share/lintian/*' > /etc/dpkg/dpkg.cfg.d/repro-slim \
  && find /usr/share/doc -mindepth 1 ! -type d ! -name copyright -delete \
  && find /usr/share/doc -mindepth 1 -type d -empty -delete \
  && find /usr/share/locale -mindepth 1 -maxdepth 1 ! -name locale.alias -exec rm -rf {} + \
- && rm -rf /usr/share/man/* /usr/share/info/* /usr/share/lintian/* /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/debconf/*-old
+ && packages="" \
+ && if [ -n "$packages" ]; then \
+      if [ -f /tmp/apt/apt.conf ]; then export APT_CONFIG=/tmp/apt/apt.conf; fi \
+      && apt-get -o Acquire::Languages=none update \
+      && apt-get install -y --no-install-recommends $packages \
+      && apt-get clean; \
+    fi \
+ && rm -rf /tmp/apt /usr/share/man/* /usr/share/info/* /usr/share/lintian/* /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/debconf/*-old
 FROM scratch AS slim
 COPY --from=slim-base / /
 
-# The image: the build packs' pinned Debian packages (python3 + ipykernel, R + IRkernel, the project's own),
-# Node.js (its binary: npm stays in the build stages), repro and the kernelspecs, a non-root user, then the project.
+# The image: Node.js (its binary: npm stays in the build stages), repro and the kernelspecs, a non-root user, then
+# the project.
 FROM slim
 ENV SOURCE_DATE_EPOCH=1795564800 LANG=C.UTF-8 TZ=UTC DEBIAN_FRONTEND=noninteractive
-RUN packages="" \
- && if [ -n "$packages" ]; then \
-      apt-get -o Acquire::Languages=none update \
-      && apt-get install -y --no-install-recommends $packages \
-      && apt-get clean \
-      && rm -rf /var/lib/apt/lists/*; \
-    fi
 COPY --from=node /opt/node/bin/node /usr/local/bin/node
 COPY --from=toolkit /opt/repro/ /opt/repro/
 COPY kernels/ /usr/local/share/jupyter/kernels/
