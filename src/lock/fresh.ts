@@ -1,6 +1,6 @@
 // Is research.lock still what research.yaml, the npm lockfile and the base image resolve to? A build refuses a
 // stale lock (exit 2) rather than silently building something the lock does not describe.
-import { realpath } from 'node:fs/promises';
+import { access, readFile, realpath } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { sha256File } from '../data/index.ts';
 import { ManifestError } from '../errors.ts';
@@ -64,8 +64,23 @@ function short(digest: string): string {
   return digest.replace(/^sha256:/, '').slice(0, 12);
 }
 
-/** The project is repro's own repository, whose bundle is made from the working tree being edited. */
+/**
+ * The project is repro's own repository, whose bundle is made from the working tree being edited: this checkout, or
+ * a copy of the repository (another clone, or one unpacked from a pack by `repro build --from-pack`), whose image
+ * carries the running repro's bundle as well.
+ */
 async function isToolkitItself(projectDir: string): Promise<boolean> {
   const [project, toolkit] = await Promise.all([realpath(projectDir).catch(() => projectDir), realpath(toolkitRoot).catch(() => toolkitRoot)]);
-  return project === toolkit;
+  if (project === toolkit) return true;
+  const [theirs, ours] = await Promise.all([packageName(projectDir), packageName(toolkitRoot)]);
+  return theirs !== undefined && theirs === ours && (await access(join(projectDir, 'src', 'cli', 'main.ts')).then(() => true, () => false));
+}
+
+async function packageName(dir: string): Promise<string | undefined> {
+  try {
+    const name: unknown = (JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name?: unknown }).name;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }

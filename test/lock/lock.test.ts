@@ -1,6 +1,6 @@
 // research.lock: stable text, clear errors for malformed locks, and every way a lock goes stale (exit 2).
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -190,6 +190,22 @@ describe('a stale lock stops the build', () => {
     expect(await lockProblems(loaded, { ...lock, toolkit: { ...lock.toolkit, bundle: hex('9') } })).toEqual([]);
     // …but not its run-time dependencies, which the image installs from the lock's pin.
     expect(await lockProblems(loaded, { ...lock, toolkit: { ...lock.toolkit, dependencies: hex('9') } })).toHaveLength(1);
+  });
+
+  it('ignores the bundle in a copy of repro\'s repository (a clone, or one unpacked from a pack), not in a look-alike', async () => {
+    const text = 'name: repro-copy\nenvironment: {}\n';
+    const { dir, lock } = await project(text);
+    const otherBundle = { ...lock, toolkit: { ...lock.toolkit, bundle: hex('9') } };
+    const loaded = parseManifest(text, join(dir, 'research.yaml'));
+    const ownName = (JSON.parse(await readFile(join(toolkitRoot, 'package.json'), 'utf8')) as { name: string }).name;
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ name: ownName }));
+    // The same package name without repro's sources is another project.
+    expect(await lockProblems(loaded, otherBundle)).toHaveLength(1);
+    await mkdir(join(dir, 'src', 'cli'), { recursive: true });
+    await writeFile(join(dir, 'src', 'cli', 'main.ts'), '');
+    expect(await lockProblems(loaded, otherBundle)).toEqual([]);
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'my-analysis' }));
+    expect(await lockProblems(loaded, otherBundle)).toHaveLength(1);
   });
 
   it('lists every stale part at once', async () => {
