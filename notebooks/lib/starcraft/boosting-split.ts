@@ -174,12 +174,13 @@ export class SplitFinder {
             const r = entries[k];
             const v = byColumn[column + r];
             if (v !== previous) {
-              const gain = gainWithin(accG, accH, sumG, sumH, parentScore, lambda, minChildWeight, limit);
+              // A side ruled out for the block stays so: the best only grows.
+              const gain = right ? gainWithin(accG, accH, sumG, sumH, parentScore, lambda, minChildWeight, limit) : -Infinity;
               if (gain > bestGain) {
                 bestGain = gain; limit = filterLimit(gain, parentScore);
                 bestFeature = f; bestThreshold = (previous + v) / 2; bestDefaultLeft = 0;
               }
-              const leftGain = gainWithin(accG + sumG - presentG, accH + sumH - presentH, sumG, sumH, parentScore, lambda, minChildWeight, limit);
+              const leftGain = left ? gainWithin(accG + sumG - presentG, accH + sumH - presentH, sumG, sumH, parentScore, lambda, minChildWeight, limit) : -Infinity;
               if (leftGain > bestGain) {
                 bestGain = leftGain; limit = filterLimit(leftGain, parentScore);
                 bestFeature = f; bestThreshold = (previous + v) / 2; bestDefaultLeft = 1;

@@ -84,6 +84,7 @@ export class TreeGrower {
     const { x, sorted, maxNodes, lo, hi, position, goLeft, feature, threshold, defaultLeft, left, right, childSums, childCount } = this;
     const { maxDepth, lambda, eta } = this.options;
     const cols = x.cols;
+    const { byColumn } = sorted;
     for (let f = 0; f < cols; f++) {
       lo[f * maxNodes] = sorted.start[f];
       hi[f * maxNodes] = sorted.start[f + 1];
@@ -105,7 +106,7 @@ export class TreeGrower {
         if (node < 0) continue;
         const f = feature[node];
         if (f < 0) { leafOf[i] = node; position[i] = -1; continue; }
-        const v = x.values[i * cols + f];
+        const v = byColumn[f * x.rows + i];
         const toLeft = v === 0 ? defaultLeft[node] === 1 : v < threshold[node];
         goLeft[i] = toLeft ? 1 : 0;
         const s = node * 4 + (toLeft ? 0 : 2);
