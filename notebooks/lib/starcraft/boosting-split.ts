@@ -1,11 +1,11 @@
 // The split search of the boosted trees: xgboost's exact greedy enumeration over one node's rows of every
 // feature, in value order. A feature's candidates are scored in two passes over its segment: the first adds
 // up the gradients (the running sums every candidate uses, the same additions in the same order) and notes,
-// per block of entries, the range of the running sums; the second scores exactly, in order, the candidates
-// of the blocks that could beat the best split so far, and skips the others. A block is skipped only when
-// an upper bound on every one of its candidates' gains, computed with the same rounded operations on the
-// ends of those ranges, does not beat the best: a skipped candidate could not have changed the best, so the
-// splits are those of scoring every candidate, to the bit.
+// per block of entries, bounds on the running sums (from the block's positive and negative gradients); the
+// second scores exactly, in order, the candidates of the blocks that could beat the best split so far, and
+// skips the others. A block is skipped only when an upper bound on all its candidates' gains (mayBeat), with
+// the filter's margin for rounding, stays below the best: a skipped candidate could not have changed the best,
+// so the splits are those of scoring every candidate, to the bit.
 
 export interface TreeOptions {
   maxDepth: number;
@@ -25,8 +25,8 @@ export interface Split {
 // The gain functions stay in this module, beside their one hot caller: tsx compiles modules to CommonJS, where
 // a call across modules goes through an export getter, which made the scan half again as slow.
 const MIN_GAIN = 1e-6; // xgboost's kRtEps: smaller improvements are not splits
-/** Entries per block of the first pass: large enough that the bound costs little per entry. */
-const BLOCK = 16;
+/** Entries per block of the first pass: 8 ruled out more candidates than 16 and cost less than 4 (measured). */
+const BLOCK = 8;
 
 /**
  * The gain of sending (gl, hl) left and the rest of the node right, when it can beat `best`; −∞ when it cannot
@@ -89,7 +89,7 @@ export function mayBeat(
 
 /** Scratch space for the split search on one matrix, reused by every node of every tree. */
 export class SplitFinder {
-  /** per block of the first pass: the running sums at its start, the range of the gradient sum, the end hessian sum */
+  /** per block of the first pass: the running sums at its start, bounds on the gradient sum within it, the end hessian sum */
   private readonly startG: Float64Array;
   private readonly startH: Float64Array;
   private readonly minG: Float64Array;
@@ -143,14 +143,19 @@ export class SplitFinder {
       let blocks = 0;
       for (let k0 = from + 1; k0 < to; k0 += BLOCK) {
         const k1 = Math.min(k0 + BLOCK, to);
+        const s = accG;
         startG[blocks] = accG; startH[blocks] = accH;
-        let min = accG, max = accG;
+        let mass = 0;
         for (let k = k0; k < k1; k++) {
           const r = entries[k];
-          accG += grad[r]; accH += hess[r];
-          if (accG < min) min = accG; else if (accG > max) max = accG;
+          const g = grad[r];
+          accG += g; accH += hess[r]; mass += Math.abs(g);
         }
-        minG[blocks] = min; maxG[blocks] = max; endH[blocks] = accH;
+        // Within the block the running sum rises by at most the positive gradients and falls by at most the
+        // negative ones; the slack, far above the rounding of 16 additions, keeps the computed sums inside.
+        const slack = 1e-12 * (Math.abs(s) + mass);
+        minG[blocks] = s - (mass - (accG - s)) / 2 - slack; maxG[blocks] = s + (mass + (accG - s)) / 2 + slack;
+        endH[blocks] = accH;
         blocks++;
       }
       const presentG = accG;
