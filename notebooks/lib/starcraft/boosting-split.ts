@@ -75,14 +75,23 @@ export function mayBeat(
   gMin: number, gMax: number, hMin: number, hMax: number, sumG: number, sumH: number, parentScore: number,
   lambda: number, minChildWeight: number, best: number,
 ): boolean {
+  return boxWithin(gMin, gMax, hMin, hMax, sumG, sumH, lambda, minChildWeight, filterLimit(best, parentScore));
+}
+
+/** mayBeat with the filter's bound for the best so far, as gainWithin takes it. */
+function boxWithin(
+  gMin: number, gMax: number, hMin: number, hMax: number, sumG: number, sumH: number, lambda: number,
+  minChildWeight: number, limit: number,
+): boolean {
   if (hMax < minChildWeight || sumH - hMin < minChildWeight) return false;
-  const limit = filterLimit(best, parentScore);
   if (!(hMin + lambda > 0 && sumH - hMax + lambda > 0) || limit === -Infinity) return true;
   // As in the filter, l/b + r/d ≥ limit ⇔ l·d + r·b ≥ limit·b·d for b, d > 0: no divisions.
   const b0 = hMin + lambda, b1 = hMax + lambda;
   const d0 = sumH - hMin + lambda, d1 = sumH - hMax + lambda;
   const l0 = gMin * gMin, l1 = gMax * gMax;
   const r0 = (sumG - gMin) * (sumG - gMin), r1 = (sumG - gMax) * (sumG - gMax);
+  // First one coarser bound (each term at its own worst: largest numerator, smallest denominator); most boxes stop here.
+  if (Math.max(l0, l1) * d1 + Math.max(r0, r1) * b0 < limit * b0 * d1) return false;
   return l0 * d0 + r0 * b0 >= limit * b0 * d0 || l0 * d1 + r0 * b1 >= limit * b1 * d1
     || l1 * d0 + r1 * b0 >= limit * b0 * d0 || l1 * d1 + r1 * b1 >= limit * b1 * d1;
 }
@@ -164,10 +173,10 @@ export class SplitFinder {
       const dense = !zeros && start[f + 1] - start[f] === this.rows ? 1 : 0;
       // Second pass: the candidates of the blocks that may beat the best, in order.
       for (let b = 0; b < blocks; b++) {
-        const right = mayBeat(minG[b], maxG[b], startH[b], endH[b], sumG, sumH, parentScore, lambda, minChildWeight, bestGain);
-        const left = zeros && mayBeat(
+        const right = boxWithin(minG[b], maxG[b], startH[b], endH[b], sumG, sumH, lambda, minChildWeight, limit);
+        const left = zeros && boxWithin(
           minG[b] + sumG - presentG, maxG[b] + sumG - presentG, startH[b] + sumH - presentH, endH[b] + sumH - presentH,
-          sumG, sumH, parentScore, lambda, minChildWeight, bestGain,
+          sumG, sumH, lambda, minChildWeight, limit,
         );
         if (!right && !left) continue;
         const k0 = from + 1 + b * BLOCK;
