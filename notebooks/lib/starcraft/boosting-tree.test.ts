@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { fitBoosting } from './boosting.ts';
-import { splitGain } from './boosting-tree.ts';
 import { matrix } from './matrix.ts';
 import { mulberry32 } from './random.ts';
 import { fitBoosting as fitBoostingReference } from './reference/boosting-exact.ts';
@@ -35,36 +34,5 @@ describe('TreeGrower (per-node segments)', () => {
     const trees = fitBoosting(x, y, options).trees;
     expect(JSON.stringify(trees)).toBe(JSON.stringify(fitBoostingReference(x, y, options).trees));
     expect(trees.some((t) => t.feature.length > 1 && t.feature.length < 31)).toBe(true);
-  });
-});
-
-describe('splitGain', () => {
-  const exact = (gl: number, hl: number, g: number, h: number, parent: number, lambda: number) =>
-    (gl * gl) / (hl + lambda) + ((g - gl) * (g - gl)) / (h - hl + lambda) - parent;
-
-  it('rules out a candidate only when its exact gain does not beat the best so far', () => {
-    const random = mulberry32(5);
-    let returned = 0;
-    for (let k = 0; k < 20000; k++) {
-      const g = random() * 20 - 10;
-      const h = 1 + random() * 50;
-      const hl = random() * h;
-      const gl = random() * 20 - 10;
-      const parent = (g * g) / (h + 1);
-      const gain = exact(gl, hl, g, h, parent, 1);
-      // best at, just below and just above the exact gain: the comparison must come out the same.
-      for (const best of [gain, gain * (1 - 1e-15), gain * (1 + 1e-12), 1e-6, Math.abs(gain) * 2 + 1e-6]) {
-        if (!(best > 0) || hl < 1 || h - hl < 1) continue;
-        const got = splitGain(gl, hl, g, h, parent, 1, 1, best);
-        expect(got > best).toBe(gain > best);
-        if (got !== -Infinity) { expect(got).toBe(gain); returned++; }
-      }
-    }
-    expect(returned).toBeGreaterThan(0);
-  });
-
-  it('returns −∞ when a side is lighter than the minimum child weight', () => {
-    expect(splitGain(1, 0.5, 2, 10, 0, 1, 1, 1e-6)).toBe(-Infinity);
-    expect(splitGain(1, 9.5, 2, 10, 0, 1, 1, 1e-6)).toBe(-Infinity);
   });
 });

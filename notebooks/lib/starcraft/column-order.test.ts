@@ -21,6 +21,21 @@ describe('columnOrder', () => {
     }
   });
 
+  it('orders non-negative integer columns (zeros first, many ties) as the comparator sort does', () => {
+    const random = mulberry32(8);
+    const x = matrix(300, 2);
+    for (let i = 0; i < 300; i++) {
+      x.values[i * 2] = random() < 0.6 ? 0 : Math.floor(random() * 40) * 360; // a censored frame column
+      x.values[i * 2 + 1] = random() < 0.1 ? -0 : Math.floor(random() * 3); // −0 among the zeros
+    }
+    const order = columnOrder(x);
+    for (let f = 0; f < 2; f++) {
+      const column = Array.from({ length: 300 }, (_, i) => x.values[i * 2 + f]);
+      expect([...order.subarray(f * 300, (f + 1) * 300)]).toEqual(byComparator(column));
+    }
+    expect([...columnOrder(fromRows([[5], [0], [2 ** 60], [5], [0]]))]).toEqual([1, 4, 0, 3, 2]); // too large to pack
+  });
+
   it('falls back to the comparator sort when a column holds NaN, and computes once per matrix', () => {
     const x = fromRows([[3], [Number.NaN], [1], [3], [2]]);
     expect([...columnOrder(x)]).toEqual(byComparator([3, Number.NaN, 1, 3, 2]));

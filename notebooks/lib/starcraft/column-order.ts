@@ -19,14 +19,38 @@ export function columnOrder(x: Matrix): Int32Array {
   return order;
 }
 
-/** Ranks the distinct values with the typed array's own sort, then counts rows into place by rank (stable). */
+/**
+ * Non-negative integer columns (the StarCraft frames) sort their non-zero rows as one key each, value·rows + row,
+ * with the typed array's own sort; other columns rank their distinct values, then count rows into place by rank
+ * (stable).
+ */
 function sortColumn(x: Matrix, f: number, out: Int32Array): void {
   const n = x.rows;
   const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) keys[i] = x.values[i * x.cols + f] + 0; // −0 + 0 is 0
-  if (keys.some(Number.isNaN)) {
+  const largest = Math.floor(2 ** 52 / Math.max(n, 1)); // value·n + row stays an exact integer below this
+  let integral = true;
+  let nan = false;
+  for (let i = 0; i < n; i++) {
+    const v = x.values[i * x.cols + f] + 0; // −0 + 0 is 0
+    keys[i] = v;
+    if (Number.isNaN(v)) nan = true;
+    else if (integral && !(Number.isInteger(v) && v >= 0 && v < largest)) integral = false;
+  }
+  if (nan) {
     const rows = [...Array(n).keys()].sort((a, b) => keys[a] - keys[b] || a - b);
     out.set(rows);
+    return;
+  }
+  if (integral) {
+    // The zeros (most of a censored column) come first in row order; only the others are sorted.
+    let zeros = 0;
+    let others = 0;
+    for (let i = 0; i < n; i++) {
+      if (keys[i] === 0) out[zeros++] = i;
+      else keys[others++] = keys[i] * n + i;
+    }
+    const sorted = keys.subarray(0, others).sort();
+    for (let k = 0; k < others; k++) out[zeros + k] = sorted[k] % n;
     return;
   }
   const distinct = keys.slice().sort();

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { mayBeat, splitGain } from './boosting-split.ts';
+import { mulberry32 } from './random.ts';
+
+describe('splitGain', () => {
+  const exact = (gl: number, hl: number, g: number, h: number, parent: number, lambda: number) =>
+    (gl * gl) / (hl + lambda) + ((g - gl) * (g - gl)) / (h - hl + lambda) - parent;
+
+  it('rules out a candidate only when its exact gain does not beat the best so far', () => {
+    const random = mulberry32(5);
+    let returned = 0;
+    for (let k = 0; k < 20000; k++) {
+      const g = random() * 20 - 10;
+      const h = 1 + random() * 50;
+      const hl = random() * h;
+      const gl = random() * 20 - 10;
+      const parent = (g * g) / (h + 1);
+      const gain = exact(gl, hl, g, h, parent, 1);
+      // best at, just below and just above the exact gain: the comparison must come out the same.
+      for (const best of [gain, gain * (1 - 1e-15), gain * (1 + 1e-12), 1e-6, Math.abs(gain) * 2 + 1e-6]) {
+        if (!(best > 0) || hl < 1 || h - hl < 1) continue;
+        const got = splitGain(gl, hl, g, h, parent, 1, 1, best);
+        expect(got > best).toBe(gain > best);
+        if (got !== -Infinity) { expect(got).toBe(gain); returned++; }
+      }
+    }
+    expect(returned).toBeGreaterThan(0);
+  });
+
+  it('returns −∞ when a side is lighter than the minimum child weight', () => {
+    expect(splitGain(1, 0.5, 2, 10, 0, 1, 1, 1e-6)).toBe(-Infinity);
+    expect(splitGain(1, 9.5, 2, 10, 0, 1, 1, 1e-6)).toBe(-Infinity);
+  });
+});
+
+describe('mayBeat', () => {
+  it('never rules out a box holding a candidate whose gain beats the best', () => {
+    const random = mulberry32(11);
+    let ruledOut = 0;
+    let beaten = 0;
+    for (let k = 0; k < 5000; k++) {
+      const g = random() * 20 - 10;
+      const h = 2 + random() * 50;
+      const parent = (g * g) / (h + 1);
+      // a box of running sums, as one block of a scan leaves them
+      const hMin = random() * h;
+      const hMax = Math.min(h, hMin + random() * 4);
+      const gMin = random() * 20 - 10;
+      const gMax = gMin + random() * 3;
+      const gains: number[] = [];
+      for (let c = 0; c < 40; c++) {
+        const gl = c < 4 ? (c & 1 ? gMax : gMin) : gMin + random() * (gMax - gMin);
+        const hl = c < 4 ? (c & 2 ? hMax : hMin) : hMin + random() * (hMax - hMin);
+        gains.push(splitGain(gl, hl, g, h, parent, 1, 1, 1e-6));
+      }
+      const top = Math.max(...gains);
+      // the best so far at, just below and well below the box's top gain
+      for (const best of [1e-6, top * (1 - 1e-12), top, top * 1.5 + 1e-6]) {
+        const may = mayBeat(gMin, gMax, hMin, hMax, g, h, parent, 1, 1, best);
+        if (gains.some((gain) => gain > best)) { expect(may).toBe(true); beaten++; }
+        if (!may) ruledOut++;
+      }
+    }
+    expect(beaten).toBeGreaterThan(1000);
+    expect(ruledOut).toBeGreaterThan(1000);
+  });
+
+  it('rules out a box whose every candidate has a side lighter than the minimum child weight', () => {
+    expect(mayBeat(-5, 5, 0.1, 0.9, 0, 10, 0, 1, 1, 1e-6)).toBe(false);
+    expect(mayBeat(-5, 5, 9.2, 9.9, 0, 10, 0, 1, 1, 1e-6)).toBe(false);
+    expect(mayBeat(-5, 5, 0.5, 1.5, 0, 10, 0, 1, 1, 1e-6)).toBe(true);
+  });
+});
