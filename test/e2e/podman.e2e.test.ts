@@ -1,6 +1,6 @@
 // End to end on rootless podman, as a normal user meets it (the tests run as root: as the test user of
 // scripts/podman-user.sh): the tslab sample repository with a data file, its own copy owned by that user; lock, run,
-// verify with Docker out of reach (auto-detection picks podman), outputs owned by the user; then `repro pack` and
+// verify with Docker out of reach (auto-detection picks podman), outputs owned by the user; `repro serve` of an echo service; then `repro pack` and
 // `repro verify --pack` in a network namespace with no network, the image first removed from podman. Fails in CI
 // without podman's API, skips elsewhere.
 import { spawn } from 'node:child_process';
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { said, type Result } from '../helpers/command.ts';
+import { freePort } from '../serve/cli-process.ts';
 import { engineClient, podmanTestIds, podmanTestUser, requireEngine } from '../helpers/engine.ts';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
@@ -20,8 +21,8 @@ const asRoot = process.getuid?.() === 0;
 const ids = asRoot ? podmanTestIds() : { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
 const dataText = 'plot,rain_mm\n1,12\n2,7\n';
 
-/** A command as the podman user types it: its own HOME and runtime folder, Docker out of reach, no CONTAINER_HOST. */
-function asUser(args: string[], cwd: string, extra: NodeJS.ProcessEnv = {}, prefix: string[] = []): Promise<Result> {
+/** A command line and environment as the podman user types it: its own HOME and runtime folder, Docker out of reach, no CONTAINER_HOST. */
+function asUserArgv(args: string[], extra: NodeJS.ProcessEnv = {}, prefix: string[] = []): { argv: string[]; env: NodeJS.ProcessEnv } {
   const user = ids ?? { uid: -1, gid: -1 };
   const env: NodeJS.ProcessEnv = {
     PATH: '/usr/local/bin:/usr/bin:/bin',
@@ -36,7 +37,12 @@ function asUser(args: string[], cwd: string, extra: NodeJS.ProcessEnv = {}, pref
     ...extra,
   };
   const drop = asRoot ? ['setpriv', `--reuid=${user.uid}`, `--regid=${user.gid}`, '--init-groups'] : [];
-  const argv = [...prefix, ...drop, ...args];
+  return { argv: [...prefix, ...drop, ...args], env };
+}
+
+/** A command as the podman user, to its end. */
+function asUser(args: string[], cwd: string, extra: NodeJS.ProcessEnv = {}, prefix: string[] = []): Promise<Result> {
+  const { argv, env } = asUserArgv(args, extra, prefix);
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), { cwd, env });
     let stdout = '';
@@ -68,7 +74,8 @@ describe.runIf(podmanAnswers && ids)('rootless podman end to end (tslab sample, 
     await writeFile(join(dir, '.gitignore'), 'data/\n.repro/\n');
     const sha256 = createHash('sha256').update(dataText).digest('hex');
     const yaml = await readFile(join(dir, 'research.yaml'), 'utf8');
-    await writeFile(join(dir, 'research.yaml'), yaml.replace('entrypoints:', `data:\n  - path: data/rain.csv\n    url: https://example.org/rain.csv\n    sha256: ${sha256}\nentrypoints:`));
+    const withData = yaml.replace('entrypoints:', `data:\n  - path: data/rain.csv\n    url: https://example.org/rain.csv\n    sha256: ${sha256}\nentrypoints:`);
+    await writeFile(join(dir, 'research.yaml'), `${withData}services:\n  echo: { kind: echo, port: 5000 }\n`);
     // The project is the user's, as a checkout of theirs would be.
     for (const path of [root, ...(await readdir(root, { recursive: true })).map((name) => join(root, name))]) await chown(path, ids.uid, ids.gid);
     await chmod(root, 0o755);
@@ -113,6 +120,31 @@ describe.runIf(podmanAnswers && ids)('rootless podman end to end (tslab sample, 
     // The user can remove what the run wrote: nothing is left owned by a uid of the container's.
     const removed = await asUser(['rm', '-r', join(dir, '.repro', 'runs')], dir);
     expect(removed.code, said(removed)).toBe(0);
+  });
+
+  it('repro serve runs a service on podman as the user, answering on 127.0.0.1, and stops cleanly on SIGTERM', async () => {
+    expect(verified?.code, setup).toBe(0);
+    const port = await freePort();
+    const { argv, env } = asUserArgv([process.execPath, bin, '-C', dir, 'serve', 'echo', '--port', String(port)]);
+    const child = spawn(argv[0], argv.slice(1), { cwd: dir, env });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    let gone = false;
+    void exited.then(() => (gone = true));
+    try {
+      const deadline = Date.now() + 5 * 60_000;
+      while (!output.includes(`echo answers at http://127.0.0.1:${port}`) && !gone && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      expect(output).toContain(`echo answers at http://127.0.0.1:${port}`);
+      const response = await fetch(`http://127.0.0.1:${port}/predict?msg=Hi`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ response: 'Hi', success: true });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited, output).toBe(0);
+    expect(output).toContain('"event":"closed"');
   });
 
   it.runIf(asRoot)('repro verify --pack passes on podman in a network namespace with no network', async () => {
