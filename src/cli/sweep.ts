@@ -120,7 +120,8 @@ function parseJobs(text: string): number {
 
 async function printStatus(project: Project, name: string): Promise<void> {
   const plan = sweepPlan(project.root, project.loaded, name);
-  const statuses = await pointStatuses(plan);
+  // The plan names no image (--status builds nothing): a point run in the project's image counts as it would.
+  const statuses = await pointStatuses(plan, { anyImage: true });
   // A sweep that went to Slurm also shows what Slurm says of each point's latest task.
   const slurm = await (await import('../cluster/submissions.ts')).slurmStatusLines(plan.stateRoot);
   const lines = [['point', 'state', 'time', ...(slurm ? ['slurm'] : []), 'error']];

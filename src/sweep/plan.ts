@@ -55,13 +55,14 @@ export function planSweep(projectDir: string, manifest: Manifest, name: string, 
 
 /**
  * Each point's state from its result file: done (ok), failed, or missing (never ran, or ran another spec: a result
- * counts only for the spec it was written for).
+ * counts only for the spec it was written for). `anyImage`: a plan made without the image (--status, which builds
+ * nothing) counts a point run in any image, as a run would in the project's current one.
  */
-export async function pointStatuses(plan: SweepPlan): Promise<PointStatus[]> {
+export async function pointStatuses(plan: SweepPlan, options: { anyImage?: boolean } = {}): Promise<PointStatus[]> {
   return Promise.all(
     plan.points.map(async (point): Promise<PointStatus> => {
       const written = await readFile(point.specFile, 'utf8').catch(() => undefined);
-      if (written === undefined || !sameSpec(written, point.spec)) return { plan: point, state: 'missing' };
+      if (written === undefined || !sameSpec(written, point.spec, options.anyImage ?? false)) return { plan: point, state: 'missing' };
       const results = await readRunResultsIfAny(point.resultFile).catch(() => undefined);
       const result = results?.[0];
       if (!result) return { plan: point, state: 'missing' };
@@ -76,11 +77,16 @@ export async function preparePoint(point: PointPlan): Promise<void> {
   await writeRunSpecs(point.specFile, [point.spec]);
 }
 
-function sameSpec(text: string, spec: RunSpec): boolean {
+function sameSpec(text: string, spec: RunSpec, anyImage: boolean): boolean {
   try {
-    const parsed = JSON.parse(text) as { runs?: unknown[] };
+    const parsed = JSON.parse(text) as { runs?: Array<Record<string, unknown>> };
+    const written = parsed.runs?.[0];
+    if (parsed.runs?.length !== 1 || written === undefined) return false;
     // Another image, engine, seed or time limit is another run: its old result does not count.
-    return parsed.runs?.length === 1 && canonicalJson(parsed.runs[0]) === canonicalJson(spec);
+    if (!anyImage) return canonicalJson(written) === canonicalJson(spec);
+    const { image: _written, ...writtenRest } = written;
+    const { image: _planned, ...plannedRest } = spec;
+    return canonicalJson(writtenRest) === canonicalJson(plannedRest);
   } catch {
     return false;
   }

@@ -1,11 +1,15 @@
 // A sweep's points: the grid in research.yaml's order times the seeds, ids made of the values (the same every
 // time), and every bad sweep refused with the key and what to do.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ManifestError, UsageError } from '../../src/errors.ts';
 import { parseManifest } from '../../src/manifest/load.ts';
 import { manifestSchema, type Manifest } from '../../src/manifest/schema.ts';
 import { expandSweep, findSweep, sweepOutputs } from '../../src/sweep/grid.ts';
-import { planSweep } from '../../src/sweep/plan.ts';
+import { writeRunResults } from '../../src/run/spec.ts';
+import { planSweep, pointStatuses, preparePoint } from '../../src/sweep/plan.ts';
 
 function manifestWith(sweep: Record<string, unknown>, name = 'grid'): Manifest {
   return manifestSchema.parse({
@@ -57,6 +61,33 @@ describe('expandSweep', () => {
       image: { tag: 'repro/x:1' }, timeouts: { notebookMs: 1_800_000, cellMs: 60_000 }, allowErrors: false,
     });
     expect(sweepOutputs('grid', { ...findSweep(manifest, 'grid'), outputs: 'results/s/' })).toBe('results/s');
+  });
+});
+
+describe('point states', () => {
+  it('count a result only for the spec it ran; --status (no image in its plan) counts a run in any image', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'repro-sweep-states-'));
+    try {
+      const manifest = manifestWith({ parameters: { lr: [0.1, 0.2] }, seeds: [4] });
+      const inImage = planSweep(root, manifest, 'grid', findSweep(manifest, 'grid'), { tag: 'repro/x:1' });
+      const [done, failed] = inImage.points;
+      for (const point of inImage.points) await preparePoint(point);
+      const result = { version: 1 as const, notebook: 'notebooks/a.ipynb', outputs: 'out', elapsedMs: 5 };
+      await writeRunResults(done.resultFile, [{ ...result, status: 'ok' }]);
+      await writeRunResults(failed.resultFile, [{ ...result, status: 'failed', cellIndex: 2, ename: 'Error', evalue: 'no' }]);
+      const states = async (plan: typeof inImage, anyImage?: boolean) => (await pointStatuses(plan, { anyImage })).map((status) => status.state);
+      expect(await states(inImage)).toEqual(['done', 'failed']);
+      // Another image is another run; a plan without one (as --status makes) matches only with anyImage.
+      expect(await states(planSweep(root, manifest, 'grid', findSweep(manifest, 'grid'), { tag: 'repro/x:2' }))).toEqual(['missing', 'missing']);
+      const noImage = planSweep(root, manifest, 'grid', findSweep(manifest, 'grid'));
+      expect(await states(noImage)).toEqual(['missing', 'missing']);
+      expect(await states(noImage, true)).toEqual(['done', 'failed']);
+      // Another seed is another run, whatever the image.
+      const otherSeed = manifestWith({ parameters: { lr: [0.1, 0.2] }, seeds: [5] });
+      expect(await states(planSweep(root, otherSeed, 'grid', findSweep(otherSeed, 'grid')), true)).toEqual(['missing', 'missing']);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
 
