@@ -88,8 +88,10 @@ if answers; then
 else
   # A changed subuid range only takes effect once podman has re-read it.
   as_user podman system migrate >/dev/null 2>&1 || true
+  # From /: the service (and every conmon it starts) keeps its working folder for as long as it runs; a folder
+  # removed under it makes each container fail to attach ("Failed to get working directory").
   log="$runtime/podman-service.log"
-  as_user sh -c "mkdir -p '$runtime/podman' && nohup setsid podman system service --time=0 'unix://$socket' >'$log' 2>&1 </dev/null &"
+  as_user sh -c "cd / && mkdir -p '$runtime/podman' && nohup setsid podman system service --time=0 'unix://$socket' >'$log' 2>&1 </dev/null &"
   deadline=$((SECONDS + 30))
   until answers; do
     if [ "$SECONDS" -ge "$deadline" ]; then
