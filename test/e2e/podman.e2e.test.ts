@@ -4,13 +4,13 @@
 // `repro verify --pack` in a network namespace with no network, the image first removed from podman. Fails in CI
 // without podman's API, skips elsewhere.
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmod, chown, cp, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { said, type Result } from '../helpers/command.ts';
+import { command, said, type Result } from '../helpers/command.ts';
 import { freePort } from '../serve/cli-process.ts';
+import { copySampleWithData } from '../helpers/sample-pack.ts';
 import { engineClient, podmanTestIds, podmanTestUser, requireEngine } from '../helpers/engine.ts';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
@@ -19,7 +19,6 @@ const podmanAnswers = await requireEngine('podman');
 const asRoot = process.getuid?.() === 0;
 /** Who runs repro: the test user when we are root, else ourselves (with our own podman). */
 const ids = asRoot ? podmanTestIds() : { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
-const dataText = 'plot,rain_mm\n1,12\n2,7\n';
 
 /** A command line and environment as the podman user types it: its own HOME and runtime folder, Docker out of reach, no CONTAINER_HOST. */
 function asUserArgv(args: string[], extra: NodeJS.ProcessEnv = {}, prefix: string[] = []): { argv: string[]; env: NodeJS.ProcessEnv } {
@@ -43,15 +42,7 @@ function asUserArgv(args: string[], extra: NodeJS.ProcessEnv = {}, prefix: strin
 /** A command as the podman user, to its end. */
 function asUser(args: string[], cwd: string, extra: NodeJS.ProcessEnv = {}, prefix: string[] = []): Promise<Result> {
   const { argv, env } = asUserArgv(args, extra, prefix);
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0], argv.slice(1), { cwd, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return command(argv[0], argv.slice(1), cwd, env);
 }
 
 describe.runIf(podmanAnswers && ids)('rootless podman end to end (tslab sample, as a normal user)', { timeout: 10 * 60_000 }, () => {
@@ -66,16 +57,8 @@ describe.runIf(podmanAnswers && ids)('rootless podman end to end (tslab sample, 
   beforeAll(async () => {
     if (!ids) return;
     root = await mkdtemp(join(tmpdir(), 'repro-e2e-podman-'));
-    dir = join(root, 'tslab');
     packFile = join(root, 'tslab.repro.tar');
-    await cp(join(repoRoot, 'test', 'fixtures', 'repos', 'tslab'), dir, { recursive: true });
-    await mkdir(join(dir, 'data'));
-    await writeFile(join(dir, 'data', 'rain.csv'), dataText);
-    await writeFile(join(dir, '.gitignore'), 'data/\n.repro/\n');
-    const sha256 = createHash('sha256').update(dataText).digest('hex');
-    const yaml = await readFile(join(dir, 'research.yaml'), 'utf8');
-    const withData = yaml.replace('entrypoints:', `data:\n  - path: data/rain.csv\n    url: https://example.org/rain.csv\n    sha256: ${sha256}\nentrypoints:`);
-    await writeFile(join(dir, 'research.yaml'), `${withData}services:\n  echo: { kind: echo, port: 5000 }\n`);
+    dir = await copySampleWithData(root, { gitignore: 'data/\n.repro/\n', yaml: (text) => `${text}services:\n  echo: { kind: echo, port: 5000 }\n` });
     // The project is the user's, as a checkout of theirs would be.
     for (const path of [root, ...(await readdir(root, { recursive: true })).map((name) => join(root, name))]) await chown(path, ids.uid, ids.gid);
     await chmod(root, 0o755);

@@ -2,38 +2,18 @@
 // verify, pack; then, with the image and the base a pack makes removed, `repro build --from-pack` in a network
 // namespace with no network at all (no mirror, no registry) and an empty repro cache gives the pack's tag, and
 // `repro verify` in the unpacked project passes in that image. A pack with one byte of one .deb changed is refused.
-import { createHash } from 'node:crypto';
-import { chmod, copyFile, cp, mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { command, git as gitIn, said, type Result } from '../helpers/command.ts';
 import { requireEngine } from '../helpers/engine.ts';
+import { copySampleWithData, lockRunVerifyPack, tarOffsets } from '../helpers/sample-pack.ts';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 const bin = join(repoRoot, 'bin', 'repro.js');
 const engineAnswers = await requireEngine();
-const dataText = 'plot,rain_mm\n1,12\n2,7\n';
 
-/** Where each entry's content starts in a tar, by name (ustar headers, as `repro pack` writes them). */
-async function tarOffsets(file: string): Promise<Map<string, { offset: number; size: number }>> {
-  const handle = await open(file, 'r');
-  const offsets = new Map<string, { offset: number; size: number }>();
-  try {
-    const header = Buffer.alloc(512);
-    for (let at = 0; ; ) {
-      await handle.read(header, 0, 512, at);
-      const name = header.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
-      if (name === '') break;
-      const size = parseInt(header.subarray(124, 136).toString('utf8').replace(/\0.*$/s, '').trim(), 8);
-      offsets.set(name, { offset: at + 512, size });
-      at += 512 + Math.ceil(size / 512) * 512;
-    }
-  } finally {
-    await handle.close();
-  }
-  return offsets;
-}
 
 interface PackJson {
   missingInputs: string[];
@@ -52,41 +32,9 @@ describe.runIf(engineAnswers)('repro build --from-pack (tslab sample with a Debi
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'repro-e2e-frompack-'));
-    dir = join(root, 'tslab');
     packFile = join(root, 'tslab.repro.tar');
-    await cp(join(repoRoot, 'test', 'fixtures', 'repos', 'tslab'), dir, { recursive: true });
-    await chmod(root, 0o755);
-    await mkdir(join(dir, 'data'));
-    await writeFile(join(dir, 'data', 'rain.csv'), dataText);
-    await writeFile(join(dir, '.gitignore'), 'data/\n');
-    const sha256 = createHash('sha256').update(dataText).digest('hex');
-    const yaml = await readFile(join(dir, 'research.yaml'), 'utf8');
-    await writeFile(
-      join(dir, 'research.yaml'),
-      yaml
-        .replace('  base: debian:bookworm', '  base: debian:bookworm\n  apt: [fonts-dejavu-core]')
-        .replace('entrypoints:', `data:\n  - path: data/rain.csv\n    url: https://example.org/rain.csv\n    sha256: ${sha256}\nentrypoints:`),
-    );
-    await git('init', '-q', '-b', 'main');
-    await git('add', '-A');
-    await git('commit', '-q', '-m', 'The analysis');
-    // The toolkit bundle is hashed into the lock; a repro edited meanwhile makes the lock stale: lock again.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      await repro('lock');
-      await git('add', 'research.lock');
-      await git('commit', '-q', '-m', 'repro lock');
-      const ran = await repro('run');
-      setup = `run: ${said(ran)}`;
-      if (ran.code !== 0) continue;
-      await git('add', 'results');
-      await git('commit', '-q', '-m', 'Results');
-      const verified = await repro('verify');
-      setup = `verify: ${said(verified)}`;
-      if (verified.code !== 0) continue;
-      packed = await repro('pack', '--json', '--out', packFile);
-      setup = `pack: ${said(packed)}`;
-      if (packed.code === 0 || !packed.stderr.includes('stale')) break;
-    }
+    dir = await copySampleWithData(root, { yaml: (text) => text.replace('  base: debian:bookworm', '  base: debian:bookworm\n  apt: [fonts-dejavu-core]') });
+    ({ packed, setup } = await lockRunVerifyPack(repro, git, packFile));
   }, 20 * 60_000);
 
   afterAll(async () => {

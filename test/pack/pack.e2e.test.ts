@@ -1,102 +1,35 @@
 // End to end on the tslab sample repository with a data file: lock, run, commit the results, verify, then `repro
 // pack` twice (the same sha256), `repro verify --pack` in a network namespace with no network at all (no registry,
 // no mirror, an empty repro cache), a pack with one changed byte refused naming the file, and a dirty tree refused.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, cp, mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { command, git as gitIn, said, type Result } from '../helpers/command.ts';
 import { requireEngine } from '../helpers/engine.ts';
+import { copySampleWithData, lockRunVerifyPack, tarOffsets } from '../helpers/sample-pack.ts';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 const bin = join(repoRoot, 'bin', 'repro.js');
 const engineAnswers = await requireEngine();
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function command(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd, env: { ...env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-const said = (result: Result) => `exit ${result.code}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`;
-const dataText = 'plot,rain_mm\n1,12\n2,7\n';
-
-/** Where each entry's content starts in a tar, by name (ustar headers, as `repro pack` writes them). */
-async function tarOffsets(file: string): Promise<Map<string, { offset: number; size: number }>> {
-  const handle = await open(file, 'r');
-  const offsets = new Map<string, { offset: number; size: number }>();
-  try {
-    const header = Buffer.alloc(512);
-    for (let at = 0; ; ) {
-      await handle.read(header, 0, 512, at);
-      const name = header.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
-      if (name === '') break;
-      const size = parseInt(header.subarray(124, 136).toString('utf8').replace(/\0.*$/s, '').trim(), 8);
-      offsets.set(name, { offset: at + 512, size });
-      at += 512 + Math.ceil(size / 512) * 512;
-    }
-  } finally {
-    await handle.close();
-  }
-  return offsets;
-}
-
 describe.runIf(engineAnswers)('repro pack and verify --pack (tslab sample, Docker)', { timeout: 10 * 60_000 }, () => {
   let root: string;
   let dir: string;
   let packFile: string;
-  let packed: Result;
+  let packed: Result | undefined;
   /** The step that failed last while setting up, for the assertion message. */
   let setup = '';
   const repro = (...args: string[]) => command(process.execPath, [bin, '-C', dir, ...args], dir);
-  const git = (...args: string[]) => command('git', ['-c', 'user.name=Sample Author', '-c', 'user.email=author@example.org', '-c', 'commit.gpgsign=false', ...args], dir);
+  const git = (...args: string[]) => gitIn(dir, ...args);
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'repro-e2e-pack-'));
-    dir = join(root, 'tslab');
     packFile = join(root, 'tslab.repro.tar');
-    await cp(join(repoRoot, 'test', 'fixtures', 'repos', 'tslab'), dir, { recursive: true });
-    await chmod(root, 0o755);
     // A data file as research.yaml pins them: present in the project, not in git, never downloaded.
-    await mkdir(join(dir, 'data'));
-    await writeFile(join(dir, 'data', 'rain.csv'), dataText);
-    await writeFile(join(dir, '.gitignore'), 'data/\n');
-    const sha256 = createHash('sha256').update(dataText).digest('hex');
-    const yaml = await readFile(join(dir, 'research.yaml'), 'utf8');
-    await writeFile(join(dir, 'research.yaml'), yaml.replace('entrypoints:', `data:\n  - path: data/rain.csv\n    url: https://example.org/rain.csv\n    sha256: ${sha256}\nentrypoints:`));
-    await git('init', '-q', '-b', 'main');
-    await git('add', '-A');
-    await git('commit', '-q', '-m', 'The analysis');
-    // The toolkit bundle is hashed into the lock; a repro edited meanwhile makes the lock stale: lock again.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      await repro('lock');
-      await git('add', 'research.lock');
-      await git('commit', '-q', '-m', 'repro lock');
-      const ran = await repro('run');
-      setup = `run: ${said(ran)}`;
-      if (ran.code !== 0) continue;
-      await git('add', 'results');
-      await git('commit', '-q', '-m', 'Results');
-      const verified = await repro('verify');
-      setup = `verify: ${said(verified)}`;
-      if (verified.code !== 0) continue;
-      packed = await repro('pack', '--json', '--out', packFile);
-      setup = `pack: ${said(packed)}`;
-      if (packed.code === 0 || !packed.stderr.includes('stale')) break;
-    }
+    dir = await copySampleWithData(root);
+    ({ packed, setup } = await lockRunVerifyPack(repro, git, packFile));
   }, 15 * 60_000);
 
   afterAll(async () => {
@@ -105,7 +38,7 @@ describe.runIf(engineAnswers)('repro pack and verify --pack (tslab sample, Docke
 
   it('writes one archive with the image, repository, data, lock, Node.js/npm tarballs and verify.json; the same bytes twice', async () => {
     expect(packed?.code, setup).toBe(0);
-    const first = JSON.parse(packed.stdout) as { file: string; size: number; sha256: string; commit: string; image: { id: string; tag: string } };
+    const first = JSON.parse(packed?.stdout ?? '') as { file: string; size: number; sha256: string; commit: string; image: { id: string; tag: string } };
     expect(first.file).toBe(packFile);
     expect(createHash('sha256').update(await readFile(packFile)).digest('hex')).toBe(first.sha256);
     expect(first.image.tag).toMatch(/^repro\/sample-tslab:[0-9a-f]{16}$/);
