@@ -1,10 +1,12 @@
 // Verify rules for an executed notebook that differed between two runs, one per differing cell output: a mask for
 // text whose differences are timings or timestamps, else the smallest tolerance, else `informational: true` for that
 // output only. Each rule is kept only when verify's own comparer passes the pair under it, the other differing
-// outputs set aside; the whole set is checked once more together.
+// outputs set aside; the whole set is checked once more together. A measured time that both runs printed alike
+// (`Slept 500[ms]` twice) is masked too: the next run may print 501.
 import type { CellRule, Tolerance } from '../manifest/schema.ts';
 import { compareFile, passes, type Comparison } from '../verify/index.ts';
-import { deriveMask } from './mask-derive.ts';
+import { applyMask } from '../verify/mask.ts';
+import { deriveMask, repeatedTimings } from './mask-derive.ts';
 import { describeLargest, pixelFractions, proposeRule, relativeTolerances, type VariationRule } from './variation.ts';
 
 export interface CellProposal {
@@ -61,9 +63,10 @@ export async function proposeVariation(path: string, first: Buffer, second: Buff
  * proposes a rule for the whole file. An empty list: the two runs pass as they are.
  */
 export async function proposeCellRules(path: string, first: Buffer, second: Buffer): Promise<CellProposal[] | undefined> {
-  if (passes((await compareFile(path, first, second, {})).verdict)) return [];
-  const differences = findDifferences(first, second);
-  if (!differences) return undefined;
+  const outputs = textOutputs(first, second);
+  if (passes((await compareFile(path, first, second, {})).verdict)) return outputs ? steadyTimings(outputs, []) : [];
+  const differences = outputs?.filter((item) => item.changed);
+  if (!outputs || !differences) return undefined;
   const setAside = (except: Difference) => differences.filter((item) => item !== except).map((item): CellRule => ({ ...item.selector, ...(item.key ? { output: item.key } : {}), ignore: true }));
   const proposals: CellProposal[] = [];
   for (const difference of differences) {
@@ -74,6 +77,7 @@ export async function proposeCellRules(path: string, first: Buffer, second: Buff
     if (!proposal) return undefined;
     proposals.push(proposal);
   }
+  proposals.push(...steadyTimings(outputs, proposals));
   const together: Tolerance = { cells: proposals.map((item) => item.rule) };
   return passes((await compareFile(path, first, second, together)).verdict) ? proposals : undefined;
 }
@@ -91,7 +95,11 @@ async function firstPassing(difference: Difference, seen: string, judge: (rule: 
     // Every differing text of this output must be covered (output by output; a stream may be split in several).
     const differing = difference.texts.filter(([a, b]) => a !== b);
     const masks = differing.map(([a, b]) => deriveMask(a, b));
-    const patterns = [...new Set(masks.flatMap((mask) => mask?.patterns ?? []))];
+    const derived = [...new Set(masks.flatMap((mask) => mask?.patterns ?? []))];
+    // The times that did not change this once, in the same output, are masked with the ones that did (those the
+    // derived patterns already cover are masked out first, so each place gets one pattern).
+    const steady = difference.texts.flatMap(([a]) => repeatedTimings(applyMask(a, derived).text)?.patterns ?? []);
+    const patterns = [...new Set([...derived, ...steady])];
     if (differing.length > 0 && masks.every((mask) => mask !== undefined)) {
       const changes = masks.flatMap((mask) => mask?.changes ?? []).slice(0, 3);
       candidates.push({ rule: { ...base, mask: patterns }, why: `${where}: ${changes.join(', ')} between the two runs: masked, the rest still compared` });
@@ -105,8 +113,29 @@ async function firstPassing(difference: Difference, seen: string, judge: (rule: 
   return undefined;
 }
 
-/** The differing outputs of two runs of one notebook, or undefined when its cells do not pair up. */
-function findDifferences(first: Buffer, second: Buffer): Difference[] | undefined {
+/**
+ * Masks for the text outputs the two runs printed alike that hold a measured time, except those a proposal already
+ * covers (its mask took them in). Each is a guess from the words and the unit, so its comment says what it matched.
+ */
+function steadyTimings(outputs: Difference[], proposals: CellProposal[]): CellProposal[] {
+  const covered = new Set(proposals.map((item) => JSON.stringify([item.rule.id, item.rule.index, item.rule.output])));
+  const out: CellProposal[] = [];
+  for (const output of outputs) {
+    if (output.changed || output.key === undefined || covered.has(JSON.stringify([output.selector.id, output.selector.index, output.key]))) continue;
+    const found = output.texts.map(([a]) => repeatedTimings(a)).filter((timing) => timing !== undefined);
+    if (found.length === 0) continue;
+    const patterns = [...new Set(found.flatMap((timing) => timing.patterns))];
+    const seen = found.flatMap((timing) => timing.seen).slice(0, 3);
+    out.push({
+      rule: { ...output.selector, output: output.key, mask: patterns },
+      why: `${output.label}: ${seen.join(', ')} reads as a measured time, though both runs printed it alike: masked, the rest still compared`,
+    });
+  }
+  return out;
+}
+
+/** Every stream and MIME-type output of two runs of one notebook, changed or not, or undefined when its cells do not pair up. */
+function textOutputs(first: Buffer, second: Buffer): Difference[] | undefined {
   const a = cellsOf(first);
   const b = cellsOf(second);
   if (!a || !b || a.length !== b.length) return undefined;
@@ -133,7 +162,7 @@ function findDifferences(first: Buffer, second: Buffer): Difference[] | undefine
         difference.changed ||= isText(key) ? joined(valueA) !== joined(valueB) : JSON.stringify(valueA) !== JSON.stringify(valueB);
       }
     }
-    differences.push(...[...byKey.values()].filter((difference) => difference.changed));
+    differences.push(...byKey.values());
   }
   return differences;
 }

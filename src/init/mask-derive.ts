@@ -80,3 +80,54 @@ function numberPattern(a: string, b: string): string {
 function escapeLiteral(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\t/g, '\\t');
 }
+
+/**
+ * Words that say the number after them is a measured time: `took 12ms`, `Slept 500[ms]`, `Wall time: 2.3 s`,
+ * `elapsed 0.5s`, `CPU times: user 1.2 ms, sys: 30 µs, total: 1.23 ms`, `finished in 3 s`.
+ */
+const timingWord = /(?:^|[^A-Za-zµ_-])(?:took|slept|sleep|elapsed|time|times|duration|runtime|waited|lasted|wall|user|sys|total|in)[ \t]*[:=([]?[ \t]*$/i;
+/** A unit of time just after a number, at most one space away, as `unitAfter` reads it. */
+const timeUnit = /^[ \t]?(?:\[(?:ns|µs|us|ms|s|sec|min)\]|\((?:ns|µs|us|ms|s|sec|secs|seconds|min)\)|(?:ns|µs|us|ms|s|sec|secs|seconds?|mins?|minutes?))(?![A-Za-zµ])/i;
+/** The units a timer picks by the size of what it measured (IPython's %time: `2.3 s` one run, `950 ms` the next). */
+const scaledUnit = /^[ \t]?(?:ns|µs|us|ms|s)$/;
+const anyScaledUnit = String.raw`(?:ns|µs|us|ms|s)`;
+/** IPython's %timeit line, whose loop count changes with the speed too: `1.23 ms ± 45.6 µs per loop (mean ± std. dev. of 7 runs, 1000 loops each)`. */
+const timeitLine = /\d+(?:\.\d+)? (?:ns|µs|us|ms|s) ± \d+(?:\.\d+)? (?:ns|µs|us|ms|s) per loop \(mean ± std\. dev\. of \d+ runs?, \d+ loops? each\)/g;
+const timeitPattern = String.raw`\d+(?:\.\d+)? ${anyScaledUnit} ± \d+(?:\.\d+)? ${anyScaledUnit} per loop \(mean ± std\. dev\. of \d+ runs?, \d+ loops? each\)`;
+
+export interface RepeatedTiming {
+  patterns: string[];
+  /** What matched, as the text shows it (at most the first three). */
+  seen: string[];
+}
+
+/**
+ * Masks for measured times that two runs happened to print alike (`Slept 500[ms]` both times; the next run may print
+ * 501): a number with a unit of time after it and a word naming a time before it, and IPython's %timeit line. deriveMask
+ * sees only what differed; this reads one text. Undefined when there is none. A number with no such word and unit is
+ * never taken: it may be a result.
+ */
+export function repeatedTimings(text: string): RepeatedTiming | undefined {
+  const normal = text.replace(/\r\n?/g, '\n');
+  const patterns: string[] = [];
+  const seen: string[] = [];
+  const timeit = [...normal.matchAll(timeitLine)];
+  if (timeit.length > 0) {
+    patterns.push(timeitPattern);
+    seen.push(...timeit.slice(0, 3).map((match) => `"${match[0]}"`));
+  }
+  const parts = split(normal.replace(timeitLine, ''));
+  for (let i = 0; i < parts.length; i++) {
+    if (parts[i].kind !== 'number') continue;
+    const previous = i > 0 ? parts[i - 1].text : '';
+    const following = i + 1 < parts.length ? parts[i + 1].text : '';
+    if (!timingWord.test(previous) || !timeUnit.test(following)) continue;
+    const before = wordBefore.exec(previous)?.[0] ?? '';
+    const after = unitAfter.exec(following)?.[0] ?? '';
+    const unit = scaledUnit.test(after) ? escapeLiteral(after.slice(0, after.length - after.trimStart().length)) + anyScaledUnit : escapeLiteral(after);
+    const pattern = escapeLiteral(before) + String.raw`\d+(?:\.\d+)?` + unit;
+    if (!patterns.includes(pattern)) patterns.push(pattern);
+    if (seen.length < 3) seen.push(`"${before}${parts[i].text}${after}"`);
+  }
+  return patterns.length === 0 ? undefined : { patterns, seen: seen.slice(0, 3) };
+}

@@ -93,7 +93,56 @@ describe('proposeCellRules', () => {
     const shorter = edited(tslab.second, (notebook) => notebook.cells.pop());
     expect(await proposeCellRules('r/t.ipynb', tslab.first, shorter)).toBeUndefined();
     expect(await proposeCellRules('r/t.ipynb', tslab.first, Buffer.from('not json'))).toBeUndefined();
-    expect(await proposeCellRules('r/t.ipynb', tslab.first, tslab.first)).toEqual([]);
+  });
+
+  it('the same notebook twice, with no timing in it: nothing to propose', async () => {
+    const quiet = edited(tslab.first, (notebook) => {
+      setStdout(2, 'naiveFib(40) = 165580141\n')(notebook);
+      setStdout(3, 'done\n')(notebook);
+    });
+    expect(await proposeCellRules('r/t.ipynb', quiet, quiet)).toEqual([]);
+  });
+
+  it('a measured time both runs printed alike (tslab-examples: `Slept 500[ms]` twice, 501 on the next run) is masked; the rule passes that next run and still fails a changed result', async () => {
+    const proposals = await proposeCellRules('r/t.ipynb', tslab.first, tslab.first);
+    expect(proposals).toEqual([
+      {
+        rule: { id: 'fib-run', output: 'stdout', mask: [String.raw`took \d+(?:\.\d+)?(?:ns|µs|us|ms|s)`] },
+        why: 'cell 2 (id fib-run) stdout: "took 2047ms" reads as a measured time, though both runs printed it alike: masked, the rest still compared',
+      },
+      {
+        rule: { id: 'sleep', output: 'stdout', mask: [String.raw`Slept \d+(?:\.\d+)?\[ms\]`] },
+        why: 'cell 3 (id sleep) stdout: "Slept 52[ms]" reads as a measured time, though both runs printed it alike: masked, the rest still compared',
+      },
+    ]);
+    const cells = proposals!.map((item) => item.rule);
+    const next = edited(tslab.first, (notebook) => {
+      setStdout(2, 'naiveFib(40) = 165580141 (took 2.5s)\n')(notebook);
+      setStdout(3, 'Slept 53[ms]\n')(notebook);
+    });
+    expect((await compareFile('r/t.ipynb', tslab.first, next, {})).verdict).toBe('differs');
+    expect((await compareFile('r/t.ipynb', tslab.first, next, { cells })).verdict).toBe('identical');
+    const wrong = edited(next, setStdout(2, 'naiveFib(40) = 200000000 (took 2.5s)\n'));
+    expect((await compareFile('r/t.ipynb', tslab.first, wrong, { cells })).verdict).toBe('differs');
+  });
+
+  it('a timing that changed beside one that did not, in one output: one mask for both; %time and %timeit lines alike are masked whole', async () => {
+    const first = edited(tslab.first, setStdout(2, 'load took 12 ms\nnaiveFib(40) = 165580141\nfit elapsed: 2.047 s\n'));
+    const second = edited(tslab.first, setStdout(2, 'load took 12 ms\nnaiveFib(40) = 165580141\nfit elapsed: 1.324 s\n'));
+    const proposals = await proposeCellRules('r/t.ipynb', first, second);
+    expect(proposals?.[0].rule).toEqual({ id: 'fib-run', output: 'stdout', mask: [String.raw`elapsed: \d+\.\d+ s`, String.raw`took \d+(?:\.\d+)? (?:ns|µs|us|ms|s)`] });
+    const timed = edited(tslab.first, (notebook) => {
+      setStdout(2, 'CPU times: user 1.2 ms, sys: 30 µs, total: 1.23 ms\nWall time: 2.3 s\n')(notebook);
+      setStdout(3, '1.23 ms ± 45.6 µs per loop (mean ± std. dev. of 7 runs, 1000 loops each)\n')(notebook);
+    });
+    const later = edited(tslab.first, (notebook) => {
+      setStdout(2, 'CPU times: user 950 µs, sys: 0 ns, total: 950 µs\nWall time: 980 ms\n')(notebook);
+      setStdout(3, '812 µs ± 3.1 µs per loop (mean ± std. dev. of 7 runs, 10000 loops each)\n')(notebook);
+    });
+    const rules = (await proposeCellRules('r/t.ipynb', timed, timed))!.map((item) => item.rule);
+    expect(rules).toHaveLength(2);
+    expect((await compareFile('r/t.ipynb', timed, later, {})).verdict).toBe('differs');
+    expect((await compareFile('r/t.ipynb', timed, later, { cells: rules })).verdict).toBe('identical');
   });
 });
 
@@ -101,7 +150,8 @@ describe('proposeVariation', () => {
   it('a notebook: one rule holding the cell rules; the same bytes: none; cells that do not pair up: the whole file', async () => {
     const rule = await proposeVariation('results/timing/timing.ipynb', tslab.first, tslab.second);
     expect(rule?.rule).toEqual({ cells: rule?.cells?.map((item) => item.rule) });
-    expect(await proposeVariation('results/timing/timing.ipynb', tslab.first, tslab.first)).toBeUndefined();
+    const quiet = edited(tslab.first, (notebook) => notebook.cells.forEach((cell) => delete cell.outputs));
+    expect(await proposeVariation('results/timing/timing.ipynb', quiet, quiet)).toBeUndefined();
     const shorter = edited(tslab.second, (notebook) => notebook.cells.pop());
     expect((await proposeVariation('r/t.ipynb', tslab.first, shorter))?.rule).toEqual({ informational: true });
   });

@@ -1,6 +1,6 @@
 // Masks derived from two runs' texts: a differing number with a unit after it, or a timestamp, with its literal context.
 import { describe, expect, it } from 'vitest';
-import { deriveMask, isoTimestampPattern } from '../../src/init/mask-derive.ts';
+import { deriveMask, isoTimestampPattern, repeatedTimings } from '../../src/init/mask-derive.ts';
 import { compareMaskedText } from '../../src/verify/mask.ts';
 import { passes } from '../../src/verify/types.ts';
 
@@ -56,5 +56,35 @@ describe('deriveMask', () => {
 
   it('CRLF and LF line ends are the same text', () => {
     expect(masks('took 5ms\r\n', 'took 6ms\n')).toEqual([String.raw`took \d+ms`]);
+  });
+});
+
+describe('repeatedTimings', () => {
+  const patterns = (text: string) => repeatedTimings(text)?.patterns;
+
+  it('a number with a unit of time after it and a word naming a time before it', () => {
+    expect(patterns('Slept 500[ms]\n')).toEqual([String.raw`Slept \d+(?:\.\d+)?\[ms\]`]);
+    expect(patterns('naiveFib(40) = 165580141 (took 1142ms)')).toEqual([String.raw`took \d+(?:\.\d+)?(?:ns|µs|us|ms|s)`]);
+    expect(patterns('done in 3.2s')).toEqual([String.raw`in \d+(?:\.\d+)?(?:ns|µs|us|ms|s)`]);
+    expect(patterns('Epoch 1 took 2 min')).toEqual([String.raw`took \d+(?:\.\d+)? min`]);
+    expect(repeatedTimings('CPU times: user 1.2 ms, sys: 30 µs, total: 1.23 ms\nWall time: 2.3 s\n')?.seen).toEqual(['"user 1.2 ms"', '"sys: 30 µs"', '"total: 1.23 ms"']);
+  });
+
+  it('a scaled unit may change from run to run (%time: 2.3 s, then 980 ms), the pattern allows it; the rest of the line is still compared', () => {
+    const [pattern] = patterns('Wall time: 2.3 s\n') ?? [];
+    expect(pattern).toBe(String.raw`time: \d+(?:\.\d+)? (?:ns|µs|us|ms|s)`);
+    expect(passes(compareMaskedText('Wall time: 2.3 s\nrows: 100\n', 'Wall time: 980 ms\nrows: 100\n', { mask: [pattern] }).verdict)).toBe(true);
+    expect(passes(compareMaskedText('Wall time: 2.3 s\nrows: 100\n', 'Wall time: 980 ms\nrows: 101\n', { mask: [pattern] }).verdict)).toBe(false);
+  });
+
+  it("IPython's %timeit line whole (its loop count changes with the speed)", () => {
+    const [pattern] = patterns('1.23 ms ± 45.6 µs per loop (mean ± std. dev. of 7 runs, 1000 loops each)\n') ?? [];
+    const later = '812 µs ± 3.1 µs per loop (mean ± std. dev. of 7 runs, 10000 loops each)\n';
+    expect(passes(compareMaskedText('1.23 ms ± 45.6 µs per loop (mean ± std. dev. of 7 runs, 1000 loops each)\n', later, { mask: [pattern] }).verdict)).toBe(true);
+  });
+
+  it('a number that may be a result is never taken: no time word before it, or no unit of time after it', () => {
+    for (const text of ['accuracy: 0.93\n', 'score 5 s', 'time 10 sigma', 'n_estimators 500\n', '42 ms', 'mass 12 mg', 'timeout=30', 'runtime error 5'])
+      expect(repeatedTimings(text), text).toBeUndefined();
   });
 });
