@@ -7,8 +7,11 @@
 //   repeat another's) share one computation of them, and rows with the same entries and label share their log
 //   likelihood and residuals (probabilities − one-hot label);
 // - the gradient is summed column by column (CSC): one weight's gradient is the sum over the rows, in row order,
-//   of residual × value, so each column's class sums stay in locals over its rows instead of being read and
-//   written back in memory for every entry.
+//   of residual × value (the intercept's: of residual × 1, which is the residual exactly), so each column's class
+//   sums stay in registers over its rows instead of being read and written back in memory for every entry;
+// - with at most 8 classes, both the class scores and the gradient's column sums are sparse rows times an
+//   8-lane matrix, computed by the WebAssembly SIMD kernel of lanes8.ts (the same operations in the same order).
+import { Lanes8, ROW_BYTES } from './lanes8.ts';
 import { type SplitObjective } from './lbfgs.ts';
 
 /** A row-compressed (CSR) copy of the scaled columns: row i's entries are start[i] … start[i+1]−1. */
@@ -18,7 +21,7 @@ export interface SparseRows {
   value: Float64Array;
 }
 
-/** Up to this many classes, a row's scores and a column's gradient sums are held in locals (padded to 8). */
+/** Up to this many classes, scores and sums go through the 8-lane kernel (padded to 8 lanes). */
 const LANES = 8;
 
 /** Numbers rows by their entries (the same columns and values to the bit), in order of first appearance. */
@@ -56,38 +59,50 @@ function softmaxAt(s: Float64Array, o: number, classes: number): void {
   for (let c = 0; c < classes; c++) s[o + c] /= sum;
 }
 
+/** A typed array and, when it lives in the kernel's memory, its byte address there. */
+interface Block<T> {
+  at: number;
+  view: T;
+}
+
 /**
  * The loss of weights w (classes × (p + 1), class-major, the intercept last) on n sparse rows of p columns.
  * `gradient` gives the gradient at the weights of the last `value` call.
  */
 export class SoftmaxLoss implements SplitObjective {
-  /** classes per feature in the transposed weights, the probabilities and the residuals: 8 when they fit in 8, else classes */
+  /** classes per feature in the transposed weights, the probabilities, the residuals and the sums: 8 when they fit in 8, else classes */
   private readonly lanes: number;
-  // Distinct rows (patterns), row-compressed: pattern k's entries are patternStart[k] … patternStart[k+1]−1.
+  /** the 8-lane kernel and its memory, which holds every Block below; undefined for more than 8 classes */
+  private readonly kernel: Lanes8 | undefined;
+  // Distinct rows (patterns), row-compressed: pattern k's entries are patternStart[k] … patternStart[k+1]−1,
+  // each with its column's offset in weightsT (in bytes for the kernel, else in elements) and its value.
   private readonly patterns: number;
-  private readonly patternStart: Int32Array;
-  private readonly patternColumn: Int32Array;
-  private readonly patternValue: Float64Array;
+  private readonly patternStart: Block<Int32Array>;
+  private readonly patternIndex: Block<Int32Array>;
+  private readonly patternValue: Block<Float64Array>;
   // Distinct (pattern, label) pairs ("groups"), numbered by first row; group[i] is row i's.
   private readonly groups: number;
   private readonly group: Int32Array;
   private readonly groupPattern: Int32Array;
   private readonly groupLabel: Int32Array;
-  // The rows column by column (CSC): column j's entries are columnStart[j] … columnStart[j+1]−1, in row order,
-  // each with its row's group and its value.
-  private readonly columnStart: Int32Array;
-  private readonly entryGroup: Int32Array;
-  private readonly entryValue: Float64Array;
+  // The rows column by column (CSC), p columns and then the intercept's (every row, value 1): column j's
+  // entries are columnStart[j] … columnStart[j+1]−1, in row order, each with its row's group's offset in
+  // residuals (in bytes for the kernel, else in elements) and its value.
+  private readonly columnStart: Block<Int32Array>;
+  private readonly entryIndex: Block<Int32Array>;
+  private readonly entryValue: Block<Float64Array>;
   // Per evaluation.
-  /** the weights feature-major, `lanes` apart (padding lanes stay 0) */
-  private readonly weightsT: Float64Array;
+  /** the weights feature-major, `lanes` apart (padding lanes stay 0), the intercepts last */
+  private readonly weightsT: Block<Float64Array>;
   /** per pattern, its class probabilities, `lanes` apart */
-  private readonly probabilities: Float64Array;
+  private readonly probabilities: Block<Float64Array>;
   /** per group, −log of its label's probability, and its residuals (`lanes` apart) */
   private readonly logLikelihood: Float64Array;
-  private readonly residuals: Float64Array;
-  /** column sums for more than 8 classes */
-  private readonly sums: Float64Array;
+  private readonly residuals: Block<Float64Array>;
+  /** the sums start from these zeros */
+  private readonly zeros: Block<Float64Array>;
+  /** per column, then the intercept, its `lanes` class sums of the gradient */
+  private readonly sums: Block<Float64Array>;
   /** the weights of the last `value` call (for the L2 term of the gradient) */
   private weights: Float64Array = new Float64Array(0);
 
@@ -103,7 +118,7 @@ export class SoftmaxLoss implements SplitObjective {
     const groupPattern: number[] = [];
     const groupLabel: number[] = [];
     this.group = new Int32Array(n);
-    const perColumn = new Int32Array(p + 1); // entries per column, then where each column starts
+    const perColumn = new Int32Array(p + 2); // entries per column, then where each column starts
     for (let i = 0; i < n; i++) {
       const key = pattern[i] * classes + y[i];
       if (groupOf[key] < 0) {
@@ -114,51 +129,79 @@ export class SoftmaxLoss implements SplitObjective {
       this.group[i] = groupOf[key];
       for (let e = start[i]; e < start[i + 1]; e++) perColumn[column[e] + 1]++;
     }
-    // Patterns are numbered by first row: their entries are copied from it, in that order.
-    const firstRow = new Int32Array(patterns);
-    for (let i = n - 1; i >= 0; i--) firstRow[pattern[i]] = i;
-    let entries = 0;
-    for (let k = 0; k < patterns; k++) entries += start[firstRow[k] + 1] - start[firstRow[k]];
-    this.patternStart = new Int32Array(patterns + 1);
-    this.patternColumn = new Int32Array(entries);
-    this.patternValue = new Float64Array(entries);
-    for (let k = 0, at = 0; k < patterns; k++) {
-      for (let e = start[firstRow[k]]; e < start[firstRow[k] + 1]; e++, at++) {
-        this.patternColumn[at] = column[e];
-        this.patternValue[at] = value[e];
-      }
-      this.patternStart[k + 1] = at;
-    }
+    perColumn[p + 1] = n; // the intercept's column
+    for (let j = 0; j <= p; j++) perColumn[j + 1] += perColumn[j];
     this.groups = groupPattern.length;
     this.groupPattern = Int32Array.from(groupPattern);
     this.groupLabel = Int32Array.from(groupLabel);
-    for (let j = 0; j < p; j++) perColumn[j + 1] += perColumn[j];
-    this.columnStart = perColumn;
-    this.entryGroup = new Int32Array(perColumn[p]);
-    this.entryValue = new Float64Array(perColumn[p]);
-    const fill = perColumn.slice(0, p);
+    // Patterns are numbered by first row: their entries are copied from it, in that order.
+    const firstRow = new Int32Array(patterns);
+    for (let i = n - 1; i >= 0; i--) firstRow[pattern[i]] = i;
+    let patternEntries = 0;
+    for (let k = 0; k < patterns; k++) patternEntries += start[firstRow[k] + 1] - start[firstRow[k]];
+
+    // Every array the kernel reads or writes is placed in its memory.
+    const entries = perColumn[p + 1];
+    const sizes: [number, 4 | 8][] = [
+      [patterns + 1, 4], [patternEntries, 4], [patternEntries, 8], [p + 2, 4], [entries, 4], [entries, 8],
+      [(p + 1) * lanes, 8], [patterns * lanes, 8], [this.groups * lanes, 8], [lanes, 8], [(p + 1) * lanes, 8],
+    ];
+    const kernel = (this.kernel = lanes === LANES ? new Lanes8(sizes.reduce((sum, [count, size]) => sum + Lanes8.bytes(count, size), 0)) : undefined);
+    const f64 = (count: number): Block<Float64Array> => kernel?.f64(count) ?? { at: 0, view: new Float64Array(count) };
+    const i32 = (count: number): Block<Int32Array> => kernel?.i32(count) ?? { at: 0, view: new Int32Array(count) };
+    /** offsets of a row of `lanes` doubles: in bytes for the kernel, else in elements */
+    const unit = kernel ? ROW_BYTES : lanes;
+
+    this.patternStart = i32(patterns + 1);
+    this.patternIndex = i32(patternEntries);
+    this.patternValue = f64(patternEntries);
+    for (let k = 0, at = 0; k < patterns; k++) {
+      for (let e = start[firstRow[k]]; e < start[firstRow[k] + 1]; e++, at++) {
+        this.patternIndex.view[at] = column[e] * unit;
+        this.patternValue.view[at] = value[e];
+      }
+      this.patternStart.view[k + 1] = at;
+    }
+    this.columnStart = i32(p + 2);
+    this.columnStart.view.set(perColumn);
+    this.entryIndex = i32(entries);
+    this.entryValue = f64(entries);
+    const fill = perColumn.slice(0, p + 1);
     for (let i = 0; i < n; i++) {
+      const index = this.group[i] * unit;
       for (let e = start[i]; e < start[i + 1]; e++) {
         const at = fill[column[e]]++;
-        this.entryGroup[at] = this.group[i];
-        this.entryValue[at] = value[e];
+        this.entryIndex.view[at] = index;
+        this.entryValue.view[at] = value[e];
       }
+      const at = fill[p]++;
+      this.entryIndex.view[at] = index;
+      this.entryValue.view[at] = 1;
     }
-    this.weightsT = new Float64Array(lanes * (p + 1));
-    this.probabilities = new Float64Array(patterns * lanes);
+    this.weightsT = f64((p + 1) * lanes);
+    this.probabilities = f64(patterns * lanes);
     this.logLikelihood = new Float64Array(this.groups);
-    this.residuals = new Float64Array(this.groups * lanes);
-    this.sums = new Float64Array(lanes);
+    this.residuals = f64(this.groups * lanes);
+    this.zeros = f64(lanes);
+    this.sums = f64((p + 1) * lanes);
   }
 
   value(w: Float64Array): number {
-    const { n, p, classes, lanes, weightsT, l2 } = this;
+    const { n, p, classes, lanes, l2, kernel } = this;
     const stride = p + 1;
-    for (let c = 0; c < classes; c++) for (let j = 0; j <= p; j++) weightsT[j * lanes + c] = w[c * stride + j];
-    if (lanes === LANES) this.probabilities8();
-    else this.probabilitiesAny();
-    const { probabilities, logLikelihood, groupPattern, groupLabel, group } = this;
-    for (let g = 0; g < this.groups; g++) logLikelihood[g] = Math.log(probabilities[groupPattern[g] * lanes + groupLabel[g]]);
+    const wt = this.weightsT.view;
+    for (let c = 0; c < classes; c++) for (let j = 0; j <= p; j++) wt[j * lanes + c] = w[c * stride + j];
+    // Each pattern's class scores: its intercept plus its entries in column order.
+    if (kernel) {
+      kernel.multiply(
+        this.patternStart.at, this.patternIndex.at, this.patternValue.at, this.weightsT.at, this.weightsT.at + p * ROW_BYTES,
+        this.probabilities.at, this.patterns,
+      );
+    } else this.multiplyAny(this.patternStart.view, this.patternIndex.view, this.patternValue.view, wt, wt.subarray(p * lanes), this.probabilities.view, this.patterns);
+    const pr = this.probabilities.view;
+    for (let k = 0; k < this.patterns; k++) softmaxAt(pr, k * lanes, classes);
+    const { logLikelihood, groupPattern, groupLabel, group } = this;
+    for (let g = 0; g < this.groups; g++) logLikelihood[g] = Math.log(pr[groupPattern[g] * lanes + groupLabel[g]]);
     let loss = 0;
     for (let i = 0; i < n; i++) loss -= logLikelihood[group[i]];
     loss /= n;
@@ -173,114 +216,40 @@ export class SoftmaxLoss implements SplitObjective {
   }
 
   gradient(out: Float64Array): void {
-    const { n, p, classes, lanes, l2, weights: w, probabilities, residuals, groupPattern, groupLabel } = this;
+    const { n, p, classes, lanes, l2, kernel, weights: w, groupPattern, groupLabel } = this;
+    const pr = this.probabilities.view;
+    const rs = this.residuals.view;
     for (let g = 0; g < this.groups; g++) {
       const o = groupPattern[g] * lanes;
       const label = groupLabel[g];
-      for (let c = 0; c < lanes; c++) residuals[g * lanes + c] = probabilities[o + c] - (label === c ? 1 : 0);
+      for (let c = 0; c < lanes; c++) rs[g * lanes + c] = pr[o + c] - (label === c ? 1 : 0);
     }
-    const stride = p + 1;
-    if (lanes === LANES) this.columnSums8(out);
-    else this.columnSumsAny(out);
+    // Per column, then the intercept: the residual × value of its rows, in row order.
+    if (kernel) {
+      kernel.multiply(this.columnStart.at, this.entryIndex.at, this.entryValue.at, this.residuals.at, this.zeros.at, this.sums.at, p + 1);
+    } else this.multiplyAny(this.columnStart.view, this.entryIndex.view, this.entryValue.view, rs, this.zeros.view, this.sums.view, p + 1);
     // As the row-by-row computation: each sum divided by n, then the L2 term added (not to the intercepts).
+    const sums = this.sums.view;
+    const stride = p + 1;
     for (let c = 0; c < classes; c++) {
-      for (let j = 0; j <= p; j++) out[c * stride + j] /= n;
+      for (let j = 0; j <= p; j++) out[c * stride + j] = sums[j * lanes + c] / n;
       for (let j = 0; j < p; j++) out[c * stride + j] += l2 * w[c * stride + j];
     }
   }
 
-  /**
-   * Each pattern's class probabilities, for at most 8 classes: each class's score is its intercept plus the
-   * entries in column order, the eight running scores in locals (a padded class's weights are 0 and its
-   * probability is never read).
-   */
-  private probabilities8(): void {
-    const { weightsT: wt, probabilities: pr, patternStart: start, patternColumn: column, patternValue: value, classes } = this;
-    const bias = this.p * LANES;
-    for (let k = 0; k < this.patterns; k++) {
-      let r0 = wt[bias], r1 = wt[bias + 1], r2 = wt[bias + 2], r3 = wt[bias + 3];
-      let r4 = wt[bias + 4], r5 = wt[bias + 5], r6 = wt[bias + 6], r7 = wt[bias + 7];
+  /** The kernel's sums in JavaScript, for more than 8 classes (lanes = classes, offsets in elements). */
+  private multiplyAny(
+    start: Int32Array, index: Int32Array, value: Float64Array, matrix: Float64Array, init: Float64Array, out: Float64Array, rows: number,
+  ): void {
+    const lanes = this.lanes;
+    for (let k = 0; k < rows; k++) {
+      const o = k * lanes;
+      for (let c = 0; c < lanes; c++) out[o + c] = init[c];
       for (let e = start[k]; e < start[k + 1]; e++) {
-        const b = column[e] * LANES;
+        const b = index[e];
         const v = value[e];
-        r0 += wt[b] * v; r1 += wt[b + 1] * v; r2 += wt[b + 2] * v; r3 += wt[b + 3] * v;
-        r4 += wt[b + 4] * v; r5 += wt[b + 5] * v; r6 += wt[b + 6] * v; r7 += wt[b + 7] * v;
+        for (let c = 0; c < lanes; c++) out[o + c] += matrix[b + c] * v;
       }
-      const o = k * LANES;
-      pr[o] = r0; pr[o + 1] = r1; pr[o + 2] = r2; pr[o + 3] = r3;
-      pr[o + 4] = r4; pr[o + 5] = r5; pr[o + 6] = r6; pr[o + 7] = r7;
-      softmaxAt(pr, o, classes);
-    }
-  }
-
-  /** probabilities8 for any number of classes (lanes = classes). */
-  private probabilitiesAny(): void {
-    const { weightsT: wt, probabilities: pr, patternStart: start, patternColumn: column, patternValue: value, classes } = this;
-    const bias = this.p * classes;
-    for (let k = 0; k < this.patterns; k++) {
-      const o = k * classes;
-      for (let c = 0; c < classes; c++) pr[o + c] = wt[bias + c];
-      for (let e = start[k]; e < start[k + 1]; e++) {
-        const b = column[e] * classes;
-        const v = value[e];
-        for (let c = 0; c < classes; c++) pr[o + c] += wt[b + c] * v;
-      }
-      softmaxAt(pr, o, classes);
-    }
-  }
-
-  /**
-   * The gradient's sums into `out` (class-major), for at most 8 classes: per column, the residual × value of
-   * its rows in row order, the intercepts' the residuals of all rows in row order; eight sums in locals.
-   */
-  private columnSums8(out: Float64Array): void {
-    const { residuals: rs, columnStart, entryGroup, entryValue, group, n, p, classes } = this;
-    const stride = p + 1;
-    const store = (j: number, s0: number, s1: number, s2: number, s3: number, s4: number, s5: number, s6: number, s7: number) => {
-      out[j] = s0;
-      if (classes > 1) out[stride + j] = s1;
-      if (classes > 2) out[2 * stride + j] = s2;
-      if (classes > 3) out[3 * stride + j] = s3;
-      if (classes > 4) out[4 * stride + j] = s4;
-      if (classes > 5) out[5 * stride + j] = s5;
-      if (classes > 6) out[6 * stride + j] = s6;
-      if (classes > 7) out[7 * stride + j] = s7;
-    };
-    for (let j = 0; j < p; j++) {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-      for (let e = columnStart[j]; e < columnStart[j + 1]; e++) {
-        const b = entryGroup[e] * LANES;
-        const v = entryValue[e];
-        s0 += rs[b] * v; s1 += rs[b + 1] * v; s2 += rs[b + 2] * v; s3 += rs[b + 3] * v;
-        s4 += rs[b + 4] * v; s5 += rs[b + 5] * v; s6 += rs[b + 6] * v; s7 += rs[b + 7] * v;
-      }
-      store(j, s0, s1, s2, s3, s4, s5, s6, s7);
-    }
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-    for (let i = 0; i < n; i++) {
-      const b = group[i] * LANES;
-      s0 += rs[b]; s1 += rs[b + 1]; s2 += rs[b + 2]; s3 += rs[b + 3];
-      s4 += rs[b + 4]; s5 += rs[b + 5]; s6 += rs[b + 6]; s7 += rs[b + 7];
-    }
-    store(p, s0, s1, s2, s3, s4, s5, s6, s7);
-  }
-
-  /** columnSums8 for any number of classes (lanes = classes). */
-  private columnSumsAny(out: Float64Array): void {
-    const { residuals: rs, columnStart, entryGroup, entryValue, group, n, p, classes, sums } = this;
-    const stride = p + 1;
-    for (let j = 0; j <= p; j++) {
-      sums.fill(0);
-      if (j < p) {
-        for (let e = columnStart[j]; e < columnStart[j + 1]; e++) {
-          const b = entryGroup[e] * classes;
-          const v = entryValue[e];
-          for (let c = 0; c < classes; c++) sums[c] += rs[b + c] * v;
-        }
-      } else {
-        for (let i = 0; i < n; i++) for (let c = 0; c < classes; c++) sums[c] += rs[group[i] * classes + c];
-      }
-      for (let c = 0; c < classes; c++) out[c * stride + j] = sums[c];
     }
   }
 }
