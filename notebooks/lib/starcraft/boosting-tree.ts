@@ -4,8 +4,10 @@
 // feature reads its own rows only. The sums, candidates and their order are those of a scan over the whole
 // column in value order (node by node the same additions in the same order), so the trees are the same to the bit.
 import { type SortedColumns } from './boosting-columns.ts';
+import { BoostingKernels } from './boosting-kernels.ts';
 import { type Split, SplitFinder, type TreeOptions } from './boosting-split.ts';
 import { type Matrix } from './matrix.ts';
+import { type Block } from './wasm.ts';
 
 export { splitGain, type TreeOptions } from './boosting-split.ts';
 
@@ -25,14 +27,9 @@ export interface Tree {
 export class TreeGrower {
   private readonly finder: SplitFinder;
   private readonly split: Split = { feature: -1, threshold: 0, defaultLeft: 0, gain: 0 };
-  /** the working copy of the sorted lists, partitioned by node below the root */
-  private readonly rows: Int32Array;
-  private readonly spareRows: Int32Array;
-  /** segment of node n in feature f: lo[f * maxNodes + n] … hi[…]−1 */
-  private readonly lo: Int32Array;
-  private readonly hi: Int32Array;
+  /** the sorted lists and their partition by node, the rows' routing and gradients, in the kernels' memory */
+  private readonly kernels: BoostingKernels;
   private readonly position: Int32Array;
-  private readonly goLeft: Uint8Array;
   private readonly maxNodes: number;
   // The tree being grown, by node.
   private readonly feature: Int32Array;
@@ -49,15 +46,11 @@ export class TreeGrower {
   private nodes = 0;
 
   constructor(private readonly x: Matrix, private readonly sorted: SortedColumns, private readonly options: TreeOptions) {
-    this.finder = new SplitFinder(x.rows, x.cols, sorted.byColumn, sorted.start, options);
-    const nnz = sorted.rows.length;
-    this.rows = new Int32Array(nnz);
-    this.spareRows = new Int32Array(nnz);
     const maxNodes = (this.maxNodes = 2 ** (options.maxDepth + 1) - 1);
-    this.lo = new Int32Array(x.cols * maxNodes);
-    this.hi = new Int32Array(x.cols * maxNodes);
+    this.kernels = new BoostingKernels(x.rows, x.cols, sorted.rows.length, maxNodes);
+    this.kernels.sortedRows.view.set(sorted.rows);
+    this.finder = new SplitFinder(x.rows, x.cols, sorted.byColumn, sorted.start, options, this.kernels, maxNodes);
     this.position = new Int32Array(x.rows);
-    this.goLeft = new Uint8Array(x.rows);
     this.feature = new Int32Array(maxNodes);
     this.threshold = new Float64Array(maxNodes);
     this.defaultLeft = new Uint8Array(maxNodes);
@@ -79,12 +72,16 @@ export class TreeGrower {
     return node;
   }
 
-  /** Grows one tree on (grad, hess); `leafOf` receives each training row's leaf. */
-  grow(grad: Float64Array, hess: Float64Array, leafOf: Int32Array): Tree {
-    const { x, sorted, maxNodes, lo, hi, position, goLeft, feature, threshold, defaultLeft, left, right, childSums, childCount } = this;
+  /** Grows one tree on (gradients, hessians); `leafOf` receives each training row's leaf. */
+  grow(gradients: Float64Array, hessians: Float64Array, leafOf: Int32Array): Tree {
+    const { x, sorted, maxNodes, kernels, position, feature, threshold, defaultLeft, left, right, childSums, childCount } = this;
     const { maxDepth, lambda, eta } = this.options;
     const cols = x.cols;
     const { byColumn } = sorted;
+    const lo = kernels.lo.view, hi = kernels.hi.view, goLeft = kernels.goLeft.view;
+    const grad = kernels.grad.view, hess = kernels.hess.view;
+    grad.set(gradients);
+    hess.set(hessians);
     for (let f = 0; f < cols; f++) {
       lo[f * maxNodes] = sorted.start[f];
       hi[f * maxNodes] = sorted.start[f + 1];
@@ -96,8 +93,8 @@ export class TreeGrower {
     let active = [this.addNode(g0, h0, x.rows)];
     for (let depth = 0; depth < maxDepth && active.length > 0; depth++) {
       // The root reads the presorted lists; its partition writes the working copy (no copy per tree).
-      const rows = depth === 0 ? sorted.rows : this.rows;
-      const splitting = active.filter((node) => this.findSplit(node, grad, hess, rows));
+      const rows = depth === 0 ? kernels.sortedRows : kernels.rows;
+      const splitting = active.filter((node) => this.findSplit(node, rows));
       // Route rows to children and sum their gradients in row order.
       childSums.fill(0);
       childCount.fill(0);
@@ -119,7 +116,7 @@ export class TreeGrower {
         left[node] = l;
         right[node] = r;
         next.push(l, r);
-        if (depth + 1 < maxDepth) this.partition(node, l, r, rows); // leaves need no lists
+        if (depth + 1 < maxDepth) kernels.partition(node, l, r, rows); // leaves need no lists
       }
       for (let i = 0; i < x.rows; i++) {
         const node = position[i];
@@ -144,34 +141,13 @@ export class TreeGrower {
   }
 
   /** Records the best split of `node` (boosting-split.ts); false when there is none. */
-  private findSplit(node: number, grad: Float64Array, hess: Float64Array, rows: Int32Array): boolean {
+  private findSplit(node: number, rows: Block<Int32Array>): boolean {
     const { split } = this;
-    if (!this.finder.find(this.sumG[node], this.sumH[node], this.count[node], rows, this.lo, this.hi, node, this.maxNodes, grad, hess, split)) return false;
+    if (!this.finder.find(this.sumG[node], this.sumH[node], this.count[node], rows, node, split)) return false;
     this.feature[node] = split.feature;
     this.threshold[node] = split.threshold;
     this.defaultLeft[node] = split.defaultLeft;
     this.gain[node] = split.gain;
     return true;
-  }
-
-  /** Splits every feature's segment of `node` (read from `fromRows`) into its children's, stably (value order kept). */
-  private partition(node: number, l: number, r: number, fromRows: Int32Array): void {
-    const { rows, spareRows, lo, hi, goLeft, maxNodes } = this;
-    for (let f = 0; f < this.x.cols; f++) {
-      const base = f * maxNodes;
-      const from = lo[base + node];
-      const to = hi[base + node];
-      let kept = from;
-      let moved = 0;
-      for (let k = from; k < to; k++) {
-        const row = fromRows[k];
-        const toLeft = goLeft[row];
-        rows[kept] = row; spareRows[moved] = row; // both written, one kept: no branch to mispredict
-        kept += toLeft; moved += 1 - toLeft;
-      }
-      rows.set(spareRows.subarray(0, moved), kept);
-      lo[base + l] = from; hi[base + l] = kept;
-      lo[base + r] = kept; hi[base + r] = to;
-    }
   }
 }

@@ -10,8 +10,7 @@ describe('Lanes8.multiply', () => {
     const lengths = Array.from({ length: rows }, (_, k) => (k % 7 === 0 ? 0 : Math.floor(random() * 50)));
     const entries = lengths.reduce((a, b) => a + b, 0);
     const kernel = new Lanes8(
-      Lanes8.bytes(rows + 1, 4) + Lanes8.bytes(entries, 4) + Lanes8.bytes(entries, 8) + Lanes8.bytes(matrixRows * 8, 8)
-      + Lanes8.bytes(8, 8) + Lanes8.bytes(rows * 8, 8),
+      [(rows + 1) * 4, entries * 4, entries * 8, matrixRows * 64, 64, rows * 64].reduce((sum, bytes) => sum + Lanes8.bytes(bytes), 0),
     );
     const start = kernel.i32(rows + 1);
     const index = kernel.i32(entries);

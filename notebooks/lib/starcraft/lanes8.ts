@@ -3,7 +3,7 @@
 // the same sum as the JavaScript loop `s = init; for each entry: s += matrix[index][lane] * value`, the same
 // roundings in the same order (two lanes per f64x2 operation), but with no bounds check per read: about 4–5
 // times faster than the JavaScript loop on this machine.
-import { countUp, encodeModule, op } from './wasm.ts';
+import { countUp, encodeModule, op, WasmMemory } from './wasm.ts';
 
 /** Bytes per row of the dense matrix and of the output: 8 doubles. */
 export const ROW_BYTES = 64;
@@ -37,40 +37,13 @@ const multiply = [
 
 let compiled: WebAssembly.Module | undefined;
 
-/** A memory of `bytes` (rounded up to pages) with the kernel bound to it. */
-export class Lanes8 {
-  readonly memory: WebAssembly.Memory;
+/** A memory of `bytes` (blocks for the kernel's arrays are taken from it in order) with the kernel bound to it. */
+export class Lanes8 extends WasmMemory {
   readonly multiply: (start: number, index: number, value: number, matrix: number, init: number, out: number, rows: number) => void;
-  private used = 0;
 
   constructor(bytes: number) {
     compiled ??= new WebAssembly.Module(encodeModule([{ name: 'multiply', params: 7, i32: 4, v128: 5, body: multiply }]));
-    this.memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
-    const instance = new WebAssembly.Instance(compiled, { env: { memory: this.memory } });
-    this.multiply = instance.exports.multiply as Lanes8['multiply'];
-  }
-
-  /** The next `count` doubles of the memory, zeroed, 64-byte aligned. */
-  f64(count: number): { at: number; view: Float64Array } {
-    const at = this.take(count * 8);
-    return { at, view: new Float64Array(this.memory.buffer, at, count) };
-  }
-
-  /** The next `count` 32-bit integers of the memory, zeroed, 64-byte aligned. */
-  i32(count: number): { at: number; view: Int32Array } {
-    const at = this.take(count * 4);
-    return { at, view: new Int32Array(this.memory.buffer, at, count) };
-  }
-
-  private take(bytes: number): number {
-    const at = this.used;
-    this.used += Math.ceil(bytes / ROW_BYTES) * ROW_BYTES;
-    if (this.used > this.memory.buffer.byteLength) throw new RangeError(`Lanes8: ${this.used} bytes asked of ${this.memory.buffer.byteLength}`);
-    return at;
-  }
-
-  /** Bytes `f64(count)` or `i32(count)` takes (for sizing the memory). */
-  static bytes(count: number, size: 4 | 8): number {
-    return Math.ceil((count * size) / ROW_BYTES) * ROW_BYTES;
+    super(compiled, bytes);
+    this.multiply = this.exports.multiply as Lanes8['multiply'];
   }
 }

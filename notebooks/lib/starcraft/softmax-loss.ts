@@ -13,6 +13,7 @@
 //   8-lane matrix, computed by the WebAssembly SIMD kernel of lanes8.ts (the same operations in the same order).
 import { Lanes8, ROW_BYTES } from './lanes8.ts';
 import { type SplitObjective } from './lbfgs.ts';
+import { type Block } from './wasm.ts';
 
 /** A row-compressed (CSR) copy of the scaled columns: row i's entries are start[i] … start[i+1]−1. */
 export interface SparseRows {
@@ -59,12 +60,6 @@ function softmaxAt(s: Float64Array, o: number, classes: number): void {
   for (let c = 0; c < classes; c++) s[o + c] /= sum;
 }
 
-/** A typed array and, when it lives in the kernel's memory, its byte address there. */
-interface Block<T> {
-  at: number;
-  view: T;
-}
-
 /**
  * The loss of weights w (classes × (p + 1), class-major, the intercept last) on n sparse rows of p columns.
  * `gradient` gives the gradient at the weights of the last `value` call.
@@ -72,7 +67,7 @@ interface Block<T> {
 export class SoftmaxLoss implements SplitObjective {
   /** classes per feature in the transposed weights, the probabilities, the residuals and the sums: 8 when they fit in 8, else classes */
   private readonly lanes: number;
-  /** the 8-lane kernel and its memory, which holds every Block below; undefined for more than 8 classes */
+  /** the 8-lane kernel and its memory, which holds every Block below; undefined for more than 8 classes (the Blocks are then ordinary arrays, their `at` unused) */
   private readonly kernel: Lanes8 | undefined;
   // Distinct rows (patterns), row-compressed: pattern k's entries are patternStart[k] … patternStart[k+1]−1,
   // each with its column's offset in weightsT (in bytes for the kernel, else in elements) and its value.
@@ -142,11 +137,11 @@ export class SoftmaxLoss implements SplitObjective {
 
     // Every array the kernel reads or writes is placed in its memory.
     const entries = perColumn[p + 1];
-    const sizes: [number, 4 | 8][] = [
-      [patterns + 1, 4], [patternEntries, 4], [patternEntries, 8], [p + 2, 4], [entries, 4], [entries, 8],
-      [(p + 1) * lanes, 8], [patterns * lanes, 8], [this.groups * lanes, 8], [lanes, 8], [(p + 1) * lanes, 8],
+    const bytes = [
+      (patterns + 1) * 4, patternEntries * 4, patternEntries * 8, (p + 2) * 4, entries * 4, entries * 8,
+      (p + 1) * lanes * 8, patterns * lanes * 8, this.groups * lanes * 8, lanes * 8, (p + 1) * lanes * 8,
     ];
-    const kernel = (this.kernel = lanes === LANES ? new Lanes8(sizes.reduce((sum, [count, size]) => sum + Lanes8.bytes(count, size), 0)) : undefined);
+    const kernel = (this.kernel = lanes === LANES ? new Lanes8(bytes.reduce((sum, b) => sum + Lanes8.bytes(b), 0)) : undefined);
     const f64 = (count: number): Block<Float64Array> => kernel?.f64(count) ?? { at: 0, view: new Float64Array(count) };
     const i32 = (count: number): Block<Int32Array> => kernel?.i32(count) ?? { at: 0, view: new Int32Array(count) };
     /** offsets of a row of `lanes` doubles: in bytes for the kernel, else in elements */

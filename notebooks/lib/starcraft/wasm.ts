@@ -1,5 +1,5 @@
-// A minimal WebAssembly encoder: just what the StarCraft models' numeric kernels need (i32 arithmetic, loads and
-// stores, loops, and f64x2 SIMD), so that a kernel is written here as readable code, with no toolchain and no
+// A minimal WebAssembly encoder: just what the StarCraft models' numeric kernels need (i32 and f64 arithmetic,
+// loads and stores, loops, and f64x2 SIMD), so that a kernel is written here as readable code, with no toolchain and no
 // binary in the repository. WebAssembly's f64 (and f64x2, lane by lane) additions and multiplications are IEEE
 // double operations rounded to nearest, as JavaScript's, and are never fused: a kernel that performs the same
 // operations in the same order gives the same bits as the JavaScript loop it replaces.
@@ -7,8 +7,9 @@
 /** Encoded bytes: an instruction, a sequence of them, or part of a section. */
 export type Code = number[];
 
-export const I32 = 0x7f;
-export const V128 = 0x7b;
+const I32 = 0x7f;
+const F64 = 0x7c;
+const V128 = 0x7b;
 
 /** Unsigned LEB128. */
 function unsigned(n: number): Code {
@@ -48,19 +49,43 @@ export const op = {
   get: (local: number): Code => [0x20, ...unsigned(local)],
   set: (local: number): Code => [0x21, ...unsigned(local)],
   tee: (local: number): Code => [0x22, ...unsigned(local)],
+  /** a ? b : c, with the operands pushed as b, c, a */
+  select: [0x1b] as Code,
   i32: (n: number): Code => [0x41, ...signed(n)],
   add: [0x6a] as Code,
+  sub: [0x6b] as Code,
+  mul: [0x6c] as Code,
   shl: [0x74] as Code,
-  /** unsigned a ≥ b */
+  /** unsigned a < b, a ≥ b */
+  ltU: [0x49] as Code,
   geU: [0x4f] as Code,
+  eq: [0x46] as Code,
+  eqz: [0x45] as Code,
   i32Load: (offset = 0): Code => [0x28, ...memarg(2, offset)],
+  i32Load8U: (offset = 0): Code => [0x2d, ...memarg(0, offset)],
+  i32Store: (offset = 0): Code => [0x36, ...memarg(2, offset)],
+  f64: (x: number): Code => [0x44, ...new Uint8Array(Float64Array.of(x).buffer)],
+  f64Add: [0xa0] as Code,
+  f64Sub: [0xa1] as Code,
+  f64Mul: [0xa2] as Code,
+  f64Div: [0xa3] as Code,
+  f64Abs: [0x99] as Code,
   f64Load: (offset = 0): Code => [0x2b, ...memarg(3, offset)],
+  f64Store: (offset = 0): Code => [0x39, ...memarg(3, offset)],
   v128Load: (offset = 0): Code => [...simd(0x00), ...memarg(4, offset)],
   v128Store: (offset = 0): Code => [...simd(0x0b), ...memarg(4, offset)],
   f64x2Splat: simd(0x14),
   f64x2Add: simd(0xf0),
   f64x2Mul: simd(0xf2),
+  /** memory.copy(destination, source, bytes) */
+  memoryCopy: [0xfc, 0x0a, 0, 0] as Code,
 };
+
+/** The address of element `index` (an i32 local) of an array at `base` (an i32 local) of `size`-byte elements. */
+export function address(base: number, index: number, size: 1 | 4 | 8): Code {
+  return size === 1 ? [...op.get(base), ...op.get(index), ...op.add]
+    : [...op.get(base), ...op.get(index), ...op.i32(size === 4 ? 2 : 3), ...op.shl, ...op.add];
+}
 
 /** `for (; local < end; local++) body` on i32 locals (unsigned compare). */
 export function countUp(local: number, end: number, body: Code): Code {
@@ -74,21 +99,41 @@ export function countUp(local: number, end: number, body: Code): Code {
   ];
 }
 
+/** `while (condition) body`: `condition` leaves an i32 on the stack; inside `body`, `br 1` leaves the loop. */
+export function loopWhile(condition: Code, body: Code): Code {
+  return [
+    0x02, 0x40, 0x03, 0x40, // block, loop
+    ...condition, ...op.eqz, 0x0d, 1, // br_if out of the block
+    ...body,
+    0x0c, 0, // br to the loop
+    0x0b, 0x0b, // end, end
+  ];
+}
+
+/** `body`, which may leave early by `br_if 0` (to the end of this block). */
+export function exitable(body: Code): Code {
+  return [0x02, 0x40, ...body, 0x0b];
+}
+
 export interface Func {
   name: string;
   /** all i32 */
   params: number;
-  /** declared locals after the parameters: `i32` of type i32, then `v128` of type v128 */
-  i32: number;
-  v128: number;
+  /** declared locals after the parameters, in this order: `i32` of type i32, `f64` of type f64, `v128` of type v128 */
+  i32?: number;
+  f64?: number;
+  v128?: number;
+  /** whether the function returns an i32 (left on the stack by the body) */
+  returnsI32?: boolean;
   body: Code;
 }
 
-/** A module of exported functions returning nothing, on one memory imported as env.memory. */
+/** A module of exported functions on one memory imported as env.memory. */
 export function encodeModule(funcs: readonly Func[]): Uint8Array<ArrayBuffer> {
-  const types = funcs.map((f) => [0x60, ...vector(Array.from({ length: f.params }, () => [I32])), 0]);
+  const types = funcs.map((f) => [0x60, ...vector(Array.from({ length: f.params }, () => [I32])), ...vector(f.returnsI32 ? [[I32]] : [])]);
   const bodies = funcs.map((f) => {
-    const code = [...vector([[...unsigned(f.i32), I32], [...unsigned(f.v128), V128]]), ...f.body, 0x0b];
+    const locals = vector([[...unsigned(f.i32 ?? 0), I32], [...unsigned(f.f64 ?? 0), F64], [...unsigned(f.v128 ?? 0), V128]]);
+    const code = [...locals, ...f.body, 0x0b];
     return [...unsigned(code.length), ...code];
   });
   return Uint8Array.from([
@@ -99,4 +144,52 @@ export function encodeModule(funcs: readonly Func[]): Uint8Array<ArrayBuffer> {
     ...section(7, vector(funcs.map((f, i) => [...name(f.name), 0x00, ...unsigned(i)]))),
     ...section(10, vector(bodies)),
   ]);
+}
+
+/** A block of a WasmMemory: its byte address in the memory and a view of it. */
+export interface Block<T> {
+  at: number;
+  view: T;
+}
+
+/** Bytes per block of a WasmMemory (blocks are aligned to this, for SIMD loads and cache lines). */
+const ALIGN = 64;
+
+/** A memory of at least `bytes` bytes, an instance of `module` on it, and blocks of it handed out in order (zeroed). */
+export class WasmMemory {
+  readonly memory: WebAssembly.Memory;
+  readonly exports: WebAssembly.Exports;
+  private used = 0;
+
+  constructor(module: WebAssembly.Module, bytes: number) {
+    this.memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+    this.exports = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports;
+  }
+
+  f64(count: number): Block<Float64Array> {
+    const at = this.take(count * 8);
+    return { at, view: new Float64Array(this.memory.buffer, at, count) };
+  }
+
+  i32(count: number): Block<Int32Array> {
+    const at = this.take(count * 4);
+    return { at, view: new Int32Array(this.memory.buffer, at, count) };
+  }
+
+  u8(count: number): Block<Uint8Array> {
+    const at = this.take(count);
+    return { at, view: new Uint8Array(this.memory.buffer, at, count) };
+  }
+
+  private take(bytes: number): number {
+    const at = this.used;
+    this.used += WasmMemory.bytes(bytes);
+    if (this.used > this.memory.buffer.byteLength) throw new RangeError(`WasmMemory: ${this.used} bytes asked of ${this.memory.buffer.byteLength}`);
+    return at;
+  }
+
+  /** What a block of `bytes` bytes takes (for sizing the memory). */
+  static bytes(bytes: number): number {
+    return Math.ceil(bytes / ALIGN) * ALIGN;
+  }
 }
