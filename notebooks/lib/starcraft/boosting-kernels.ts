@@ -3,10 +3,12 @@
 // bounds per block of 8 entries, boosting-split.ts). They are the same operations in the same order as the
 // JavaScript loops they replace (integer moves; IEEE double additions, one after the other), so the trees are the
 // same to the bit, without a bounds check per read and with one call per node rather than per feature.
-import { address, type Block, type Code, countUp, encodeModule, exitable, loopWhile, op, WasmMemory } from './wasm.ts';
+import { type Split, type TreeOptions } from './boosting-split.ts';
+import { address, type Block, type Code, countUp, encodeModule, exitable, F64, I32, i32s, loopWhile, op, WasmMemory } from './wasm.ts';
 
 /** Entries per block of the split search's first pass: 8 ruled out more candidates than 16 and cost less than 4 (measured). */
-export const BLOCK = 8;
+const BLOCK = 8;
+const MIN_GAIN = 1e-6; // xgboost's kRtEps: smaller improvements are not splits
 
 // partition(node, l, r, fromRows, rows, spare, goLeft, lo, hi, cols, stride): for every feature f, the entries
 // lo[f·stride + node] … hi[…]−1 of fromRows, rows in value order, are written to the same range of rows, those
@@ -40,76 +42,242 @@ const partition = (() => {
   ];
 })();
 
-// blockBounds(node, entries, lo, hi, cols, stride, grad, hess, blockStart, startG, startH, minG, maxG, endH, present):
-// for every feature f with entries lo[f·stride + node] … hi[…]−1 (rows in value order), the running sums of
-// grad and hess over them, in order, from the first entry; per block of BLOCK candidates after it (numbered on
-// from blockStart[f], blockStart[cols] = their total): the sums at its start (startG, startH), bounds on the
-// gradient sum within it (minG, maxG: it rises by at most the block's positive gradients and falls by at most its
-// negative ones, with a slack far above the rounding of its additions) and the hessian sum at its end (endH);
-// and the sums over all the entries in present[2f], present[2f + 1].
-const blockBounds = (() => {
-  const [NODE, ENTRIES, LO, HI, COLS, STRIDE, GRAD, HESS, BLOCK_START, START_G, START_H, MIN_G, MAX_G, END_H, PRESENT] =
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
-  const [F, AT, FROM, TO, K0, K1, K, R, BLOCKS] = [15, 16, 17, 18, 19, 20, 21, 22, 23];
-  const [ACC_G, ACC_H, S, MASS, G] = [24, 25, 26, 27, 28]; // f64
-  const store = (array: number, value: Code) => [...address(array, BLOCKS, 8), ...value, ...op.f64Store()];
+// The split gain and the block bound of boosting-split.ts (gainWithin, boxWithin, filterLimit), operation for
+// operation: the same IEEE double operations in the same order (JavaScript's && and || on pure comparisons become
+// i32 and/or), so the same numbers and the same decisions.
+const GAIN = 1, BOX = 2, LIMIT = 3; // function indices in the module
+
+// gainWithin(gl, hl, sumG, sumH, parentScore, lambda, minChildWeight, limit) → f64
+const gainWithin = (() => {
+  const [GL, HL, SUM_G, SUM_H, PARENT, LAMBDA, MCW, LIM] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [HR, GR, B, D, RHS] = [8, 9, 10, 11, 12]; // f64
   return [
-    ...op.i32(0), ...op.set(F), ...op.i32(0), ...op.set(BLOCKS),
-    ...countUp(F, COLS, [
-      ...address(BLOCK_START, F, 4), ...op.get(BLOCKS), ...op.i32Store(),
+    ...op.get(SUM_H), ...op.get(HL), ...op.f64Sub, ...op.set(HR),
+    ...op.get(HL), ...op.get(MCW), ...op.f64Lt, ...op.get(HR), ...op.get(MCW), ...op.f64Lt, ...op.or,
+    ...op.if(), ...op.f64(-Infinity), ...op.return, ...op.end,
+    ...op.get(SUM_G), ...op.get(GL), ...op.f64Sub, ...op.set(GR),
+    ...op.get(HL), ...op.get(LAMBDA), ...op.f64Add, ...op.set(B),
+    ...op.get(HR), ...op.get(LAMBDA), ...op.f64Add, ...op.set(D),
+    ...op.get(B), ...op.f64(0), ...op.f64Gt, ...op.get(D), ...op.f64(0), ...op.f64Gt, ...op.and,
+    ...op.if(),
+    ...op.get(LIM), ...op.get(B), ...op.f64Mul, ...op.get(D), ...op.f64Mul, ...op.set(RHS),
+    ...op.get(GL), ...op.get(GL), ...op.f64Mul, ...op.get(D), ...op.f64Mul, ...op.get(GR), ...op.get(GR), ...op.f64Mul, ...op.get(B), ...op.f64Mul, ...op.f64Add,
+    ...op.get(RHS), ...op.f64Lt, ...op.get(RHS), ...op.f64(Infinity), ...op.f64Lt, ...op.and,
+    ...op.if(), ...op.f64(-Infinity), ...op.return, ...op.end,
+    ...op.end,
+    ...op.get(GL), ...op.get(GL), ...op.f64Mul, ...op.get(B), ...op.f64Div,
+    ...op.get(GR), ...op.get(GR), ...op.f64Mul, ...op.get(D), ...op.f64Div, ...op.f64Add,
+    ...op.get(PARENT), ...op.f64Sub,
+  ];
+})();
+
+// boxWithin(gMin, gMax, hMin, hMax, sumG, sumH, lambda, minChildWeight, limit) → i32
+const boxWithin = (() => {
+  const [G_MIN, G_MAX, H_MIN, H_MAX, SUM_G, SUM_H, LAMBDA, MCW, LIM] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [B0, B1, D0, D1, L0, L1, R0, R1] = [9, 10, 11, 12, 13, 14, 15, 16]; // f64
+  const square = (local: number) => [...op.get(local), ...op.get(local), ...op.f64Mul];
+  const squareFrom = (sum: number, local: number) => [
+    ...op.get(sum), ...op.get(local), ...op.f64Sub, ...op.get(sum), ...op.get(local), ...op.f64Sub, ...op.f64Mul,
+  ];
+  /** l·d + r·b ≥ limit·b·d */
+  const corner = (l: number, d: number, r: number, b: number) => [
+    ...op.get(l), ...op.get(d), ...op.f64Mul, ...op.get(r), ...op.get(b), ...op.f64Mul, ...op.f64Add,
+    ...op.get(LIM), ...op.get(b), ...op.f64Mul, ...op.get(d), ...op.f64Mul, ...op.f64Ge,
+  ];
+  return [
+    ...op.get(H_MAX), ...op.get(MCW), ...op.f64Lt, ...op.get(SUM_H), ...op.get(H_MIN), ...op.f64Sub, ...op.get(MCW), ...op.f64Lt, ...op.or,
+    ...op.if(), ...op.i32(0), ...op.return, ...op.end,
+    ...op.get(H_MIN), ...op.get(LAMBDA), ...op.f64Add, ...op.f64(0), ...op.f64Gt,
+    ...op.get(SUM_H), ...op.get(H_MAX), ...op.f64Sub, ...op.get(LAMBDA), ...op.f64Add, ...op.f64(0), ...op.f64Gt, ...op.and, ...op.eqz,
+    ...op.get(LIM), ...op.f64(-Infinity), ...op.f64Eq, ...op.or,
+    ...op.if(), ...op.i32(1), ...op.return, ...op.end,
+    ...op.get(H_MIN), ...op.get(LAMBDA), ...op.f64Add, ...op.set(B0),
+    ...op.get(H_MAX), ...op.get(LAMBDA), ...op.f64Add, ...op.set(B1),
+    ...op.get(SUM_H), ...op.get(H_MIN), ...op.f64Sub, ...op.get(LAMBDA), ...op.f64Add, ...op.set(D0),
+    ...op.get(SUM_H), ...op.get(H_MAX), ...op.f64Sub, ...op.get(LAMBDA), ...op.f64Add, ...op.set(D1),
+    ...square(G_MIN), ...op.set(L0), ...square(G_MAX), ...op.set(L1),
+    ...squareFrom(SUM_G, G_MIN), ...op.set(R0), ...squareFrom(SUM_G, G_MAX), ...op.set(R1),
+    // the coarser bound first: max(l0, l1)·d1 + max(r0, r1)·b0 < limit·b0·d1 rules the box out
+    ...op.get(L0), ...op.get(L1), ...op.f64Max, ...op.get(D1), ...op.f64Mul,
+    ...op.get(R0), ...op.get(R1), ...op.f64Max, ...op.get(B0), ...op.f64Mul, ...op.f64Add,
+    ...op.get(LIM), ...op.get(B0), ...op.f64Mul, ...op.get(D1), ...op.f64Mul, ...op.f64Lt,
+    ...op.if(), ...op.i32(0), ...op.return, ...op.end,
+    ...corner(L0, D0, R0, B0), ...corner(L0, D1, R0, B1), ...op.or,
+    ...corner(L1, D0, R1, B0), ...op.or, ...corner(L1, D1, R1, B1), ...op.or,
+  ];
+})();
+
+// filterLimit(best, parentScore) → f64: (best + parent)·(1 − 1e-9) when best > 0 and parent ≥ 0, else −∞
+const filterLimit = [
+  ...op.get(0), ...op.get(1), ...op.f64Add, ...op.f64(1 - 1e-9), ...op.f64Mul, ...op.f64(-Infinity),
+  ...op.get(0), ...op.f64(0), ...op.f64Gt, ...op.get(1), ...op.f64(0), ...op.f64Ge, ...op.and, ...op.select,
+];
+
+// find(node, entries, rowsIn, sumG, sumH, lambda, minChildWeight, lo, hi, stride, cols, rows, grad, hess, byColumn,
+// start, startG, startH, minG, maxG, endH, out) → i32: SplitFinder.find of boosting-split.ts, the same steps in
+// the same order. Per feature, the first pass: the running sums of grad and hess over the node's entries of the
+// feature (rows in value order), from the first entry; per block of BLOCK candidates after it, the sums at its
+// start (startG, startH), bounds on the gradient sum within it (minG, maxG: it rises by at most the block's
+// positive gradients and falls by at most its negative ones, with a slack far above the rounding of its
+// additions) and the hessian sum at its end (endH). Then the second pass over the blocks that may beat the best.
+// Writes the best gain and threshold (f64) at out, out + 8, its feature and default (i32) at out + 16, out + 20;
+// returns 0 when there is no split.
+const find = (() => {
+  const [NODE, ENTRIES, ROWS_IN, SUM_G, SUM_H, LAMBDA, MCW, LO, HI, STRIDE, COLS, ROWS, GRAD, HESS, BY_COLUMN, START,
+    START_G, START_H, MIN_G, MAX_G, END_H, OUT] = Array.from({ length: 22 }, (_, i) => i);
+  const [F, AT, FROM, TO, K0, K1, K, R, BLOCKS, B, COLUMN, ZEROS, DENSE, RIGHT, LEFT, BEST_FEATURE, BEST_DEFAULT] =
+    Array.from({ length: 17 }, (_, i) => 22 + i);
+  const [ACC_G, ACC_H, S, MASS, G, PRESENT_G, PRESENT_H, PARENT, BEST_GAIN, LIM, BEST_THRESHOLD, PREVIOUS, V, CANDIDATE] =
+    Array.from({ length: 14 }, (_, i) => 39 + i);
+  const load = (array: number, index: number) => [...address(array, index, 8), ...op.f64Load()];
+  const store = (array: number, index: number, value: Code) => [...address(array, index, 8), ...value, ...op.f64Store()];
+  const entry = (k: Code) => [...op.get(ENTRIES), ...k, ...op.i32(2), ...op.shl, ...op.add, ...op.i32Load()];
+  const valueOf = (row: Code) => [...op.get(COLUMN), ...row, ...op.i32(3), ...op.shl, ...op.add, ...op.f64Load()];
+  const gain = (gl: Code, hl: Code) => [
+    ...gl, ...hl, ...op.get(SUM_G), ...op.get(SUM_H), ...op.get(PARENT), ...op.get(LAMBDA), ...op.get(MCW), ...op.get(LIM), ...op.call(GAIN),
+  ];
+  /** if (candidate > best) the candidate becomes the best split, with this threshold and default */
+  const consider = (candidate: Code, threshold: Code, defaultLeft: Code) => [
+    ...candidate, ...op.tee(CANDIDATE), ...op.get(BEST_GAIN), ...op.f64Gt,
+    ...op.if(),
+    ...op.get(CANDIDATE), ...op.set(BEST_GAIN),
+    ...op.get(CANDIDATE), ...op.get(PARENT), ...op.call(LIMIT), ...op.set(LIM),
+    ...op.get(F), ...op.set(BEST_FEATURE), ...threshold, ...op.set(BEST_THRESHOLD), ...defaultLeft, ...op.set(BEST_DEFAULT),
+    ...op.end,
+  ];
+  const midpoint = [...op.get(PREVIOUS), ...op.get(V), ...op.f64Add, ...op.f64(2), ...op.f64Div];
+  const leftG = (g: Code) => [...g, ...op.get(SUM_G), ...op.f64Add, ...op.get(PRESENT_G), ...op.f64Sub]; // g + sumG − presentG
+  const leftH = (h: Code) => [...h, ...op.get(SUM_H), ...op.f64Add, ...op.get(PRESENT_H), ...op.f64Sub];
+  const advance = [
+    ...op.get(ACC_G), ...load(GRAD, R), ...op.f64Add, ...op.set(ACC_G),
+    ...op.get(ACC_H), ...load(HESS, R), ...op.f64Add, ...op.set(ACC_H),
+    ...op.get(V), ...op.set(PREVIOUS),
+  ];
+  const firstPass = [
+    // accG = 0 + grad[first], accH = 0 + hess[first]
+    ...entry(op.get(FROM)), ...op.set(R),
+    ...op.f64(0), ...load(GRAD, R), ...op.f64Add, ...op.set(ACC_G),
+    ...op.f64(0), ...load(HESS, R), ...op.f64Add, ...op.set(ACC_H),
+    ...op.i32(0), ...op.set(BLOCKS),
+    ...op.get(FROM), ...op.i32(1), ...op.add, ...op.set(K0),
+    ...loopWhile([...op.get(K0), ...op.get(TO), ...op.ltU], [
+      // k1 = min(k0 + BLOCK, to)
+      ...op.get(K0), ...op.i32(BLOCK), ...op.add, ...op.get(TO),
+      ...op.get(K0), ...op.i32(BLOCK), ...op.add, ...op.get(TO), ...op.ltU, ...op.select, ...op.set(K1),
+      ...op.get(ACC_G), ...op.set(S),
+      ...store(START_G, BLOCKS, op.get(ACC_G)), ...store(START_H, BLOCKS, op.get(ACC_H)),
+      ...op.f64(0), ...op.set(MASS),
+      ...op.get(K0), ...op.set(K),
+      ...countUp(K, K1, [
+        ...entry(op.get(K)), ...op.set(R),
+        ...load(GRAD, R), ...op.set(G),
+        ...op.get(ACC_G), ...op.get(G), ...op.f64Add, ...op.set(ACC_G),
+        ...op.get(ACC_H), ...load(HESS, R), ...op.f64Add, ...op.set(ACC_H),
+        ...op.get(MASS), ...op.get(G), ...op.f64Abs, ...op.f64Add, ...op.set(MASS),
+      ]),
+      // minG = s − (mass − (accG − s)) / 2 − slack, maxG = s + (mass + (accG − s)) / 2 + slack,
+      // slack = 1e-12 · (|s| + mass)
+      ...store(MIN_G, BLOCKS, [
+        ...op.get(S), ...op.get(MASS), ...op.get(ACC_G), ...op.get(S), ...op.f64Sub, ...op.f64Sub, ...op.f64(2), ...op.f64Div, ...op.f64Sub,
+        ...op.f64(1e-12), ...op.get(S), ...op.f64Abs, ...op.get(MASS), ...op.f64Add, ...op.f64Mul, ...op.f64Sub,
+      ]),
+      ...store(MAX_G, BLOCKS, [
+        ...op.get(S), ...op.get(MASS), ...op.get(ACC_G), ...op.get(S), ...op.f64Sub, ...op.f64Add, ...op.f64(2), ...op.f64Div, ...op.f64Add,
+        ...op.f64(1e-12), ...op.get(S), ...op.f64Abs, ...op.get(MASS), ...op.f64Add, ...op.f64Mul, ...op.f64Add,
+      ]),
+      ...store(END_H, BLOCKS, op.get(ACC_H)),
+      ...op.get(BLOCKS), ...op.i32(1), ...op.add, ...op.set(BLOCKS),
+      ...op.get(K0), ...op.i32(BLOCK), ...op.add, ...op.set(K0),
+    ]),
+    ...op.get(ACC_G), ...op.set(PRESENT_G), ...op.get(ACC_H), ...op.set(PRESENT_H),
+  ];
+  const box = (gMin: Code, gMax: Code, hMin: Code, hMax: Code) => [
+    ...gMin, ...gMax, ...hMin, ...hMax, ...op.get(SUM_G), ...op.get(SUM_H), ...op.get(LAMBDA), ...op.get(MCW), ...op.get(LIM), ...op.call(BOX),
+  ];
+  const secondPass = [
+    ...op.i32(0), ...op.set(B),
+    ...countUp(B, BLOCKS, [...exitable([
+      ...box(load(MIN_G, B), load(MAX_G, B), load(START_H, B), load(END_H, B)), ...op.set(RIGHT),
+      ...op.get(ZEROS), ...op.if(I32),
+      ...box(leftG(load(MIN_G, B)), leftG(load(MAX_G, B)), leftH(load(START_H, B)), leftH(load(END_H, B))),
+      ...op.else, ...op.i32(0), ...op.end, ...op.set(LEFT),
+      ...op.get(RIGHT), ...op.get(LEFT), ...op.or, ...op.eqz, ...op.brIf0, // neither side may beat the best: skip the block
+      // k0 = from + 1 + b·BLOCK, k1 = min(k0 + BLOCK, to)
+      ...op.get(FROM), ...op.i32(1), ...op.add, ...op.get(B), ...op.i32(BLOCK), ...op.mul, ...op.add, ...op.set(K0),
+      ...op.get(K0), ...op.i32(BLOCK), ...op.add, ...op.get(TO),
+      ...op.get(K0), ...op.i32(BLOCK), ...op.add, ...op.get(TO), ...op.ltU, ...op.select, ...op.set(K1),
+      ...load(START_G, B), ...op.set(ACC_G), ...load(START_H, B), ...op.set(ACC_H),
+      ...valueOf(entry([...op.get(K0), ...op.i32(1), ...op.sub])), ...op.set(PREVIOUS),
+      ...op.get(K0), ...op.set(K),
+      ...op.get(ZEROS), ...op.if(),
+      ...countUp(K, K1, [
+        ...entry(op.get(K)), ...op.set(R), ...valueOf(op.get(R)), ...op.set(V),
+        ...op.get(V), ...op.get(PREVIOUS), ...op.f64Ne, ...op.if(),
+        // a side ruled out for the block stays so: the best only grows
+        ...op.get(RIGHT), ...op.if(), ...consider(gain(op.get(ACC_G), op.get(ACC_H)), midpoint, op.i32(0)), ...op.end,
+        ...op.get(LEFT), ...op.if(), ...consider(gain(leftG(op.get(ACC_G)), leftH(op.get(ACC_H))), midpoint, op.i32(1)), ...op.end,
+        ...op.end,
+        ...advance,
+      ]),
+      ...op.else,
+      ...countUp(K, K1, [
+        ...entry(op.get(K)), ...op.set(R), ...valueOf(op.get(R)), ...op.set(V),
+        ...op.get(V), ...op.get(PREVIOUS), ...op.f64Ne, ...op.if(),
+        ...consider(gain(op.get(ACC_G), op.get(ACC_H)), midpoint, op.get(DENSE)),
+        ...op.end,
+        ...advance,
+      ]),
+      ...op.end,
+    ])]),
+  ];
+  return [
+    // parentScore = sumG² / (sumH + λ), best = kRtEps, limit = filterLimit(best, parentScore)
+    ...op.get(SUM_G), ...op.get(SUM_G), ...op.f64Mul, ...op.get(SUM_H), ...op.get(LAMBDA), ...op.f64Add, ...op.f64Div, ...op.set(PARENT),
+    ...op.f64(MIN_GAIN), ...op.set(BEST_GAIN),
+    ...op.get(BEST_GAIN), ...op.get(PARENT), ...op.call(LIMIT), ...op.set(LIM),
+    ...op.i32(-1), ...op.set(BEST_FEATURE), ...op.f64(0), ...op.set(BEST_THRESHOLD), ...op.i32(0), ...op.set(BEST_DEFAULT),
+    ...op.i32(0), ...op.set(F),
+    ...countUp(F, COLS, [...exitable([
       ...op.get(F), ...op.get(STRIDE), ...op.mul, ...op.get(NODE), ...op.add, ...op.i32(2), ...op.shl, ...op.set(AT),
       ...op.get(LO), ...op.get(AT), ...op.add, ...op.i32Load(), ...op.set(FROM),
       ...op.get(HI), ...op.get(AT), ...op.add, ...op.i32Load(), ...op.set(TO),
-      ...exitable([
-        ...op.get(FROM), ...op.get(TO), ...op.eq, 0x0d, 0, // an empty segment: nothing to sum
-        // accG = 0 + grad[first], accH = 0 + hess[first]
-        ...address(ENTRIES, FROM, 4), ...op.i32Load(), ...op.set(R),
-        ...op.f64(0), ...address(GRAD, R, 8), ...op.f64Load(), ...op.f64Add, ...op.set(ACC_G),
-        ...op.f64(0), ...address(HESS, R, 8), ...op.f64Load(), ...op.f64Add, ...op.set(ACC_H),
-        ...op.get(FROM), ...op.i32(1), ...op.add, ...op.set(K0),
-        ...loopWhile([...op.get(K0), ...op.get(TO), ...op.ltU], [
-          // k1 = min(k0 + BLOCK, to)
-          ...op.get(K0), ...op.i32(BLOCK), ...op.add, ...op.get(TO),
-          ...op.get(K0), ...op.i32(BLOCK), ...op.add, ...op.get(TO), ...op.ltU, ...op.select, ...op.set(K1),
-          ...op.get(ACC_G), ...op.set(S),
-          ...store(START_G, op.get(ACC_G)), ...store(START_H, op.get(ACC_H)),
-          ...op.f64(0), ...op.set(MASS),
-          ...op.get(K0), ...op.set(K),
-          ...countUp(K, K1, [
-            ...address(ENTRIES, K, 4), ...op.i32Load(), ...op.set(R),
-            ...address(GRAD, R, 8), ...op.f64Load(), ...op.set(G),
-            ...op.get(ACC_G), ...op.get(G), ...op.f64Add, ...op.set(ACC_G),
-            ...op.get(ACC_H), ...address(HESS, R, 8), ...op.f64Load(), ...op.f64Add, ...op.set(ACC_H),
-            ...op.get(MASS), ...op.get(G), ...op.f64Abs, ...op.f64Add, ...op.set(MASS),
-          ]),
-          // minG = s − (mass − (accG − s)) / 2 − slack, maxG = s + (mass + (accG − s)) / 2 + slack,
-          // slack = 1e-12 · (|s| + mass)
-          ...store(MIN_G, [
-            ...op.get(S), ...op.get(MASS), ...op.get(ACC_G), ...op.get(S), ...op.f64Sub, ...op.f64Sub, ...op.f64(2), ...op.f64Div, ...op.f64Sub,
-            ...op.f64(1e-12), ...op.get(S), ...op.f64Abs, ...op.get(MASS), ...op.f64Add, ...op.f64Mul, ...op.f64Sub,
-          ]),
-          ...store(MAX_G, [
-            ...op.get(S), ...op.get(MASS), ...op.get(ACC_G), ...op.get(S), ...op.f64Sub, ...op.f64Add, ...op.f64(2), ...op.f64Div, ...op.f64Add,
-            ...op.f64(1e-12), ...op.get(S), ...op.f64Abs, ...op.get(MASS), ...op.f64Add, ...op.f64Mul, ...op.f64Add,
-          ]),
-          ...store(END_H, op.get(ACC_H)),
-          ...op.get(BLOCKS), ...op.i32(1), ...op.add, ...op.set(BLOCKS),
-          ...op.get(K0), ...op.i32(BLOCK), ...op.add, ...op.set(K0),
-        ]),
-        ...op.get(PRESENT), ...op.get(F), ...op.i32(4), ...op.shl, ...op.add, ...op.get(ACC_G), ...op.f64Store(0),
-        ...op.get(PRESENT), ...op.get(F), ...op.i32(4), ...op.shl, ...op.add, ...op.get(ACC_H), ...op.f64Store(8),
-      ]),
-    ]),
-    ...address(BLOCK_START, COLS, 4), ...op.get(BLOCKS), ...op.i32Store(),
+      ...op.get(FROM), ...op.get(TO), ...op.eq, ...op.brIf0, // no entries at this node
+      ...op.get(BY_COLUMN), ...op.get(F), ...op.get(ROWS), ...op.mul, ...op.i32(3), ...op.shl, ...op.add, ...op.set(COLUMN),
+      ...firstPass,
+      // zeros = to − from < rowsIn; dense = !zeros && the column has no zeros at all
+      ...op.get(TO), ...op.get(FROM), ...op.sub, ...op.get(ROWS_IN), ...op.ltS, ...op.set(ZEROS),
+      ...op.get(ZEROS), ...op.eqz,
+      ...op.get(START), ...op.get(F), ...op.i32(2), ...op.shl, ...op.add, ...op.tee(AT), ...op.i32Load(4),
+      ...op.get(AT), ...op.i32Load(), ...op.sub, ...op.get(ROWS), ...op.eq, ...op.and, ...op.set(DENSE),
+      ...secondPass,
+      // every non-zero row on one side, the zeros on the other
+      ...consider(gain(op.get(PRESENT_G), op.get(PRESENT_H)), [
+        ...valueOf(entry([...op.get(TO), ...op.i32(1), ...op.sub])), ...op.tee(V), ...op.get(V), ...op.f64Abs, ...op.f64(1e-6), ...op.f64Mul,
+        ...op.f64Add, ...op.f64(1e-6), ...op.f64Add,
+      ], op.i32(0)),
+      ...consider(gain(
+        [...op.get(SUM_G), ...op.get(PRESENT_G), ...op.f64Sub], [...op.get(SUM_H), ...op.get(PRESENT_H), ...op.f64Sub],
+      ), [
+        ...valueOf(entry(op.get(FROM))), ...op.tee(V), ...op.get(V), ...op.f64Abs, ...op.f64(1e-6), ...op.f64Mul,
+        ...op.f64Sub, ...op.f64(1e-6), ...op.f64Sub,
+      ], op.i32(1)),
+    ])]),
+    ...op.get(BEST_FEATURE), ...op.i32(0), ...op.ltS, ...op.if(), ...op.i32(0), ...op.return, ...op.end,
+    ...op.get(OUT), ...op.get(BEST_GAIN), ...op.f64Store(0),
+    ...op.get(OUT), ...op.get(BEST_THRESHOLD), ...op.f64Store(8),
+    ...op.get(OUT), ...op.get(BEST_FEATURE), ...op.i32Store(16),
+    ...op.get(OUT), ...op.get(BEST_DEFAULT), ...op.i32Store(20),
+    ...op.i32(1),
   ];
 })();
 
 let compiled: WebAssembly.Module | undefined;
 
 /**
- * The memory the two sweeps work in, for trees on a matrix of `rows` × `cols` with `nonZero` non-zero entries and
+ * The memory the kernels work in, for trees on a matrix of `rows` × `cols` with `nonZero` non-zero entries and
  * at most `maxNodes` nodes per tree: every feature's non-zero rows in value order (the presorted lists and the
- * working copy partitioned by node), the segments, the rows' routing and gradients, and the first pass's blocks.
+ * working copy partitioned by node), the segments, the rows' routing and gradients, the matrix column by column,
+ * and the first pass's blocks.
  */
 export class BoostingKernels extends WasmMemory {
   /** the presorted lists (read by the root), their working copy partitioned by node below it, and spare room */
@@ -123,34 +291,46 @@ export class BoostingKernels extends WasmMemory {
   readonly goLeft: Block<Uint8Array>;
   readonly grad: Block<Float64Array>;
   readonly hess: Block<Float64Array>;
-  /** the first pass's blocks of one node: feature f's are blockStart[f] … blockStart[f+1]−1 */
-  readonly blockStart: Block<Int32Array>;
-  readonly startG: Block<Float64Array>;
-  readonly startH: Block<Float64Array>;
-  readonly minG: Block<Float64Array>;
-  readonly maxG: Block<Float64Array>;
-  readonly endH: Block<Float64Array>;
-  /** per feature, the gradient and hessian sums of the node's non-zero rows */
-  readonly present: Block<Float64Array>;
+  /** feature f's value of row r at f · rows + r; feature f's non-zero entries in the presorted lists are start[f] … start[f+1]−1 */
+  readonly byColumn: Block<Float64Array>;
+  readonly start: Block<Int32Array>;
+  /** one feature's blocks in the first pass */
+  private readonly startG: Block<Float64Array>;
+  private readonly startH: Block<Float64Array>;
+  private readonly minG: Block<Float64Array>;
+  private readonly maxG: Block<Float64Array>;
+  private readonly endH: Block<Float64Array>;
+  /** find's result: gain and threshold, then feature and default as i32 */
+  private readonly best: Block<Float64Array>;
+  private readonly bestInts: Int32Array;
   private readonly partitionKernel: (
     node: number, l: number, r: number, fromRows: number, rows: number, spare: number, goLeft: number, lo: number, hi: number,
     cols: number, stride: number,
   ) => void;
-  private readonly blockBoundsKernel: (
-    node: number, entries: number, lo: number, hi: number, cols: number, stride: number, grad: number, hess: number,
-    blockStart: number, startG: number, startH: number, minG: number, maxG: number, endH: number, present: number,
-  ) => void;
+  private readonly findKernel: (
+    node: number, entries: number, rowsIn: number, sumG: number, sumH: number, lambda: number, minChildWeight: number,
+    lo: number, hi: number, stride: number, cols: number, rows: number, grad: number, hess: number, byColumn: number,
+    start: number, startG: number, startH: number, minG: number, maxG: number, endH: number, out: number,
+  ) => number;
+  /** the kernels' gain and bound, for tests against boosting-split.ts */
+  readonly gainWithin: (gl: number, hl: number, sumG: number, sumH: number, parentScore: number, lambda: number, minChildWeight: number, limit: number) => number;
+  readonly boxWithin: (
+    gMin: number, gMax: number, hMin: number, hMax: number, sumG: number, sumH: number, lambda: number, minChildWeight: number, limit: number,
+  ) => number;
 
-  constructor(rows: number, private readonly cols: number, nonZero: number, private readonly maxNodes: number) {
-    // A feature's b entries make ⌈(b − 1) / BLOCK⌉ ≤ b / BLOCK + 1 blocks.
-    const blocks = Math.ceil(nonZero / BLOCK) + cols;
+  constructor(private readonly numRows: number, private readonly cols: number, nonZero: number, private readonly maxNodes: number) {
+    const blocks = Math.ceil(numRows / BLOCK) + 1; // a feature's b ≤ rows entries make ⌈(b − 1) / BLOCK⌉ blocks
     const bytes = [
-      ...[nonZero, nonZero, nonZero, cols * maxNodes, cols * maxNodes].map((n) => n * 4), rows, rows * 8, rows * 8,
-      (cols + 1) * 4, ...Array.from({ length: 5 }, () => blocks * 8), cols * 16,
+      ...[nonZero, nonZero, nonZero, cols * maxNodes, cols * maxNodes].map((n) => n * 4), numRows, numRows * 8, numRows * 8,
+      numRows * cols * 8, (cols + 1) * 4, ...Array.from({ length: 5 }, () => blocks * 8), 24,
     ];
+    const f64s = (count: number) => Array.from({ length: count }, () => F64);
     compiled ??= new WebAssembly.Module(encodeModule([
-      { name: 'partition', params: 11, i32: 9, body: partition },
-      { name: 'blockBounds', params: 15, i32: 9, f64: 5, body: blockBounds },
+      { name: 'partition', params: i32s(11), i32: 9, body: partition },
+      { name: 'gainWithin', params: f64s(8), result: F64, f64: 5, body: gainWithin },
+      { name: 'boxWithin', params: f64s(9), result: I32, f64: 8, body: boxWithin },
+      { name: 'filterLimit', params: f64s(2), result: F64, body: filterLimit },
+      { name: 'find', params: [...i32s(3), ...f64s(4), ...i32s(15)], result: I32, i32: 17, f64: 14, body: find },
     ]));
     super(compiled, bytes.reduce((sum, b) => sum + WasmMemory.bytes(b), 0));
     this.sortedRows = this.i32(nonZero);
@@ -158,18 +338,22 @@ export class BoostingKernels extends WasmMemory {
     this.spareRows = this.i32(nonZero);
     this.lo = this.i32(cols * maxNodes);
     this.hi = this.i32(cols * maxNodes);
-    this.goLeft = this.u8(rows);
-    this.grad = this.f64(rows);
-    this.hess = this.f64(rows);
-    this.blockStart = this.i32(cols + 1);
+    this.goLeft = this.u8(numRows);
+    this.grad = this.f64(numRows);
+    this.hess = this.f64(numRows);
+    this.byColumn = this.f64(numRows * cols);
+    this.start = this.i32(cols + 1);
     this.startG = this.f64(blocks);
     this.startH = this.f64(blocks);
     this.minG = this.f64(blocks);
     this.maxG = this.f64(blocks);
     this.endH = this.f64(blocks);
-    this.present = this.f64(cols * 2);
+    this.best = this.f64(3);
+    this.bestInts = new Int32Array(this.memory.buffer, this.best.at + 16, 2);
     this.partitionKernel = this.exports.partition as BoostingKernels['partitionKernel'];
-    this.blockBoundsKernel = this.exports.blockBounds as BoostingKernels['blockBoundsKernel'];
+    this.findKernel = this.exports.find as BoostingKernels['findKernel'];
+    this.gainWithin = this.exports.gainWithin as BoostingKernels['gainWithin'];
+    this.boxWithin = this.exports.boxWithin as BoostingKernels['boxWithin'];
   }
 
   /** Splits every feature's segment of `node`, read from `from` (sortedRows or rows), into l's and r's in rows, by goLeft. */
@@ -177,11 +361,21 @@ export class BoostingKernels extends WasmMemory {
     this.partitionKernel(node, l, r, from.at, this.rows.at, this.spareRows.at, this.goLeft.at, this.lo.at, this.hi.at, this.cols, this.maxNodes);
   }
 
-  /** The first pass of the split search of `node`, on the entries of `entries` (sortedRows or rows), into the blocks. */
-  firstPass(node: number, entries: Block<Int32Array>): void {
-    this.blockBoundsKernel(
-      node, entries.at, this.lo.at, this.hi.at, this.cols, this.maxNodes, this.grad.at, this.hess.at, this.blockStart.at,
-      this.startG.at, this.startH.at, this.minG.at, this.maxG.at, this.endH.at, this.present.at,
+  /**
+   * The best split of `node` (gradient sums sumG, sumH over rowsIn rows), its entries in `entries` (sortedRows or
+   * rows) at the segments lo … hi, into `out`; false when there is none. See SplitFinder.find in boosting-split.ts.
+   */
+  find(node: number, entries: Block<Int32Array>, rowsIn: number, sumG: number, sumH: number, options: TreeOptions, out: Split): boolean {
+    const found = this.findKernel(
+      node, entries.at, rowsIn, sumG, sumH, options.lambda, options.minChildWeight, this.lo.at, this.hi.at, this.maxNodes,
+      this.cols, this.numRows, this.grad.at, this.hess.at, this.byColumn.at, this.start.at, this.startG.at, this.startH.at,
+      this.minG.at, this.maxG.at, this.endH.at, this.best.at,
     );
+    if (found === 0) return false;
+    out.gain = this.best.view[0];
+    out.threshold = this.best.view[1];
+    out.feature = this.bestInts[0];
+    out.defaultLeft = this.bestInts[1];
+    return true;
   }
 }

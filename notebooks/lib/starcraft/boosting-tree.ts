@@ -5,7 +5,7 @@
 // column in value order (node by node the same additions in the same order), so the trees are the same to the bit.
 import { type SortedColumns } from './boosting-columns.ts';
 import { BoostingKernels } from './boosting-kernels.ts';
-import { type Split, SplitFinder, type TreeOptions } from './boosting-split.ts';
+import { type Split, type TreeOptions } from './boosting-split.ts';
 import { type Matrix } from './matrix.ts';
 import { type Block } from './wasm.ts';
 
@@ -25,7 +25,6 @@ export interface Tree {
 
 /** Scratch space for growing trees on one matrix: allocated once per fit, reused by every tree. */
 export class TreeGrower {
-  private readonly finder: SplitFinder;
   private readonly split: Split = { feature: -1, threshold: 0, defaultLeft: 0, gain: 0 };
   /** the sorted lists and their partition by node, the rows' routing and gradients, in the kernels' memory */
   private readonly kernels: BoostingKernels;
@@ -49,7 +48,8 @@ export class TreeGrower {
     const maxNodes = (this.maxNodes = 2 ** (options.maxDepth + 1) - 1);
     this.kernels = new BoostingKernels(x.rows, x.cols, sorted.rows.length, maxNodes);
     this.kernels.sortedRows.view.set(sorted.rows);
-    this.finder = new SplitFinder(x.rows, x.cols, sorted.byColumn, sorted.start, options, this.kernels, maxNodes);
+    this.kernels.byColumn.view.set(sorted.byColumn);
+    this.kernels.start.view.set(sorted.start);
     this.position = new Int32Array(x.rows);
     this.feature = new Int32Array(maxNodes);
     this.threshold = new Float64Array(maxNodes);
@@ -140,10 +140,10 @@ export class TreeGrower {
     };
   }
 
-  /** Records the best split of `node` (boosting-split.ts); false when there is none. */
+  /** Records the best split of `node` (boosting-split.ts, boosting-kernels.ts); false when there is none. */
   private findSplit(node: number, rows: Block<Int32Array>): boolean {
     const { split } = this;
-    if (!this.finder.find(this.sumG[node], this.sumH[node], this.count[node], rows, node, split)) return false;
+    if (!this.kernels.find(node, rows, this.count[node], this.sumG[node], this.sumH[node], this.options, split)) return false;
     this.feature[node] = split.feature;
     this.threshold[node] = split.threshold;
     this.defaultLeft[node] = split.defaultLeft;

@@ -3,7 +3,7 @@
 // the same sum as the JavaScript loop `s = init; for each entry: s += matrix[index][lane] * value`, the same
 // roundings in the same order (two lanes per f64x2 operation), but with no bounds check per read: about 4–5
 // times faster than the JavaScript loop on this machine.
-import { countUp, encodeModule, op, WasmMemory } from './wasm.ts';
+import { countUp, encodeModule, i32s, op, WasmMemory } from './wasm.ts';
 
 /** Bytes per row of the dense matrix and of the output: 8 doubles. */
 export const ROW_BYTES = 64;
@@ -42,7 +42,7 @@ export class Lanes8 extends WasmMemory {
   readonly multiply: (start: number, index: number, value: number, matrix: number, init: number, out: number, rows: number) => void;
 
   constructor(bytes: number) {
-    compiled ??= new WebAssembly.Module(encodeModule([{ name: 'multiply', params: 7, i32: 4, v128: 5, body: multiply }]));
+    compiled ??= new WebAssembly.Module(encodeModule([{ name: 'multiply', params: i32s(7), i32: 4, v128: 5, body: multiply }]));
     super(compiled, bytes);
     this.multiply = this.exports.multiply as Lanes8['multiply'];
   }

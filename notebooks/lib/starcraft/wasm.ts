@@ -7,8 +7,9 @@
 /** Encoded bytes: an instruction, a sequence of them, or part of a section. */
 export type Code = number[];
 
-const I32 = 0x7f;
-const F64 = 0x7c;
+/** Value types. */
+export const I32 = 0x7f;
+export const F64 = 0x7c;
 const V128 = 0x7b;
 
 /** Unsigned LEB128. */
@@ -49,12 +50,24 @@ export const op = {
   get: (local: number): Code => [0x20, ...unsigned(local)],
   set: (local: number): Code => [0x21, ...unsigned(local)],
   tee: (local: number): Code => [0x22, ...unsigned(local)],
-  /** a ? b : c, with the operands pushed as b, c, a */
+  /** a ? b : c, with the operands pushed as b, c, a (both evaluated) */
   select: [0x1b] as Code,
+  call: (func: number): Code => [0x10, ...unsigned(func)],
+  return: [0x0f] as Code,
+  /** `if` (taking an i32 off the stack) with a result of type `result`, or none; then `else`, `end` */
+  if: (result?: number): Code => [0x04, result ?? 0x40],
+  else: [0x05] as Code,
+  end: [0x0b] as Code,
+  /** `br_if 0`: leaves the innermost block (or, in a loop, starts it again) when the i32 popped is not 0 */
+  brIf0: [0x0d, 0] as Code,
   i32: (n: number): Code => [0x41, ...signed(n)],
   add: [0x6a] as Code,
   sub: [0x6b] as Code,
   mul: [0x6c] as Code,
+  and: [0x71] as Code,
+  or: [0x72] as Code,
+  /** signed a < b */
+  ltS: [0x48] as Code,
   shl: [0x74] as Code,
   /** unsigned a < b, a ≥ b */
   ltU: [0x49] as Code,
@@ -70,6 +83,13 @@ export const op = {
   f64Mul: [0xa2] as Code,
   f64Div: [0xa3] as Code,
   f64Abs: [0x99] as Code,
+  f64Max: [0xa5] as Code,
+  f64Eq: [0x61] as Code,
+  f64Ne: [0x62] as Code,
+  f64Lt: [0x63] as Code,
+  f64Gt: [0x64] as Code,
+  f64Le: [0x65] as Code,
+  f64Ge: [0x66] as Code,
   f64Load: (offset = 0): Code => [0x2b, ...memarg(3, offset)],
   f64Store: (offset = 0): Code => [0x39, ...memarg(3, offset)],
   v128Load: (offset = 0): Code => [...simd(0x00), ...memarg(4, offset)],
@@ -117,20 +137,23 @@ export function exitable(body: Code): Code {
 
 export interface Func {
   name: string;
-  /** all i32 */
-  params: number;
+  /** the parameters' types (I32 or F64) */
+  params: number[];
+  /** the result's type (I32 or F64), left on the stack by the body; none when undefined */
+  result?: number;
   /** declared locals after the parameters, in this order: `i32` of type i32, `f64` of type f64, `v128` of type v128 */
   i32?: number;
   f64?: number;
   v128?: number;
-  /** whether the function returns an i32 (left on the stack by the body) */
-  returnsI32?: boolean;
   body: Code;
 }
 
-/** A module of exported functions on one memory imported as env.memory. */
+/** `count` i32 parameters. */
+export const i32s = (count: number): number[] => Array.from({ length: count }, () => I32);
+
+/** A module of exported functions (called by their index in `funcs`) on one memory imported as env.memory. */
 export function encodeModule(funcs: readonly Func[]): Uint8Array<ArrayBuffer> {
-  const types = funcs.map((f) => [0x60, ...vector(Array.from({ length: f.params }, () => [I32])), ...vector(f.returnsI32 ? [[I32]] : [])]);
+  const types = funcs.map((f) => [0x60, ...vector(f.params.map((t) => [t])), ...vector(f.result === undefined ? [] : [[f.result]])]);
   const bodies = funcs.map((f) => {
     const locals = vector([[...unsigned(f.i32 ?? 0), I32], [...unsigned(f.f64 ?? 0), F64], [...unsigned(f.v128 ?? 0), V128]]);
     const code = [...locals, ...f.body, 0x0b];
