@@ -42,6 +42,45 @@ const partition = (() => {
   ];
 })();
 
+// route(rows, position, feature, threshold, defaultLeft, left, right, byColumn, grad, hess, goLeft, leaf, childG,
+// childH, childCount): one level of a tree. Row i at node n = position[i] (n ≥ 0): at a leaf (feature[n] < 0) it
+// stays (leaf[i] = n, position[i] = −1); else it goes left when its value v of the node's feature is below the
+// threshold, or is 0 (missing) and the node sends zeros left (goLeft[i] = 1 then), to left[n] or right[n], whose
+// gradient and hessian sums and row count it adds to, in row order.
+const route = (() => {
+  const [ROWS, POSITION, FEATURE, THRESHOLD, DEFAULT_LEFT, LEFT, RIGHT, BY_COLUMN, GRAD, HESS, GO_LEFT, LEAF, CHILD_G,
+    CHILD_H, CHILD_COUNT] = Array.from({ length: 15 }, (_, i) => i);
+  const [I, NODE, F, TO_LEFT, CHILD] = [15, 16, 17, 18, 19];
+  const V = 20; // f64
+  const addTo = (array: number, value: Code) => [
+    ...address(array, CHILD, 8), ...address(array, CHILD, 8), ...op.f64Load(), ...value, ...op.f64Add, ...op.f64Store(),
+  ];
+  return [
+    ...op.i32(0), ...op.set(I),
+    ...countUp(I, ROWS, [...exitable([
+      ...address(POSITION, I, 4), ...op.i32Load(), ...op.tee(NODE), ...op.i32(0), ...op.ltS, ...op.brIf0, // routed to a leaf already
+      ...address(FEATURE, NODE, 4), ...op.i32Load(), ...op.tee(F), ...op.i32(0), ...op.ltS,
+      ...op.if(),
+      ...address(LEAF, I, 4), ...op.get(NODE), ...op.i32Store(),
+      ...address(POSITION, I, 4), ...op.i32(-1), ...op.i32Store(),
+      0x0c, 1, // br out of the row's block
+      ...op.end,
+      // v = byColumn[f · rows + i]; toLeft = v === 0 ? defaultLeft[node] : v < threshold[node]
+      ...op.get(BY_COLUMN), ...op.get(F), ...op.get(ROWS), ...op.mul, ...op.get(I), ...op.add, ...op.i32(3), ...op.shl, ...op.add,
+      ...op.f64Load(), ...op.set(V),
+      ...address(DEFAULT_LEFT, NODE, 1), ...op.i32Load8U(),
+      ...op.get(V), ...address(THRESHOLD, NODE, 8), ...op.f64Load(), ...op.f64Lt,
+      ...op.get(V), ...op.f64(0), ...op.f64Eq, ...op.select, ...op.set(TO_LEFT),
+      ...address(GO_LEFT, I, 1), ...op.get(TO_LEFT), ...op.i32Store8(),
+      ...address(LEFT, NODE, 4), ...op.i32Load(), ...address(RIGHT, NODE, 4), ...op.i32Load(), ...op.get(TO_LEFT), ...op.select, ...op.set(CHILD),
+      ...addTo(CHILD_G, [...address(GRAD, I, 8), ...op.f64Load()]),
+      ...addTo(CHILD_H, [...address(HESS, I, 8), ...op.f64Load()]),
+      ...address(CHILD_COUNT, CHILD, 4), ...address(CHILD_COUNT, CHILD, 4), ...op.i32Load(), ...op.i32(1), ...op.add, ...op.i32Store(),
+      ...address(POSITION, I, 4), ...op.get(CHILD), ...op.i32Store(),
+    ])]),
+  ];
+})();
+
 // The split gain and the block bound of boosting-split.ts (gainWithin, boxWithin, filterLimit), operation for
 // operation: the same IEEE double operations in the same order (JavaScript's && and || on pure comparisons become
 // i32 and/or), so the same numbers and the same decisions.
@@ -300,12 +339,28 @@ export class BoostingKernels extends WasmMemory {
   private readonly minG: Block<Float64Array>;
   private readonly maxG: Block<Float64Array>;
   private readonly endH: Block<Float64Array>;
+  /** the tree being grown, by node (the rest of it is in boosting-tree.ts), and each row's node (−1 once at a leaf) or leaf */
+  readonly feature: Block<Int32Array>;
+  readonly threshold: Block<Float64Array>;
+  readonly defaultLeft: Block<Uint8Array>;
+  readonly left: Block<Int32Array>;
+  readonly right: Block<Int32Array>;
+  readonly position: Block<Int32Array>;
+  readonly leaf: Block<Int32Array>;
+  /** per child node, the gradient and hessian sums and the count of the rows routed to it */
+  readonly childG: Block<Float64Array>;
+  readonly childH: Block<Float64Array>;
+  readonly childCount: Block<Int32Array>;
   /** find's result: gain and threshold, then feature and default as i32 */
   private readonly best: Block<Float64Array>;
   private readonly bestInts: Int32Array;
   private readonly partitionKernel: (
     node: number, l: number, r: number, fromRows: number, rows: number, spare: number, goLeft: number, lo: number, hi: number,
     cols: number, stride: number,
+  ) => void;
+  private readonly routeKernel: (
+    rows: number, position: number, feature: number, threshold: number, defaultLeft: number, left: number, right: number,
+    byColumn: number, grad: number, hess: number, goLeft: number, leaf: number, childG: number, childH: number, childCount: number,
   ) => void;
   private readonly findKernel: (
     node: number, entries: number, rowsIn: number, sumG: number, sumH: number, lambda: number, minChildWeight: number,
@@ -323,6 +378,7 @@ export class BoostingKernels extends WasmMemory {
     const bytes = [
       ...[nonZero, nonZero, nonZero, cols * maxNodes, cols * maxNodes].map((n) => n * 4), numRows, numRows * 8, numRows * 8,
       numRows * cols * 8, (cols + 1) * 4, ...Array.from({ length: 5 }, () => blocks * 8), 24,
+      maxNodes * 4, maxNodes * 8, maxNodes, maxNodes * 4, maxNodes * 4, numRows * 4, numRows * 4, maxNodes * 8, maxNodes * 8, maxNodes * 4,
     ];
     const f64s = (count: number) => Array.from({ length: count }, () => F64);
     compiled ??= new WebAssembly.Module(encodeModule([
@@ -331,6 +387,7 @@ export class BoostingKernels extends WasmMemory {
       { name: 'boxWithin', params: f64s(9), result: I32, f64: 8, body: boxWithin },
       { name: 'filterLimit', params: f64s(2), result: F64, body: filterLimit },
       { name: 'find', params: [...i32s(3), ...f64s(4), ...i32s(15)], result: I32, i32: 17, f64: 14, body: find },
+      { name: 'route', params: i32s(15), i32: 5, f64: 1, body: route },
     ]));
     super(compiled, bytes.reduce((sum, b) => sum + WasmMemory.bytes(b), 0));
     this.sortedRows = this.i32(nonZero);
@@ -350,6 +407,17 @@ export class BoostingKernels extends WasmMemory {
     this.endH = this.f64(blocks);
     this.best = this.f64(3);
     this.bestInts = new Int32Array(this.memory.buffer, this.best.at + 16, 2);
+    this.feature = this.i32(maxNodes);
+    this.threshold = this.f64(maxNodes);
+    this.defaultLeft = this.u8(maxNodes);
+    this.left = this.i32(maxNodes);
+    this.right = this.i32(maxNodes);
+    this.position = this.i32(numRows);
+    this.leaf = this.i32(numRows);
+    this.childG = this.f64(maxNodes);
+    this.childH = this.f64(maxNodes);
+    this.childCount = this.i32(maxNodes);
+    this.routeKernel = this.exports.route as BoostingKernels['routeKernel'];
     this.partitionKernel = this.exports.partition as BoostingKernels['partitionKernel'];
     this.findKernel = this.exports.find as BoostingKernels['findKernel'];
     this.gainWithin = this.exports.gainWithin as BoostingKernels['gainWithin'];
@@ -359,6 +427,17 @@ export class BoostingKernels extends WasmMemory {
   /** Splits every feature's segment of `node`, read from `from` (sortedRows or rows), into l's and r's in rows, by goLeft. */
   partition(node: number, l: number, r: number, from: Block<Int32Array>): void {
     this.partitionKernel(node, l, r, from.at, this.rows.at, this.spareRows.at, this.goLeft.at, this.lo.at, this.hi.at, this.cols, this.maxNodes);
+  }
+
+  /** Routes every row one level down (see `route` above); the children's sums and counts start from 0. */
+  route(): void {
+    this.childG.view.fill(0);
+    this.childH.view.fill(0);
+    this.childCount.view.fill(0);
+    this.routeKernel(
+      this.numRows, this.position.at, this.feature.at, this.threshold.at, this.defaultLeft.at, this.left.at, this.right.at,
+      this.byColumn.at, this.grad.at, this.hess.at, this.goLeft.at, this.leaf.at, this.childG.at, this.childH.at, this.childCount.at,
+    );
   }
 
   /**

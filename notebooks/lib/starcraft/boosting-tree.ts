@@ -28,9 +28,8 @@ export class TreeGrower {
   private readonly split: Split = { feature: -1, threshold: 0, defaultLeft: 0, gain: 0 };
   /** the sorted lists and their partition by node, the rows' routing and gradients, in the kernels' memory */
   private readonly kernels: BoostingKernels;
-  private readonly position: Int32Array;
   private readonly maxNodes: number;
-  // The tree being grown, by node.
+  // The tree being grown, by node (feature, threshold, default and children in the kernels' memory, for `route`).
   private readonly feature: Int32Array;
   private readonly threshold: Float64Array;
   private readonly defaultLeft: Uint8Array;
@@ -40,28 +39,23 @@ export class TreeGrower {
   private readonly sumG: Float64Array;
   private readonly sumH: Float64Array;
   private readonly count: Int32Array;
-  private readonly childSums: Float64Array;
-  private readonly childCount: Int32Array;
   private nodes = 0;
 
   constructor(private readonly x: Matrix, private readonly sorted: SortedColumns, private readonly options: TreeOptions) {
     const maxNodes = (this.maxNodes = 2 ** (options.maxDepth + 1) - 1);
-    this.kernels = new BoostingKernels(x.rows, x.cols, sorted.rows.length, maxNodes);
-    this.kernels.sortedRows.view.set(sorted.rows);
-    this.kernels.byColumn.view.set(sorted.byColumn);
-    this.kernels.start.view.set(sorted.start);
-    this.position = new Int32Array(x.rows);
-    this.feature = new Int32Array(maxNodes);
-    this.threshold = new Float64Array(maxNodes);
-    this.defaultLeft = new Uint8Array(maxNodes);
-    this.left = new Int32Array(maxNodes);
-    this.right = new Int32Array(maxNodes);
+    const kernels = (this.kernels = new BoostingKernels(x.rows, x.cols, sorted.rows.length, maxNodes));
+    kernels.sortedRows.view.set(sorted.rows);
+    kernels.byColumn.view.set(sorted.byColumn);
+    kernels.start.view.set(sorted.start);
+    this.feature = kernels.feature.view;
+    this.threshold = kernels.threshold.view;
+    this.defaultLeft = kernels.defaultLeft.view;
+    this.left = kernels.left.view;
+    this.right = kernels.right.view;
     this.gain = new Float64Array(maxNodes);
     this.sumG = new Float64Array(maxNodes);
     this.sumH = new Float64Array(maxNodes);
     this.count = new Int32Array(maxNodes);
-    this.childSums = new Float64Array(maxNodes * 4);
-    this.childCount = new Int32Array(maxNodes * 2);
   }
 
   private addNode(g: number, h: number, n: number): number {
@@ -74,12 +68,12 @@ export class TreeGrower {
 
   /** Grows one tree on (gradients, hessians); `leafOf` receives each training row's leaf. */
   grow(gradients: Float64Array, hessians: Float64Array, leafOf: Int32Array): Tree {
-    const { x, sorted, maxNodes, kernels, position, feature, threshold, defaultLeft, left, right, childSums, childCount } = this;
+    const { x, sorted, maxNodes, kernels, feature, threshold, defaultLeft, left, right } = this;
     const { maxDepth, lambda, eta } = this.options;
     const cols = x.cols;
-    const { byColumn } = sorted;
-    const lo = kernels.lo.view, hi = kernels.hi.view, goLeft = kernels.goLeft.view;
+    const lo = kernels.lo.view, hi = kernels.hi.view, position = kernels.position.view, leaf = kernels.leaf.view;
     const grad = kernels.grad.view, hess = kernels.hess.view;
+    const childG = kernels.childG.view, childH = kernels.childH.view, childCount = kernels.childCount.view;
     grad.set(gradients);
     hess.set(hessians);
     for (let f = 0; f < cols; f++) {
@@ -95,36 +89,25 @@ export class TreeGrower {
       // The root reads the presorted lists; its partition writes the working copy (no copy per tree).
       const rows = depth === 0 ? kernels.sortedRows : kernels.rows;
       const splitting = active.filter((node) => this.findSplit(node, rows));
+      // The children are numbered in order, left then right, as they are added below.
+      splitting.forEach((node, k) => {
+        left[node] = this.nodes + 2 * k;
+        right[node] = this.nodes + 2 * k + 1;
+      });
       // Route rows to children and sum their gradients in row order.
-      childSums.fill(0);
-      childCount.fill(0);
-      for (let i = 0; i < x.rows; i++) {
-        const node = position[i];
-        if (node < 0) continue;
-        const f = feature[node];
-        if (f < 0) { leafOf[i] = node; position[i] = -1; continue; }
-        const v = byColumn[f * x.rows + i];
-        const toLeft = v === 0 ? defaultLeft[node] === 1 : v < threshold[node];
-        goLeft[i] = toLeft ? 1 : 0;
-        const s = node * 4 + (toLeft ? 0 : 2);
-        childSums[s] += grad[i]; childSums[s + 1] += hess[i]; childCount[node * 2 + (toLeft ? 0 : 1)]++;
-      }
+      kernels.route();
       const next: number[] = [];
       for (const node of splitting) {
-        const l = this.addNode(childSums[node * 4], childSums[node * 4 + 1], childCount[node * 2]);
-        const r = this.addNode(childSums[node * 4 + 2], childSums[node * 4 + 3], childCount[node * 2 + 1]);
+        const l = this.addNode(childG[left[node]], childH[left[node]], childCount[left[node]]);
+        const r = this.addNode(childG[right[node]], childH[right[node]], childCount[right[node]]);
         left[node] = l;
         right[node] = r;
         next.push(l, r);
         if (depth + 1 < maxDepth) kernels.partition(node, l, r, rows); // leaves need no lists
       }
-      for (let i = 0; i < x.rows; i++) {
-        const node = position[i];
-        if (node >= 0) position[i] = goLeft[i] === 1 ? left[node] : right[node];
-      }
       active = next;
     }
-    for (let i = 0; i < x.rows; i++) if (position[i] >= 0) leafOf[i] = position[i];
+    for (let i = 0; i < x.rows; i++) leafOf[i] = position[i] >= 0 ? position[i] : leaf[i];
     const n = this.nodes;
     const value = new Array<number>(n).fill(0);
     for (let k = 0; k < n; k++) if (feature[k] < 0) value[k] = (-eta * this.sumG[k]) / (this.sumH[k] + lambda);

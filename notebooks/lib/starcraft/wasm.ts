@@ -77,6 +77,7 @@ export const op = {
   i32Load: (offset = 0): Code => [0x28, ...memarg(2, offset)],
   i32Load8U: (offset = 0): Code => [0x2d, ...memarg(0, offset)],
   i32Store: (offset = 0): Code => [0x36, ...memarg(2, offset)],
+  i32Store8: (offset = 0): Code => [0x3a, ...memarg(0, offset)],
   f64: (x: number): Code => [0x44, ...new Uint8Array(Float64Array.of(x).buffer)],
   f64Add: [0xa0] as Code,
   f64Sub: [0xa1] as Code,
