@@ -9,8 +9,6 @@ import { type Matrix } from './matrix.ts';
 /** The distinct training rows (with their extra term), ordered by norm; each stands for its copies. */
 export interface ExactTrain {
   train: Matrix;
-  /** row j's extra squared term (the published call's label column against a test value of 0), or 0 */
-  extra: Float64Array;
   /** one row per distinct (row, extra), by ascending norm, and those norms (square roots of exact integers) */
   byNorm: Int32Array;
   norms: Float64Array;
@@ -19,6 +17,16 @@ export interface ExactTrain {
   copies: Int32Array;
   /** the columns that vary, widest spread first (so that a row's partial sum passes the bound soonest) */
   columns: Int32Array;
+  /**
+   * The distinct rows' values of those columns, in that order, row byNorm[k] at k · columns.length (one
+   * contiguous read per visit), and their extra squared terms (the published call's label column against a
+   * test value of 0, or 0).
+   */
+  packed: Float64Array;
+  packedExtra: Float64Array;
+  /** scratch for one search: the test row's values of the columns, the positions (in byNorm) of the rows it keeps */
+  testRow: Float64Array;
+  found: Int32Array;
 }
 
 /** The training side, or undefined when some distance might not be exact (a non-integer or too large a value). */
@@ -70,12 +78,16 @@ export function exactTrain(train: Matrix, test: Matrix, extra?: ArrayLike<number
   const order = [...distinct.keys()].sort((a, b) => squared[a] - squared[b] || distinct[a][0] - distinct[b][0]);
   const copyStart = new Int32Array(order.length + 1);
   order.forEach((g, k) => (copyStart[k + 1] = copyStart[k] + distinct[g].length));
+  const byNorm = Int32Array.from(order, (g) => distinct[g][0]);
+  const columns = widestFirst(train, test);
+  const packed = new Float64Array(byNorm.length * columns.length);
+  byNorm.forEach((j, k) => columns.forEach((f, c) => (packed[k * columns.length + c] = x[j * cols + f])));
   return {
-    train, extra: extras,
-    byNorm: Int32Array.from(order, (g) => distinct[g][0]),
+    train, byNorm,
     norms: Float64Array.from(order, (g) => Math.sqrt(squared[g])),
     copyStart, copies: Int32Array.from(order.flatMap((g) => distinct[g])),
-    columns: widestFirst(train, test),
+    columns, packed, packedExtra: Float64Array.from(byNorm, (j) => extras[j]),
+    testRow: new Float64Array(columns.length), found: new Int32Array(byNorm.length),
   };
 }
 
@@ -109,55 +121,58 @@ const SLACK = 1e-9;
  * `distances` (one per distinct row), `mark` (one per training row, all 0, left so).
  */
 export function exactNearest(exact: ExactTrain, test: Matrix, t: number, eps: number, distances: Float64Array, out: number[], mark: Uint8Array): void {
-  const { train, extra, byNorm, norms, copyStart, copies, columns } = exact;
+  const { train, norms, copyStart, copies, columns, packed, packedExtra, testRow, found } = exact;
   const cols = train.cols;
-  const x = train.values;
+  const width = columns.length;
   const base = t * test.cols;
   let own = 0;
   for (let f = 0; f < cols; f++) own += test.values[base + f] ** 2;
   const norm = Math.sqrt(own);
+  for (let c = 0; c < width; c++) testRow[c] = test.values[base + columns[c]];
   // First row whose norm is at least the test row's; then alternate outwards, nearest norm first.
+  const n = norms.length;
   let lo = 0;
-  let hi = norms.length;
+  let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (norms[mid] < norm) lo = mid + 1; else hi = mid;
   }
-  let down = lo - 1;
-  let up = lo;
+  let down = lo - 1; // norms below the test row's, descending
+  let up = lo; // the others, ascending
   let bound = Infinity;
-  out.length = 0;
-  const found: number[] = []; // positions in byNorm
-  const visit = (k: number) => {
-    const j = byNorm[k];
-    let d = extra[j];
-    const offset = j * cols;
-    for (let c = 0; c < columns.length && d <= bound; c++) {
-      const f = columns[c];
-      const diff = test.values[base + f] - x[offset + f];
+  let kept = 0;
+  for (;;) {
+    // A side is done once its next row's norm gap alone, squared, is beyond the bound (which only shrinks).
+    if (down >= 0) {
+      const gap = norm - norms[down];
+      if (gap * gap * (1 - SLACK) > bound) down = -1;
+    }
+    if (up < n) {
+      const gap = norms[up] - norm;
+      if (gap * gap * (1 - SLACK) > bound) up = n;
+    }
+    let k: number;
+    if (down >= 0 && (up >= n || norm - norms[down] <= norms[up] - norm)) k = down--;
+    else if (up < n) k = up++;
+    else break;
+    // Row k's distance, dropped as soon as its partial sum passes the bound.
+    let d = packedExtra[k];
+    const offset = k * width;
+    for (let c = 0; c < width && d <= bound; c++) {
+      const diff = testRow[c] - packed[offset + c];
       d += diff * diff;
     }
-    if (d > bound) return;
+    if (d > bound) continue;
     distances[k] = d;
-    found.push(k);
+    found[kept++] = k;
     if (d * (1 + eps) < bound) bound = d * (1 + eps);
-  };
-  const beyond = (k: number) => {
-    const gap = Math.abs(norms[k] - norm);
-    return gap * gap * (1 - SLACK) > bound;
-  };
-  while (down >= 0 || up < norms.length) {
-    const downOk = down >= 0 && !beyond(down);
-    const upOk = up < norms.length && !beyond(up);
-    if (!downOk && !upOk) break;
-    if (downOk && (!upOk || norm - norms[down] <= norms[up] - norm)) visit(down--);
-    else visit(up++);
-    if (!downOk) down = -1;
-    if (!upOk) up = norms.length;
   }
   // The copies of every distinct row within the bound, in row order: sorted when few, else marked and listed.
   out.length = 0;
-  for (const k of found) if (distances[k] <= bound) for (let c = copyStart[k]; c < copyStart[k + 1]; c++) out.push(copies[c]);
+  for (let m = 0; m < kept; m++) {
+    const k = found[m];
+    if (distances[k] <= bound) for (let c = copyStart[k]; c < copyStart[k + 1]; c++) out.push(copies[c]);
+  }
   if (out.length <= 64) {
     out.sort((a, b) => a - b);
     return;
