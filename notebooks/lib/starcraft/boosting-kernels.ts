@@ -84,67 +84,90 @@ const route = (() => {
 // The split gain and the block bound of boosting-split.ts (gainWithin, boxWithin, filterLimit), operation for
 // operation: the same IEEE double operations in the same order (JavaScript's && and || on pure comparisons become
 // i32 and/or), so the same numbers and the same decisions.
-const GAIN = 1, BOX = 2, LIMIT = 3; // function indices in the module
+const LIMIT = 3; // filterLimit's index in the module
 
-// gainWithin(gl, hl, sumG, sumH, parentScore, lambda, minChildWeight, limit) → f64
-const gainWithin = (() => {
-  const [GL, HL, SUM_G, SUM_H, PARENT, LAMBDA, MCW, LIM] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const [HR, GR, B, D, RHS] = [8, 9, 10, 11, 12]; // f64
+/** Where gainWithin's inputs and scratch are: locals, by index. */
+interface GainLocals { gl: number; hl: number; sumG: number; sumH: number; parent: number; lambda: number; mcw: number; limit: number; hr: number; gr: number; b: number; d: number; rhs: number }
+
+/**
+ * gainWithin(gl, hl, sumG, sumH, parentScore, lambda, minChildWeight, limit) → f64, on the locals `at`; `exit(depth)`
+ * leaves with the f64 on the stack from `depth` blocks deep (a return in the function, a branch when inlined).
+ */
+function gainCode(at: GainLocals, exit: (depth: number) => Code): Code {
+  const { gl, hl, sumG, sumH, parent, lambda, mcw, limit, hr, gr, b, d, rhs } = at;
   return [
-    ...op.get(SUM_H), ...op.get(HL), ...op.f64Sub, ...op.set(HR),
-    ...op.get(HL), ...op.get(MCW), ...op.f64Lt, ...op.get(HR), ...op.get(MCW), ...op.f64Lt, ...op.or,
-    ...op.if(), ...op.f64(-Infinity), ...op.return, ...op.end,
-    ...op.get(SUM_G), ...op.get(GL), ...op.f64Sub, ...op.set(GR),
-    ...op.get(HL), ...op.get(LAMBDA), ...op.f64Add, ...op.set(B),
-    ...op.get(HR), ...op.get(LAMBDA), ...op.f64Add, ...op.set(D),
-    ...op.get(B), ...op.f64(0), ...op.f64Gt, ...op.get(D), ...op.f64(0), ...op.f64Gt, ...op.and,
+    ...op.get(sumH), ...op.get(hl), ...op.f64Sub, ...op.set(hr),
+    ...op.get(hl), ...op.get(mcw), ...op.f64Lt, ...op.get(hr), ...op.get(mcw), ...op.f64Lt, ...op.or,
+    ...op.if(), ...op.f64(-Infinity), ...exit(1), ...op.end,
+    ...op.get(sumG), ...op.get(gl), ...op.f64Sub, ...op.set(gr),
+    ...op.get(hl), ...op.get(lambda), ...op.f64Add, ...op.set(b),
+    ...op.get(hr), ...op.get(lambda), ...op.f64Add, ...op.set(d),
+    ...op.get(b), ...op.f64(0), ...op.f64Gt, ...op.get(d), ...op.f64(0), ...op.f64Gt, ...op.and,
     ...op.if(),
-    ...op.get(LIM), ...op.get(B), ...op.f64Mul, ...op.get(D), ...op.f64Mul, ...op.set(RHS),
-    ...op.get(GL), ...op.get(GL), ...op.f64Mul, ...op.get(D), ...op.f64Mul, ...op.get(GR), ...op.get(GR), ...op.f64Mul, ...op.get(B), ...op.f64Mul, ...op.f64Add,
-    ...op.get(RHS), ...op.f64Lt, ...op.get(RHS), ...op.f64(Infinity), ...op.f64Lt, ...op.and,
-    ...op.if(), ...op.f64(-Infinity), ...op.return, ...op.end,
+    ...op.get(limit), ...op.get(b), ...op.f64Mul, ...op.get(d), ...op.f64Mul, ...op.set(rhs),
+    ...op.get(gl), ...op.get(gl), ...op.f64Mul, ...op.get(d), ...op.f64Mul, ...op.get(gr), ...op.get(gr), ...op.f64Mul, ...op.get(b), ...op.f64Mul, ...op.f64Add,
+    ...op.get(rhs), ...op.f64Lt, ...op.get(rhs), ...op.f64(Infinity), ...op.f64Lt, ...op.and,
+    ...op.if(), ...op.f64(-Infinity), ...exit(2), ...op.end,
     ...op.end,
-    ...op.get(GL), ...op.get(GL), ...op.f64Mul, ...op.get(B), ...op.f64Div,
-    ...op.get(GR), ...op.get(GR), ...op.f64Mul, ...op.get(D), ...op.f64Div, ...op.f64Add,
-    ...op.get(PARENT), ...op.f64Sub,
+    ...op.get(gl), ...op.get(gl), ...op.f64Mul, ...op.get(b), ...op.f64Div,
+    ...op.get(gr), ...op.get(gr), ...op.f64Mul, ...op.get(d), ...op.f64Div, ...op.f64Add,
+    ...op.get(parent), ...op.f64Sub,
   ];
-})();
+}
 
-// boxWithin(gMin, gMax, hMin, hMax, sumG, sumH, lambda, minChildWeight, limit) → i32
-const boxWithin = (() => {
-  const [G_MIN, G_MAX, H_MIN, H_MAX, SUM_G, SUM_H, LAMBDA, MCW, LIM] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const [B0, B1, D0, D1, L0, L1, R0, R1] = [9, 10, 11, 12, 13, 14, 15, 16]; // f64
+/** Where boxWithin's inputs and scratch are: locals, by index. */
+interface BoxLocals {
+  gMin: number; gMax: number; hMin: number; hMax: number; sumG: number; sumH: number; lambda: number; mcw: number; limit: number;
+  b0: number; b1: number; d0: number; d1: number; l0: number; l1: number; r0: number; r1: number;
+}
+
+/** boxWithin(gMin, gMax, hMin, hMax, sumG, sumH, lambda, minChildWeight, limit) → i32, on the locals `at`; `exit` as in gainCode. */
+function boxCode(at: BoxLocals, exit: (depth: number) => Code): Code {
+  const { gMin, gMax, hMin, hMax, sumG, sumH, lambda, mcw, limit, b0, b1, d0, d1, l0, l1, r0, r1 } = at;
   const square = (local: number) => [...op.get(local), ...op.get(local), ...op.f64Mul];
-  const squareFrom = (sum: number, local: number) => [
-    ...op.get(sum), ...op.get(local), ...op.f64Sub, ...op.get(sum), ...op.get(local), ...op.f64Sub, ...op.f64Mul,
+  const squareFrom = (local: number) => [
+    ...op.get(sumG), ...op.get(local), ...op.f64Sub, ...op.get(sumG), ...op.get(local), ...op.f64Sub, ...op.f64Mul,
   ];
   /** l·d + r·b ≥ limit·b·d */
   const corner = (l: number, d: number, r: number, b: number) => [
     ...op.get(l), ...op.get(d), ...op.f64Mul, ...op.get(r), ...op.get(b), ...op.f64Mul, ...op.f64Add,
-    ...op.get(LIM), ...op.get(b), ...op.f64Mul, ...op.get(d), ...op.f64Mul, ...op.f64Ge,
+    ...op.get(limit), ...op.get(b), ...op.f64Mul, ...op.get(d), ...op.f64Mul, ...op.f64Ge,
   ];
   return [
-    ...op.get(H_MAX), ...op.get(MCW), ...op.f64Lt, ...op.get(SUM_H), ...op.get(H_MIN), ...op.f64Sub, ...op.get(MCW), ...op.f64Lt, ...op.or,
-    ...op.if(), ...op.i32(0), ...op.return, ...op.end,
-    ...op.get(H_MIN), ...op.get(LAMBDA), ...op.f64Add, ...op.f64(0), ...op.f64Gt,
-    ...op.get(SUM_H), ...op.get(H_MAX), ...op.f64Sub, ...op.get(LAMBDA), ...op.f64Add, ...op.f64(0), ...op.f64Gt, ...op.and, ...op.eqz,
-    ...op.get(LIM), ...op.f64(-Infinity), ...op.f64Eq, ...op.or,
-    ...op.if(), ...op.i32(1), ...op.return, ...op.end,
-    ...op.get(H_MIN), ...op.get(LAMBDA), ...op.f64Add, ...op.set(B0),
-    ...op.get(H_MAX), ...op.get(LAMBDA), ...op.f64Add, ...op.set(B1),
-    ...op.get(SUM_H), ...op.get(H_MIN), ...op.f64Sub, ...op.get(LAMBDA), ...op.f64Add, ...op.set(D0),
-    ...op.get(SUM_H), ...op.get(H_MAX), ...op.f64Sub, ...op.get(LAMBDA), ...op.f64Add, ...op.set(D1),
-    ...square(G_MIN), ...op.set(L0), ...square(G_MAX), ...op.set(L1),
-    ...squareFrom(SUM_G, G_MIN), ...op.set(R0), ...squareFrom(SUM_G, G_MAX), ...op.set(R1),
+    ...op.get(hMax), ...op.get(mcw), ...op.f64Lt, ...op.get(sumH), ...op.get(hMin), ...op.f64Sub, ...op.get(mcw), ...op.f64Lt, ...op.or,
+    ...op.if(), ...op.i32(0), ...exit(1), ...op.end,
+    ...op.get(hMin), ...op.get(lambda), ...op.f64Add, ...op.f64(0), ...op.f64Gt,
+    ...op.get(sumH), ...op.get(hMax), ...op.f64Sub, ...op.get(lambda), ...op.f64Add, ...op.f64(0), ...op.f64Gt, ...op.and, ...op.eqz,
+    ...op.get(limit), ...op.f64(-Infinity), ...op.f64Eq, ...op.or,
+    ...op.if(), ...op.i32(1), ...exit(1), ...op.end,
+    ...op.get(hMin), ...op.get(lambda), ...op.f64Add, ...op.set(b0),
+    ...op.get(hMax), ...op.get(lambda), ...op.f64Add, ...op.set(b1),
+    ...op.get(sumH), ...op.get(hMin), ...op.f64Sub, ...op.get(lambda), ...op.f64Add, ...op.set(d0),
+    ...op.get(sumH), ...op.get(hMax), ...op.f64Sub, ...op.get(lambda), ...op.f64Add, ...op.set(d1),
+    ...square(gMin), ...op.set(l0), ...square(gMax), ...op.set(l1),
+    ...squareFrom(gMin), ...op.set(r0), ...squareFrom(gMax), ...op.set(r1),
     // the coarser bound first: max(l0, l1)·d1 + max(r0, r1)·b0 < limit·b0·d1 rules the box out
-    ...op.get(L0), ...op.get(L1), ...op.f64Max, ...op.get(D1), ...op.f64Mul,
-    ...op.get(R0), ...op.get(R1), ...op.f64Max, ...op.get(B0), ...op.f64Mul, ...op.f64Add,
-    ...op.get(LIM), ...op.get(B0), ...op.f64Mul, ...op.get(D1), ...op.f64Mul, ...op.f64Lt,
-    ...op.if(), ...op.i32(0), ...op.return, ...op.end,
-    ...corner(L0, D0, R0, B0), ...corner(L0, D1, R0, B1), ...op.or,
-    ...corner(L1, D0, R1, B0), ...op.or, ...corner(L1, D1, R1, B1), ...op.or,
+    ...op.get(l0), ...op.get(l1), ...op.f64Max, ...op.get(d1), ...op.f64Mul,
+    ...op.get(r0), ...op.get(r1), ...op.f64Max, ...op.get(b0), ...op.f64Mul, ...op.f64Add,
+    ...op.get(limit), ...op.get(b0), ...op.f64Mul, ...op.get(d1), ...op.f64Mul, ...op.f64Lt,
+    ...op.if(), ...op.i32(0), ...exit(1), ...op.end,
+    ...corner(l0, d0, r0, b0), ...corner(l0, d1, r0, b1), ...op.or,
+    ...corner(l1, d0, r1, b0), ...op.or, ...corner(l1, d1, r1, b1), ...op.or,
   ];
-})();
+}
+
+/** The functions gainWithin and boxWithin (exported for tests): the parameters, then the scratch locals. */
+const gainWithin = gainCode(
+  { gl: 0, hl: 1, sumG: 2, sumH: 3, parent: 4, lambda: 5, mcw: 6, limit: 7, hr: 8, gr: 9, b: 10, d: 11, rhs: 12 }, () => op.return,
+);
+const boxWithin = boxCode({
+  gMin: 0, gMax: 1, hMin: 2, hMax: 3, sumG: 4, sumH: 5, lambda: 6, mcw: 7, limit: 8,
+  b0: 9, b1: 10, d0: 11, d1: 12, l0: 13, l1: 14, r0: 15, r1: 16,
+}, () => op.return);
+
+/** `code` as a block whose value (of type `result`) it leaves on the stack or branches out with. */
+const valueBlock = (result: number, code: Code): Code => [0x02, result, ...code, ...op.end];
+const branch = (depth: number): Code => [0x0c, depth];
 
 // filterLimit(best, parentScore) → f64: (best + parent)·(1 − 1e-9) when best > 0 and parent ≥ 0, else −∞
 const filterLimit = [
@@ -168,13 +191,20 @@ const find = (() => {
     Array.from({ length: 17 }, (_, i) => 22 + i);
   const [ACC_G, ACC_H, S, MASS, G, PRESENT_G, PRESENT_H, PARENT, BEST_GAIN, LIM, BEST_THRESHOLD, PREVIOUS, V, CANDIDATE] =
     Array.from({ length: 14 }, (_, i) => 39 + i);
+  // the inlined gain's and bound's arguments and scratch
+  const [X0, X1, X2, X3, T0, T1, T2, T3, T4, T5, T6, T7] = Array.from({ length: 12 }, (_, i) => 53 + i);
+  const gainAt: GainLocals = {
+    gl: X0, hl: X1, sumG: SUM_G, sumH: SUM_H, parent: PARENT, lambda: LAMBDA, mcw: MCW, limit: LIM, hr: T0, gr: T1, b: T2, d: T3, rhs: T4,
+  };
+  const boxAt: BoxLocals = {
+    gMin: X0, gMax: X1, hMin: X2, hMax: X3, sumG: SUM_G, sumH: SUM_H, lambda: LAMBDA, mcw: MCW, limit: LIM,
+    b0: T0, b1: T1, d0: T2, d1: T3, l0: T4, l1: T5, r0: T6, r1: T7,
+  };
   const load = (array: number, index: number) => [...address(array, index, 8), ...op.f64Load()];
   const store = (array: number, index: number, value: Code) => [...address(array, index, 8), ...value, ...op.f64Store()];
   const entry = (k: Code) => [...op.get(ENTRIES), ...k, ...op.i32(2), ...op.shl, ...op.add, ...op.i32Load()];
   const valueOf = (row: Code) => [...op.get(COLUMN), ...row, ...op.i32(3), ...op.shl, ...op.add, ...op.f64Load()];
-  const gain = (gl: Code, hl: Code) => [
-    ...gl, ...hl, ...op.get(SUM_G), ...op.get(SUM_H), ...op.get(PARENT), ...op.get(LAMBDA), ...op.get(MCW), ...op.get(LIM), ...op.call(GAIN),
-  ];
+  const gain = (gl: Code, hl: Code) => [...gl, ...op.set(X0), ...hl, ...op.set(X1), ...valueBlock(F64, gainCode(gainAt, branch))];
   /** if (candidate > best) the candidate becomes the best split, with this threshold and default */
   const consider = (candidate: Code, threshold: Code, defaultLeft: Code) => [
     ...candidate, ...op.tee(CANDIDATE), ...op.get(BEST_GAIN), ...op.f64Gt,
@@ -231,7 +261,7 @@ const find = (() => {
     ...op.get(ACC_G), ...op.set(PRESENT_G), ...op.get(ACC_H), ...op.set(PRESENT_H),
   ];
   const box = (gMin: Code, gMax: Code, hMin: Code, hMax: Code) => [
-    ...gMin, ...gMax, ...hMin, ...hMax, ...op.get(SUM_G), ...op.get(SUM_H), ...op.get(LAMBDA), ...op.get(MCW), ...op.get(LIM), ...op.call(BOX),
+    ...gMin, ...op.set(X0), ...gMax, ...op.set(X1), ...hMin, ...op.set(X2), ...hMax, ...op.set(X3), ...valueBlock(I32, boxCode(boxAt, branch)),
   ];
   const secondPass = [
     ...op.i32(0), ...op.set(B),
@@ -386,7 +416,7 @@ export class BoostingKernels extends WasmMemory {
       { name: 'gainWithin', params: f64s(8), result: F64, f64: 5, body: gainWithin },
       { name: 'boxWithin', params: f64s(9), result: I32, f64: 8, body: boxWithin },
       { name: 'filterLimit', params: f64s(2), result: F64, body: filterLimit },
-      { name: 'find', params: [...i32s(3), ...f64s(4), ...i32s(15)], result: I32, i32: 17, f64: 14, body: find },
+      { name: 'find', params: [...i32s(3), ...f64s(4), ...i32s(15)], result: I32, i32: 17, f64: 26, body: find },
       { name: 'route', params: i32s(15), i32: 5, f64: 1, body: route },
     ]));
     super(compiled, bytes.reduce((sum, b) => sum + WasmMemory.bytes(b), 0));
