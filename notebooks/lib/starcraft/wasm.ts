@@ -66,9 +66,11 @@ export const op = {
   mul: [0x6c] as Code,
   and: [0x71] as Code,
   or: [0x72] as Code,
-  /** signed a < b */
+  /** signed a < b, a ≥ b */
   ltS: [0x48] as Code,
+  geS: [0x4e] as Code,
   shl: [0x74] as Code,
+  shrU: [0x76] as Code,
   /** unsigned a < b, a ≥ b */
   ltU: [0x49] as Code,
   geU: [0x4f] as Code,
