@@ -93,6 +93,8 @@ export const op = {
   f64Gt: [0x64] as Code,
   f64Le: [0x65] as Code,
   f64Ge: [0x66] as Code,
+  /** the i32 as an f64 (exact) */
+  f64FromI32: [0xb7] as Code,
   f64Load: (offset = 0): Code => [0x2b, ...memarg(3, offset)],
   f64Store: (offset = 0): Code => [0x39, ...memarg(3, offset)],
   v128Load: (offset = 0): Code => [...simd(0x00), ...memarg(4, offset)],
