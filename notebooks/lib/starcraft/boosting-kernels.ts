@@ -63,7 +63,7 @@ const route = (() => {
       ...op.if(),
       ...address(LEAF, I, 4), ...op.get(NODE), ...op.i32Store(),
       ...address(POSITION, I, 4), ...op.i32(-1), ...op.i32Store(),
-      0x0c, 1, // br out of the row's block
+      ...op.br(1), // out of the row's block
       ...op.end,
       // v = byColumn[f · rows + i]; toLeft = v === 0 ? defaultLeft[node] : v < threshold[node]
       ...op.get(BY_COLUMN), ...op.get(F), ...op.get(ROWS), ...op.mul, ...op.get(I), ...op.add, ...op.i32(3), ...op.shl, ...op.add,
@@ -87,7 +87,10 @@ const route = (() => {
 const LIMIT = 3; // filterLimit's index in the module
 
 /** Where gainWithin's inputs and scratch are: locals, by index. */
-interface GainLocals { gl: number; hl: number; sumG: number; sumH: number; parent: number; lambda: number; mcw: number; limit: number; hr: number; gr: number; b: number; d: number; rhs: number }
+interface GainLocals {
+  gl: number; hl: number; sumG: number; sumH: number; parent: number; lambda: number; mcw: number; limit: number;
+  hr: number; gr: number; b: number; d: number; rhs: number;
+}
 
 /**
  * gainWithin(gl, hl, sumG, sumH, parentScore, lambda, minChildWeight, limit) → f64, on the locals `at`; `exit(depth)`
@@ -105,7 +108,8 @@ function gainCode(at: GainLocals, exit: (depth: number) => Code): Code {
     ...op.get(b), ...op.f64(0), ...op.f64Gt, ...op.get(d), ...op.f64(0), ...op.f64Gt, ...op.and,
     ...op.if(),
     ...op.get(limit), ...op.get(b), ...op.f64Mul, ...op.get(d), ...op.f64Mul, ...op.set(rhs),
-    ...op.get(gl), ...op.get(gl), ...op.f64Mul, ...op.get(d), ...op.f64Mul, ...op.get(gr), ...op.get(gr), ...op.f64Mul, ...op.get(b), ...op.f64Mul, ...op.f64Add,
+    ...op.get(gl), ...op.get(gl), ...op.f64Mul, ...op.get(d), ...op.f64Mul,
+    ...op.get(gr), ...op.get(gr), ...op.f64Mul, ...op.get(b), ...op.f64Mul, ...op.f64Add,
     ...op.get(rhs), ...op.f64Lt, ...op.get(rhs), ...op.f64(Infinity), ...op.f64Lt, ...op.and,
     ...op.if(), ...op.f64(-Infinity), ...exit(2), ...op.end,
     ...op.end,
@@ -166,8 +170,7 @@ const boxWithin = boxCode({
 }, () => op.return);
 
 /** `code` as a block whose value (of type `result`) it leaves on the stack or branches out with. */
-const valueBlock = (result: number, code: Code): Code => [0x02, result, ...code, ...op.end];
-const branch = (depth: number): Code => [0x0c, depth];
+const valueBlock = (result: number, code: Code): Code => [...op.block(result), ...code, ...op.end];
 
 // filterLimit(best, parentScore) → f64: (best + parent)·(1 − 1e-9) when best > 0 and parent ≥ 0, else −∞
 const filterLimit = [
@@ -204,7 +207,7 @@ const find = (() => {
   const store = (array: number, index: number, value: Code) => [...address(array, index, 8), ...value, ...op.f64Store()];
   const entry = (k: Code) => [...op.get(ENTRIES), ...k, ...op.i32(2), ...op.shl, ...op.add, ...op.i32Load()];
   const valueOf = (row: Code) => [...op.get(COLUMN), ...row, ...op.i32(3), ...op.shl, ...op.add, ...op.f64Load()];
-  const gain = (gl: Code, hl: Code) => [...gl, ...op.set(X0), ...hl, ...op.set(X1), ...valueBlock(F64, gainCode(gainAt, branch))];
+  const gain = (gl: Code, hl: Code) => [...gl, ...op.set(X0), ...hl, ...op.set(X1), ...valueBlock(F64, gainCode(gainAt, op.br))];
   /** if (candidate > best) the candidate becomes the best split, with this threshold and default */
   const consider = (candidate: Code, threshold: Code, defaultLeft: Code) => [
     ...candidate, ...op.tee(CANDIDATE), ...op.get(BEST_GAIN), ...op.f64Gt,
@@ -261,7 +264,7 @@ const find = (() => {
     ...op.get(ACC_G), ...op.set(PRESENT_G), ...op.get(ACC_H), ...op.set(PRESENT_H),
   ];
   const box = (gMin: Code, gMax: Code, hMin: Code, hMax: Code) => [
-    ...gMin, ...op.set(X0), ...gMax, ...op.set(X1), ...hMin, ...op.set(X2), ...hMax, ...op.set(X3), ...valueBlock(I32, boxCode(boxAt, branch)),
+    ...gMin, ...op.set(X0), ...gMax, ...op.set(X1), ...hMin, ...op.set(X2), ...hMax, ...op.set(X3), ...valueBlock(I32, boxCode(boxAt, op.br)),
   ];
   const secondPass = [
     ...op.i32(0), ...op.set(B),
@@ -398,7 +401,9 @@ export class BoostingKernels extends WasmMemory {
     start: number, startG: number, startH: number, minG: number, maxG: number, endH: number, out: number,
   ) => number;
   /** the kernels' gain and bound, for tests against boosting-split.ts */
-  readonly gainWithin: (gl: number, hl: number, sumG: number, sumH: number, parentScore: number, lambda: number, minChildWeight: number, limit: number) => number;
+  readonly gainWithin: (
+    gl: number, hl: number, sumG: number, sumH: number, parentScore: number, lambda: number, minChildWeight: number, limit: number,
+  ) => number;
   readonly boxWithin: (
     gMin: number, gMax: number, hMin: number, hMax: number, sumG: number, sumH: number, lambda: number, minChildWeight: number, limit: number,
   ) => number;

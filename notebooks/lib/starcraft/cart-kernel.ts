@@ -95,7 +95,9 @@ export class CartKernel extends WasmMemory {
    * The best split of the node holding list entries from … to−1 (its class counts in `counts`): its feature, or −1
    * when none improves on `best`, its improvement and its threshold.
    */
-  scan(from: number, to: number, minBucket: number, parentImpurity: number, totalSquares: number, best: number): { feature: number; improvement: number; threshold: number } {
+  scan(
+    from: number, to: number, minBucket: number, parentImpurity: number, totalSquares: number, best: number,
+  ): { feature: number; improvement: number; threshold: number } {
     const feature = this.kernel(
       parentImpurity, best, from, to, to - from, minBucket, this.classes, totalSquares, this.cols, this.n, this.rows.at, this.values.at,
       this.labels.at, this.counts.at, this.left.at, this.out.at,

@@ -32,7 +32,7 @@ const nearest = (() => {
     ...op.get(LO), ...op.i32(1), ...op.sub, ...op.set(DOWN), ...op.get(LO), ...op.set(UP),
     ...op.f64(Infinity), ...op.set(BOUND), ...op.i32(0), ...op.set(KEPT),
     ...exitable([
-      0x03, 0x40, // loop: one row per turn
+      ...op.loop, // one row per turn
       ...op.get(DOWN), ...op.i32(0), ...op.geS, ...op.if(),
       ...closeSide(DOWN, [...op.get(NORM), ...norm(DOWN), ...op.f64Sub], op.i32(-1)),
       ...op.end,
@@ -48,7 +48,7 @@ const nearest = (() => {
       ...op.if(),
       ...op.get(DOWN), ...op.set(K), ...op.get(DOWN), ...op.i32(1), ...op.sub, ...op.set(DOWN),
       ...op.else,
-      ...op.get(UP), ...op.get(N), ...op.geS, 0x0d, 2, // br_if out of the search (past the if and the loop)
+      ...op.get(UP), ...op.get(N), ...op.geS, ...op.brIf(2), // out of the search (past the if and the loop)
       ...op.get(UP), ...op.set(K), ...op.get(UP), ...op.i32(1), ...op.add, ...op.set(UP),
       ...op.end,
       // d = extra + Σ (test − row)², while d ≤ bound
@@ -66,7 +66,7 @@ const nearest = (() => {
       ...op.get(KEPT), ...op.i32(1), ...op.add, ...op.set(KEPT),
       ...op.get(D), ...op.get(EPS_FACTOR), ...op.f64Mul, ...op.get(BOUND), ...op.f64Lt,
       ...op.if(), ...op.get(D), ...op.get(EPS_FACTOR), ...op.f64Mul, ...op.set(BOUND), ...op.end,
-      0x0c, 0, // br to the loop: next row
+      ...op.br(0), // to the loop's start: next row
       ...op.end, // loop
     ]),
     ...op.get(RESULT), ...op.get(BOUND), ...op.f64Store(),

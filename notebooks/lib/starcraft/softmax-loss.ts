@@ -67,7 +67,10 @@ function softmaxAt(s: Float64Array, o: number, classes: number): void {
 export class SoftmaxLoss implements SplitObjective {
   /** classes per feature in the transposed weights, the probabilities, the residuals and the sums: 8 when they fit in 8, else classes */
   private readonly lanes: number;
-  /** the 8-lane kernel and its memory, which holds every Block below; undefined for more than 8 classes (the Blocks are then ordinary arrays, their `at` unused) */
+  /**
+   * The 8-lane kernel and its memory, which holds every Block below; undefined for more than 8 classes (the
+   * Blocks are then ordinary arrays, their `at` unused).
+   */
   private readonly kernel: Lanes8 | undefined;
   // Distinct rows (patterns), row-compressed: pattern k's entries are patternStart[k] … patternStart[k+1]−1,
   // each with its column's offset in weightsT (in bytes for the kernel, else in elements) and its value.
@@ -192,7 +195,12 @@ export class SoftmaxLoss implements SplitObjective {
         this.patternStart.at, this.patternIndex.at, this.patternValue.at, this.weightsT.at, this.weightsT.at + p * ROW_BYTES,
         this.probabilities.at, this.patterns,
       );
-    } else this.multiplyAny(this.patternStart.view, this.patternIndex.view, this.patternValue.view, wt, wt.subarray(p * lanes), this.probabilities.view, this.patterns);
+    } else {
+      this.multiplyAny(
+        this.patternStart.view, this.patternIndex.view, this.patternValue.view, wt, wt.subarray(p * lanes), this.probabilities.view,
+        this.patterns,
+      );
+    }
     const pr = this.probabilities.view;
     for (let k = 0; k < this.patterns; k++) softmaxAt(pr, k * lanes, classes);
     const { logLikelihood, groupPattern, groupLabel, group } = this;

@@ -1,6 +1,6 @@
 // A minimal WebAssembly encoder: just what the StarCraft models' numeric kernels need (i32 and f64 arithmetic,
-// loads and stores, loops, and f64x2 SIMD), so that a kernel is written here as readable code, with no toolchain and no
-// binary in the repository. WebAssembly's f64 (and f64x2, lane by lane) additions and multiplications are IEEE
+// loads and stores, loops, and f64x2 SIMD), so that a kernel is written here as readable code, with no toolchain
+// and no binary in the repository. WebAssembly's f64 (and f64x2, lane by lane) additions and multiplications are IEEE
 // double operations rounded to nearest, as JavaScript's, and are never fused: a kernel that performs the same
 // operations in the same order gives the same bits as the JavaScript loop it replaces.
 
@@ -58,7 +58,16 @@ export const op = {
   if: (result?: number): Code => [0x04, result ?? 0x40],
   else: [0x05] as Code,
   end: [0x0b] as Code,
-  /** `br_if 0`: leaves the innermost block (or, in a loop, starts it again) when the i32 popped is not 0 */
+  /** a block (with a result of type `result`, or none), a loop; both closed by `end` */
+  block: (result?: number): Code => [0x02, result ?? 0x40],
+  loop: [0x03, 0x40] as Code,
+  /**
+   * Branches `depth` constructs out (0: the innermost block, if or loop): to a block's or an if's end, or to a
+   * loop's start; br_if only when the i32 popped is not 0.
+   */
+  br: (depth: number): Code => [0x0c, ...unsigned(depth)],
+  brIf: (depth: number): Code => [0x0d, ...unsigned(depth)],
+  /** br_if 0 */
   brIf0: [0x0d, 0] as Code,
   i32: (n: number): Code => [0x41, ...signed(n)],
   add: [0x6a] as Code,
@@ -115,29 +124,29 @@ export function address(base: number, index: number, size: 1 | 4 | 8): Code {
 /** `for (; local < end; local++) body` on i32 locals (unsigned compare). */
 export function countUp(local: number, end: number, body: Code): Code {
   return [
-    0x02, 0x40, 0x03, 0x40, // block, loop
-    ...op.get(local), ...op.get(end), ...op.geU, 0x0d, 1, // br_if out of the block
+    ...op.block(), ...op.loop,
+    ...op.get(local), ...op.get(end), ...op.geU, ...op.brIf(1), // out of the block
     ...body,
     ...op.get(local), ...op.i32(1), ...op.add, ...op.set(local),
-    0x0c, 0, // br to the loop
-    0x0b, 0x0b, // end, end
+    ...op.br(0), // to the loop's start
+    ...op.end, ...op.end,
   ];
 }
 
 /** `while (condition) body`: `condition` leaves an i32 on the stack; inside `body`, `br 1` leaves the loop. */
 export function loopWhile(condition: Code, body: Code): Code {
   return [
-    0x02, 0x40, 0x03, 0x40, // block, loop
-    ...condition, ...op.eqz, 0x0d, 1, // br_if out of the block
+    ...op.block(), ...op.loop,
+    ...condition, ...op.eqz, ...op.brIf(1), // out of the block
     ...body,
-    0x0c, 0, // br to the loop
-    0x0b, 0x0b, // end, end
+    ...op.br(0), // to the loop's start
+    ...op.end, ...op.end,
   ];
 }
 
 /** `body`, which may leave early by `br_if 0` (to the end of this block). */
 export function exitable(body: Code): Code {
-  return [0x02, 0x40, ...body, 0x0b];
+  return [...op.block(), ...body, ...op.end];
 }
 
 export interface Func {
