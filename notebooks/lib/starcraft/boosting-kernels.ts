@@ -1,8 +1,9 @@
-// The boosted trees' two sweeps over every feature's sorted rows, in WebAssembly (wasm.ts): the partition of a
-// node's segments into its children's, and the split search's first pass (the running gradient sums and their
-// bounds per block of 8 entries, boosting-split.ts). They are the same operations in the same order as the
-// JavaScript loops they replace (integer moves; IEEE double additions, one after the other), so the trees are the
-// same to the bit, without a bounds check per read and with one call per node rather than per feature.
+// The boosted trees' hot loops in WebAssembly (wasm.ts), one call per node or level rather than per feature or row:
+// the split search of a node (find: both passes of boosting-split.ts, the gain and its bound inlined), the
+// partition of a node's segments into its children's, and the routing of the rows one level down. They are the
+// same operations in the same order as the JavaScript they replace (integer moves; IEEE double additions,
+// multiplications, divisions and comparisons, one after the other), so the trees are the same to the bit, without
+// a bounds check per read.
 import { type Split, type TreeOptions } from './boosting-split.ts';
 import { address, type Block, type Code, countUp, encodeModule, exitable, F64, I32, i32s, loopWhile, op, WasmMemory } from './wasm.ts';
 
@@ -179,12 +180,13 @@ const filterLimit = [
 ];
 
 // find(node, entries, rowsIn, sumG, sumH, lambda, minChildWeight, lo, hi, stride, cols, rows, grad, hess, byColumn,
-// start, startG, startH, minG, maxG, endH, out) → i32: SplitFinder.find of boosting-split.ts, the same steps in
-// the same order. Per feature, the first pass: the running sums of grad and hess over the node's entries of the
-// feature (rows in value order), from the first entry; per block of BLOCK candidates after it, the sums at its
-// start (startG, startH), bounds on the gradient sum within it (minG, maxG: it rises by at most the block's
-// positive gradients and falls by at most its negative ones, with a slack far above the rounding of its
-// additions) and the hessian sum at its end (endH). Then the second pass over the blocks that may beat the best.
+// start, startG, startH, minG, maxG, endH, out) → i32: the split search described in boosting-split.ts, step by
+// step as its JavaScript was (git history). Per feature, the first pass: the running sums of grad and hess over
+// the node's entries of the feature (rows in value order), from the first entry; per block of BLOCK candidates
+// after it, the sums at its start (startG, startH), bounds on the gradient sum within it (minG, maxG: it rises by
+// at most the block's positive gradients and falls by at most its negative ones, with a slack far above the
+// rounding of its additions) and the hessian sum at its end (endH). Then the second pass over the blocks that may
+// beat the best.
 // Writes the best gain and threshold (f64) at out, out + 8, its feature and default (i32) at out + 16, out + 20;
 // returns 0 when there is no split.
 const find = (() => {
@@ -477,7 +479,7 @@ export class BoostingKernels extends WasmMemory {
 
   /**
    * The best split of `node` (gradient sums sumG, sumH over rowsIn rows), its entries in `entries` (sortedRows or
-   * rows) at the segments lo … hi, into `out`; false when there is none. See SplitFinder.find in boosting-split.ts.
+   * rows) at the segments lo … hi, into `out`; false when there is none. See `find` above and boosting-split.ts.
    */
   find(node: number, entries: Block<Int32Array>, rowsIn: number, sumG: number, sumH: number, options: TreeOptions, out: Split): boolean {
     const found = this.findKernel(
