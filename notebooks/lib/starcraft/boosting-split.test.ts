@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mayBeat, splitGain } from './boosting-split.ts';
+import { BoostingKernels } from './boosting-kernels.ts';
+import { filterLimit, mayBeat, splitGain } from './boosting-split.ts';
 import { mulberry32 } from './random.ts';
 
 describe('splitGain', () => {
@@ -69,5 +70,34 @@ describe('mayBeat', () => {
     expect(mayBeat(-5, 5, 0.1, 0.9, 0, 10, 0, 1, 1, 1e-6)).toBe(false);
     expect(mayBeat(-5, 5, 9.2, 9.9, 0, 10, 0, 1, 1, 1e-6)).toBe(false);
     expect(mayBeat(-5, 5, 0.5, 1.5, 0, 10, 0, 1, 1, 1e-6)).toBe(true);
+  });
+});
+
+describe('the WebAssembly gain and bound (boosting-kernels.ts)', () => {
+  it('give the bits and decisions of splitGain and mayBeat', () => {
+    const kernels = new BoostingKernels(10, 2, 10, 3);
+    const random = mulberry32(17);
+    let exact = 0;
+    for (let k = 0; k < 20000; k++) {
+      const g = random() * 20 - 10;
+      const h = random() * 50;
+      const parent = k % 7 === 0 ? -1 : (g * g) / (h + 1);
+      const lambda = k % 5 === 0 ? 0 : 1;
+      const minChildWeight = k % 3 === 0 ? 0 : 1;
+      const gl = random() * 20 - 10;
+      const hl = random() * h;
+      const gain = splitGain(gl, hl, g, h, parent, lambda, minChildWeight, 1e-6);
+      for (const best of [1e-6, -1, 0, gain, gain * (1 - 1e-12), Math.abs(gain) * 2 + 1e-6]) {
+        const limit = filterLimit(best, parent);
+        const ours = kernels.gainWithin(gl, hl, g, h, parent, lambda, minChildWeight, limit);
+        expect(Object.is(ours, splitGain(gl, hl, g, h, parent, lambda, minChildWeight, best))).toBe(true);
+        if (ours !== -Infinity) exact++;
+        const hMax = Math.min(h, hl + random() * 4);
+        const gMax = gl + random() * 3;
+        const may = mayBeat(gl, gMax, hl, hMax, g, h, parent, lambda, minChildWeight, best);
+        expect(kernels.boxWithin(gl, gMax, hl, hMax, g, h, lambda, minChildWeight, limit)).toBe(may ? 1 : 0);
+      }
+    }
+    expect(exact).toBeGreaterThan(1000);
   });
 });

@@ -6,6 +6,8 @@
 // skips the others. A block is skipped only when an upper bound on all its candidates' gains (mayBeat), with
 // the filter's margin for rounding, stays below the best: a skipped candidate could not have changed the best,
 // so the splits are those of scoring every candidate, to the bit.
+// The search runs in WebAssembly (find in boosting-kernels.ts); this module defines its gain and its bound, which
+// the kernel computes operation for operation (the tests hold one against the other).
 
 export interface TreeOptions {
   maxDepth: number;
@@ -22,12 +24,6 @@ export interface Split {
   gain: number;
 }
 
-// The gain functions stay in this module, beside their one hot caller: tsx compiles modules to CommonJS, where
-// a call across modules goes through an export getter, which made the scan half again as slow.
-const MIN_GAIN = 1e-6; // xgboost's kRtEps: smaller improvements are not splits
-/** Entries per block of the first pass: 8 ruled out more candidates than 16 and cost less than 4 (measured). */
-const BLOCK = 8;
-
 /**
  * The gain of sending (gl, hl) left and the rest of the node right, when it can beat `best`; −∞ when it cannot
  * (or a side is too light). Exact candidates cost two divisions; most candidates are ruled out first with
@@ -43,7 +39,7 @@ export function splitGain(
 }
 
 /** (best + parent)·(1 − 1e-9), the filter's bound before the factor B·D; −∞ (no filtering) when it does not hold. */
-function filterLimit(best: number, parentScore: number): number {
+export function filterLimit(best: number, parentScore: number): number {
   return best > 0 && parentScore >= 0 ? (best + parentScore) * (1 - 1e-9) : -Infinity;
 }
 
@@ -94,148 +90,4 @@ function boxWithin(
   if (Math.max(l0, l1) * d1 + Math.max(r0, r1) * b0 < limit * b0 * d1) return false;
   return l0 * d0 + r0 * b0 >= limit * b0 * d0 || l0 * d1 + r0 * b1 >= limit * b1 * d1
     || l1 * d0 + r1 * b0 >= limit * b0 * d0 || l1 * d1 + r1 * b1 >= limit * b1 * d1;
-}
-
-/** Scratch space for the split search on one matrix, reused by every node of every tree. */
-export class SplitFinder {
-  /** per block of the first pass: the running sums at its start, bounds on the gradient sum within it, the end hessian sum */
-  private readonly startG: Float64Array;
-  private readonly startH: Float64Array;
-  private readonly minG: Float64Array;
-  private readonly maxG: Float64Array;
-  private readonly endH: Float64Array;
-
-  /**
-   * `byColumn`: the matrix column by column (feature f's value of row r at f·rows + r); `start`: feature f's
-   * non-zero entries in the presorted lists are start[f] … start[f+1]−1.
-   */
-  constructor(
-    private readonly rows: number, private readonly cols: number, private readonly byColumn: Float64Array,
-    private readonly start: Int32Array, private readonly options: TreeOptions,
-  ) {
-    const blocks = Math.ceil(rows / BLOCK) + 1;
-    this.startG = new Float64Array(blocks);
-    this.startH = new Float64Array(blocks);
-    this.minG = new Float64Array(blocks);
-    this.maxG = new Float64Array(blocks);
-    this.endH = new Float64Array(blocks);
-  }
-
-  /**
-   * The best split of a node with gradient sums (sumG, sumH) over `rowsIn` rows, whose non-zero entries of
-   * feature f are entries[lo[f·stride + node]] … entries[hi[…]−1], rows in value order. Per feature, at each
-   * boundary between two values both defaults for the zeros are scored: zeros right (xgboost's forward scan)
-   * and zeros left (its backward scan). When the node has no zeros the two are the same split; xgboost then
-   * keeps the forward one if the column has zeros anywhere (it runs first), else the backward one (the only
-   * scan it runs), so the default follows suit. Writes the split into `out`; false when there is none.
-   */
-  find(
-    sumG: number, sumH: number, rowsIn: number, entries: Int32Array, lo: Int32Array, hi: Int32Array,
-    node: number, stride: number, grad: Float64Array, hess: Float64Array, out: Split,
-  ): boolean {
-    const { byColumn, start, startG, startH, minG, maxG, endH } = this;
-    const { lambda, minChildWeight } = this.options;
-    const parentScore = (sumG * sumG) / (sumH + lambda);
-    let bestGain = MIN_GAIN;
-    let limit = filterLimit(bestGain, parentScore);
-    let bestFeature = -1;
-    let bestThreshold = 0;
-    let bestDefaultLeft = 0;
-    for (let f = 0; f < this.cols; f++) {
-      const from = lo[f * stride + node];
-      const to = hi[f * stride + node];
-      if (from === to) continue;
-      const column = f * this.rows;
-      // First pass: the running sums, and per block of candidates their range.
-      let accG = 0, accH = 0;
-      accG += grad[entries[from]]; accH += hess[entries[from]];
-      let blocks = 0;
-      for (let k0 = from + 1; k0 < to; k0 += BLOCK) {
-        const k1 = Math.min(k0 + BLOCK, to);
-        const s = accG;
-        startG[blocks] = accG; startH[blocks] = accH;
-        let mass = 0;
-        for (let k = k0; k < k1; k++) {
-          const r = entries[k];
-          const g = grad[r];
-          accG += g; accH += hess[r]; mass += Math.abs(g);
-        }
-        // Within the block the running sum rises by at most the positive gradients and falls by at most the
-        // negative ones; the slack, far above the rounding of 16 additions, keeps the computed sums inside.
-        const slack = 1e-12 * (Math.abs(s) + mass);
-        minG[blocks] = s - (mass - (accG - s)) / 2 - slack; maxG[blocks] = s + (mass + (accG - s)) / 2 + slack;
-        endH[blocks] = accH;
-        blocks++;
-      }
-      const presentG = accG;
-      const presentH = accH;
-      const zeros = to - from < rowsIn;
-      const dense = !zeros && start[f + 1] - start[f] === this.rows ? 1 : 0;
-      // Second pass: the candidates of the blocks that may beat the best, in order.
-      for (let b = 0; b < blocks; b++) {
-        const right = boxWithin(minG[b], maxG[b], startH[b], endH[b], sumG, sumH, lambda, minChildWeight, limit);
-        const left = zeros && boxWithin(
-          minG[b] + sumG - presentG, maxG[b] + sumG - presentG, startH[b] + sumH - presentH, endH[b] + sumH - presentH,
-          sumG, sumH, lambda, minChildWeight, limit,
-        );
-        if (!right && !left) continue;
-        const k0 = from + 1 + b * BLOCK;
-        const k1 = Math.min(k0 + BLOCK, to);
-        accG = startG[b]; accH = startH[b];
-        let previous = byColumn[column + entries[k0 - 1]];
-        if (zeros) {
-          for (let k = k0; k < k1; k++) {
-            const r = entries[k];
-            const v = byColumn[column + r];
-            if (v !== previous) {
-              // A side ruled out for the block stays so: the best only grows.
-              const gain = right ? gainWithin(accG, accH, sumG, sumH, parentScore, lambda, minChildWeight, limit) : -Infinity;
-              if (gain > bestGain) {
-                bestGain = gain; limit = filterLimit(gain, parentScore);
-                bestFeature = f; bestThreshold = (previous + v) / 2; bestDefaultLeft = 0;
-              }
-              const leftGain = left ? gainWithin(accG + sumG - presentG, accH + sumH - presentH, sumG, sumH, parentScore, lambda, minChildWeight, limit) : -Infinity;
-              if (leftGain > bestGain) {
-                bestGain = leftGain; limit = filterLimit(leftGain, parentScore);
-                bestFeature = f; bestThreshold = (previous + v) / 2; bestDefaultLeft = 1;
-              }
-            }
-            accG += grad[r]; accH += hess[r]; previous = v;
-          }
-        } else {
-          for (let k = k0; k < k1; k++) {
-            const r = entries[k];
-            const v = byColumn[column + r];
-            if (v !== previous) {
-              const gain = gainWithin(accG, accH, sumG, sumH, parentScore, lambda, minChildWeight, limit);
-              if (gain > bestGain) {
-                bestGain = gain; limit = filterLimit(gain, parentScore);
-                bestFeature = f; bestThreshold = (previous + v) / 2; bestDefaultLeft = dense;
-              }
-            }
-            accG += grad[r]; accH += hess[r]; previous = v;
-          }
-        }
-      }
-      // Every non-zero row on one side, the zeros on the other.
-      const last = byColumn[column + entries[to - 1]];
-      const first = byColumn[column + entries[from]];
-      const above = gainWithin(presentG, presentH, sumG, sumH, parentScore, lambda, minChildWeight, limit);
-      if (above > bestGain) {
-        bestGain = above; limit = filterLimit(above, parentScore);
-        bestFeature = f; bestThreshold = last + Math.abs(last) * 1e-6 + 1e-6; bestDefaultLeft = 0;
-      }
-      const below = gainWithin(sumG - presentG, sumH - presentH, sumG, sumH, parentScore, lambda, minChildWeight, limit);
-      if (below > bestGain) {
-        bestGain = below; limit = filterLimit(below, parentScore);
-        bestFeature = f; bestThreshold = first - Math.abs(first) * 1e-6 - 1e-6; bestDefaultLeft = 1;
-      }
-    }
-    if (bestFeature < 0) return false;
-    out.feature = bestFeature;
-    out.threshold = bestThreshold;
-    out.defaultLeft = bestDefaultLeft;
-    out.gain = bestGain;
-    return true;
-  }
 }

@@ -4,8 +4,10 @@
 // feature reads its own rows only. The sums, candidates and their order are those of a scan over the whole
 // column in value order (node by node the same additions in the same order), so the trees are the same to the bit.
 import { type SortedColumns } from './boosting-columns.ts';
-import { type Split, SplitFinder, type TreeOptions } from './boosting-split.ts';
+import { BoostingKernels } from './boosting-kernels.ts';
+import { type Split, type TreeOptions } from './boosting-split.ts';
 import { type Matrix } from './matrix.ts';
+import { type Block } from './wasm.ts';
 
 export { splitGain, type TreeOptions } from './boosting-split.ts';
 
@@ -23,18 +25,11 @@ export interface Tree {
 
 /** Scratch space for growing trees on one matrix: allocated once per fit, reused by every tree. */
 export class TreeGrower {
-  private readonly finder: SplitFinder;
   private readonly split: Split = { feature: -1, threshold: 0, defaultLeft: 0, gain: 0 };
-  /** the working copy of the sorted lists, partitioned by node below the root */
-  private readonly rows: Int32Array;
-  private readonly spareRows: Int32Array;
-  /** segment of node n in feature f: lo[f * maxNodes + n] … hi[…]−1 */
-  private readonly lo: Int32Array;
-  private readonly hi: Int32Array;
-  private readonly position: Int32Array;
-  private readonly goLeft: Uint8Array;
+  /** the sorted lists and their partition by node, the rows' routing and gradients, in the kernels' memory */
+  private readonly kernels: BoostingKernels;
   private readonly maxNodes: number;
-  // The tree being grown, by node.
+  // The tree being grown, by node (feature, threshold, default and children in the kernels' memory, for `route`).
   private readonly feature: Int32Array;
   private readonly threshold: Float64Array;
   private readonly defaultLeft: Uint8Array;
@@ -44,31 +39,23 @@ export class TreeGrower {
   private readonly sumG: Float64Array;
   private readonly sumH: Float64Array;
   private readonly count: Int32Array;
-  private readonly childSums: Float64Array;
-  private readonly childCount: Int32Array;
   private nodes = 0;
 
   constructor(private readonly x: Matrix, private readonly sorted: SortedColumns, private readonly options: TreeOptions) {
-    this.finder = new SplitFinder(x.rows, x.cols, sorted.byColumn, sorted.start, options);
-    const nnz = sorted.rows.length;
-    this.rows = new Int32Array(nnz);
-    this.spareRows = new Int32Array(nnz);
     const maxNodes = (this.maxNodes = 2 ** (options.maxDepth + 1) - 1);
-    this.lo = new Int32Array(x.cols * maxNodes);
-    this.hi = new Int32Array(x.cols * maxNodes);
-    this.position = new Int32Array(x.rows);
-    this.goLeft = new Uint8Array(x.rows);
-    this.feature = new Int32Array(maxNodes);
-    this.threshold = new Float64Array(maxNodes);
-    this.defaultLeft = new Uint8Array(maxNodes);
-    this.left = new Int32Array(maxNodes);
-    this.right = new Int32Array(maxNodes);
+    const kernels = (this.kernels = new BoostingKernels(x.rows, x.cols, sorted.rows.length, maxNodes));
+    kernels.sortedRows.view.set(sorted.rows);
+    kernels.byColumn.view.set(sorted.byColumn);
+    kernels.start.view.set(sorted.start);
+    this.feature = kernels.feature.view;
+    this.threshold = kernels.threshold.view;
+    this.defaultLeft = kernels.defaultLeft.view;
+    this.left = kernels.left.view;
+    this.right = kernels.right.view;
     this.gain = new Float64Array(maxNodes);
     this.sumG = new Float64Array(maxNodes);
     this.sumH = new Float64Array(maxNodes);
     this.count = new Int32Array(maxNodes);
-    this.childSums = new Float64Array(maxNodes * 4);
-    this.childCount = new Int32Array(maxNodes * 2);
   }
 
   private addNode(g: number, h: number, n: number): number {
@@ -79,12 +66,16 @@ export class TreeGrower {
     return node;
   }
 
-  /** Grows one tree on (grad, hess); `leafOf` receives each training row's leaf. */
-  grow(grad: Float64Array, hess: Float64Array, leafOf: Int32Array): Tree {
-    const { x, sorted, maxNodes, lo, hi, position, goLeft, feature, threshold, defaultLeft, left, right, childSums, childCount } = this;
+  /** Grows one tree on (gradients, hessians); `leafOf` receives each training row's leaf. */
+  grow(gradients: Float64Array, hessians: Float64Array, leafOf: Int32Array): Tree {
+    const { x, sorted, maxNodes, kernels, feature, threshold, defaultLeft, left, right } = this;
     const { maxDepth, lambda, eta } = this.options;
     const cols = x.cols;
-    const { byColumn } = sorted;
+    const lo = kernels.lo.view, hi = kernels.hi.view, position = kernels.position.view, leaf = kernels.leaf.view;
+    const grad = kernels.grad.view, hess = kernels.hess.view;
+    const childG = kernels.childG.view, childH = kernels.childH.view, childCount = kernels.childCount.view;
+    grad.set(gradients);
+    hess.set(hessians);
     for (let f = 0; f < cols; f++) {
       lo[f * maxNodes] = sorted.start[f];
       hi[f * maxNodes] = sorted.start[f + 1];
@@ -96,38 +87,27 @@ export class TreeGrower {
     let active = [this.addNode(g0, h0, x.rows)];
     for (let depth = 0; depth < maxDepth && active.length > 0; depth++) {
       // The root reads the presorted lists; its partition writes the working copy (no copy per tree).
-      const rows = depth === 0 ? sorted.rows : this.rows;
-      const splitting = active.filter((node) => this.findSplit(node, grad, hess, rows));
+      const rows = depth === 0 ? kernels.sortedRows : kernels.rows;
+      const splitting = active.filter((node) => this.findSplit(node, rows));
+      // The children are numbered in order, left then right, as they are added below.
+      splitting.forEach((node, k) => {
+        left[node] = this.nodes + 2 * k;
+        right[node] = this.nodes + 2 * k + 1;
+      });
       // Route rows to children and sum their gradients in row order.
-      childSums.fill(0);
-      childCount.fill(0);
-      for (let i = 0; i < x.rows; i++) {
-        const node = position[i];
-        if (node < 0) continue;
-        const f = feature[node];
-        if (f < 0) { leafOf[i] = node; position[i] = -1; continue; }
-        const v = byColumn[f * x.rows + i];
-        const toLeft = v === 0 ? defaultLeft[node] === 1 : v < threshold[node];
-        goLeft[i] = toLeft ? 1 : 0;
-        const s = node * 4 + (toLeft ? 0 : 2);
-        childSums[s] += grad[i]; childSums[s + 1] += hess[i]; childCount[node * 2 + (toLeft ? 0 : 1)]++;
-      }
+      kernels.route();
       const next: number[] = [];
       for (const node of splitting) {
-        const l = this.addNode(childSums[node * 4], childSums[node * 4 + 1], childCount[node * 2]);
-        const r = this.addNode(childSums[node * 4 + 2], childSums[node * 4 + 3], childCount[node * 2 + 1]);
+        const l = this.addNode(childG[left[node]], childH[left[node]], childCount[left[node]]);
+        const r = this.addNode(childG[right[node]], childH[right[node]], childCount[right[node]]);
         left[node] = l;
         right[node] = r;
         next.push(l, r);
-        if (depth + 1 < maxDepth) this.partition(node, l, r, rows); // leaves need no lists
-      }
-      for (let i = 0; i < x.rows; i++) {
-        const node = position[i];
-        if (node >= 0) position[i] = goLeft[i] === 1 ? left[node] : right[node];
+        if (depth + 1 < maxDepth) kernels.partition(node, l, r, rows); // leaves need no lists
       }
       active = next;
     }
-    for (let i = 0; i < x.rows; i++) if (position[i] >= 0) leafOf[i] = position[i];
+    for (let i = 0; i < x.rows; i++) leafOf[i] = position[i] >= 0 ? position[i] : leaf[i];
     const n = this.nodes;
     const value = new Array<number>(n).fill(0);
     for (let k = 0; k < n; k++) if (feature[k] < 0) value[k] = (-eta * this.sumG[k]) / (this.sumH[k] + lambda);
@@ -143,35 +123,14 @@ export class TreeGrower {
     };
   }
 
-  /** Records the best split of `node` (boosting-split.ts); false when there is none. */
-  private findSplit(node: number, grad: Float64Array, hess: Float64Array, rows: Int32Array): boolean {
+  /** Records the best split of `node` (boosting-split.ts, boosting-kernels.ts); false when there is none. */
+  private findSplit(node: number, rows: Block<Int32Array>): boolean {
     const { split } = this;
-    if (!this.finder.find(this.sumG[node], this.sumH[node], this.count[node], rows, this.lo, this.hi, node, this.maxNodes, grad, hess, split)) return false;
+    if (!this.kernels.find(node, rows, this.count[node], this.sumG[node], this.sumH[node], this.options, split)) return false;
     this.feature[node] = split.feature;
     this.threshold[node] = split.threshold;
     this.defaultLeft[node] = split.defaultLeft;
     this.gain[node] = split.gain;
     return true;
-  }
-
-  /** Splits every feature's segment of `node` (read from `fromRows`) into its children's, stably (value order kept). */
-  private partition(node: number, l: number, r: number, fromRows: Int32Array): void {
-    const { rows, spareRows, lo, hi, goLeft, maxNodes } = this;
-    for (let f = 0; f < this.x.cols; f++) {
-      const base = f * maxNodes;
-      const from = lo[base + node];
-      const to = hi[base + node];
-      let kept = from;
-      let moved = 0;
-      for (let k = from; k < to; k++) {
-        const row = fromRows[k];
-        const toLeft = goLeft[row];
-        rows[kept] = row; spareRows[moved] = row; // both written, one kept: no branch to mispredict
-        kept += toLeft; moved += 1 - toLeft;
-      }
-      rows.set(spareRows.subarray(0, moved), kept);
-      lo[base + l] = from; hi[base + l] = kept;
-      lo[base + r] = kept; hi[base + r] = to;
-    }
   }
 }

@@ -2,7 +2,9 @@
 // minSplit = 20 rows and each child at least minBucket = 7; then cost-complexity pruning at cp = 0.01
 // (a split must cut the misclassified rows by at least cp × the root's). ml-cart has no complexity
 // pruning and re-scans every candidate split, which made it far slower here; this keeps to rpart. Each node
-// scans only its own rows, in value order, from per-feature sorted lists partitioned as the tree grows.
+// scans only its own rows, in value order, from per-feature sorted lists partitioned as the tree grows (the scan
+// in WebAssembly: cart-kernel.ts).
+import { CartKernel } from './cart-kernel.ts';
 import { columnOrder } from './column-order.ts';
 import { type Matrix } from './matrix.ts';
 
@@ -46,6 +48,8 @@ function majority(c: readonly number[]): number {
  * from … to−1 of every feature's list (the rows it holds, in value order), split stably into its children's.
  */
 class NodeRows {
+  /** the lists and the scan (in the kernel's memory) */
+  readonly kernel: CartKernel;
   readonly rows: Int32Array;
   readonly values: Float64Array;
   /** the node's rows in row order, partitioned the same way */
@@ -53,10 +57,12 @@ class NodeRows {
   private readonly spareRows: Int32Array;
   private readonly spareValues: Float64Array;
 
-  constructor(private readonly x: Matrix) {
+  constructor(private readonly x: Matrix, classes: number) {
     const n = x.rows;
-    this.rows = Int32Array.from(columnOrder(x));
-    this.values = new Float64Array(n * x.cols);
+    this.kernel = new CartKernel(n, x.cols, classes);
+    this.rows = this.kernel.rows.view;
+    this.rows.set(columnOrder(x));
+    this.values = this.kernel.values.view;
     for (let f = 0; f < x.cols; f++) for (let k = f * n; k < (f + 1) * n; k++) this.values[k] = x.values[this.rows[k] * x.cols + f];
     this.members = Int32Array.from(Array(n).keys());
     this.spareRows = new Int32Array(n);
@@ -96,13 +102,13 @@ export function fitCart(x: Matrix, y: ArrayLike<number>, options: CartOptions): 
   const minBucket = options.minBucket ?? Math.round(minSplit / 3);
   const maxDepth = options.maxDepth ?? 30;
   const n = x.rows;
-  const lists = new NodeRows(x);
-  const { rows: sortedRows, values: sortedValues, members } = lists;
+  const lists = new NodeRows(x, classes);
+  const { members, kernel } = lists;
+  kernel.labels.view.set(y);
   const goLeft = new Uint8Array(n);
-  const left = new Array<number>(classes);
 
   // The node holding members[from … to−1]. Counts are integers, so the sums of squares of the class counts
-  // on each side are exact whether summed afresh at each candidate or updated row by row, as here.
+  // on each side are exact whether summed afresh at each candidate or updated row by row, as the scan does.
   const grow = (from: number, to: number, depth: number): Node => {
     const size = to - from;
     const c = new Array<number>(classes).fill(0);
@@ -113,31 +119,11 @@ export function fitCart(x: Matrix, y: ArrayLike<number>, options: CartOptions): 
     const parentImpurity = gini(c, size);
     let totalSquares = 0;
     for (let k = 0; k < classes; k++) totalSquares += c[k] * c[k];
-    let bestImprovement = 1e-9;
-    for (let f = 0; f < x.cols; f++) {
-      left.fill(0);
-      let nLeft = 0;
-      let squaresLeft = 0;
-      let squaresRight = totalSquares;
-      let previous = Number.NaN;
-      for (let k = f * n + from; k < f * n + to; k++) {
-        const v = sortedValues[k];
-        if (nLeft >= minBucket && size - nLeft >= minBucket && v !== previous) {
-          const nRight = size - nLeft;
-          const improvement = parentImpurity - (nLeft - squaresLeft / nLeft) - (nRight - squaresRight / nRight);
-          if (improvement > bestImprovement) {
-            bestImprovement = improvement;
-            node.feature = f;
-            node.threshold = (previous + v) / 2;
-          }
-        }
-        const label = y[sortedRows[k]];
-        squaresLeft += 2 * left[label] + 1;
-        squaresRight -= 2 * (c[label] - left[label]) - 1;
-        left[label]++;
-        nLeft++;
-        previous = v;
-      }
+    kernel.counts.view.set(c);
+    const best = kernel.scan(from, to, minBucket, parentImpurity, totalSquares, 1e-9);
+    if (best.feature >= 0) {
+      node.feature = best.feature;
+      node.threshold = best.threshold;
     }
     if (node.feature < 0) return node;
     for (let k = from; k < to; k++) {

@@ -4,21 +4,25 @@
 // rows are visited by how close their norm is to the test row's (‖t − x‖ ≥ |‖t‖ − ‖x‖|), and stop once no
 // closer norm is left that could still be within the tie bound; a row's sum stops once it exceeds the bound.
 // The rows found are those knn.ts's row-by-row scan finds: all within a relative EPS of the nearest one.
+import { NearestKernel } from './knn-kernel.ts';
 import { type Matrix } from './matrix.ts';
 
 /** The distinct training rows (with their extra term), ordered by norm; each stands for its copies. */
 export interface ExactTrain {
   train: Matrix;
-  /** row j's extra squared term (the published call's label column against a test value of 0), or 0 */
-  extra: Float64Array;
-  /** one row per distinct (row, extra), by ascending norm, and those norms (square roots of exact integers) */
+  /** one row per distinct (row, extra), by ascending norm */
   byNorm: Int32Array;
-  norms: Float64Array;
   /** the copies of distinct row byNorm[k] are copies[copyStart[k] … copyStart[k+1]−1], ascending */
   copyStart: Int32Array;
   copies: Int32Array;
   /** the columns that vary, widest spread first (so that a row's partial sum passes the bound soonest) */
   columns: Int32Array;
+  /**
+   * The search (knn-kernel.ts), holding the distinct rows in byNorm's order: their norms (square roots of exact
+   * integers), their values of those columns in that order, and their extra squared terms (the published call's
+   * label column against a test value of 0, or 0).
+   */
+  kernel: NearestKernel;
 }
 
 /** The training side, or undefined when some distance might not be exact (a non-integer or too large a value). */
@@ -70,13 +74,15 @@ export function exactTrain(train: Matrix, test: Matrix, extra?: ArrayLike<number
   const order = [...distinct.keys()].sort((a, b) => squared[a] - squared[b] || distinct[a][0] - distinct[b][0]);
   const copyStart = new Int32Array(order.length + 1);
   order.forEach((g, k) => (copyStart[k + 1] = copyStart[k] + distinct[g].length));
-  return {
-    train, extra: extras,
-    byNorm: Int32Array.from(order, (g) => distinct[g][0]),
-    norms: Float64Array.from(order, (g) => Math.sqrt(squared[g])),
-    copyStart, copies: Int32Array.from(order.flatMap((g) => distinct[g])),
-    columns: widestFirst(train, test),
-  };
+  const byNorm = Int32Array.from(order, (g) => distinct[g][0]);
+  const columns = widestFirst(train, test);
+  const kernel = new NearestKernel(byNorm.length, columns.length);
+  byNorm.forEach((j, k) => {
+    kernel.norms.view[k] = Math.sqrt(squared[order[k]]);
+    kernel.packedExtra.view[k] = extras[j];
+    columns.forEach((f, c) => (kernel.packed.view[k * columns.length + c] = x[j * cols + f]));
+  });
+  return { train, byNorm, copyStart, copies: Int32Array.from(order.flatMap((g) => distinct[g])), columns, kernel };
 }
 
 /** Columns by descending variance over the training and test rows; constant ones (adding 0) left out. */
@@ -101,63 +107,28 @@ function widestFirst(train: Matrix, test: Matrix): Int32Array {
   return Int32Array.from(varying.sort((a, b) => spread[b] - spread[a] || a - b));
 }
 
-/** A margin far above the rounding of the norms: a row is skipped only when surely beyond the bound. */
-const SLACK = 1e-9;
-
 /**
  * The training rows within a relative `eps` of test row t's nearest one, ascending, into `out`. Scratch:
- * `distances` (one per distinct row), `mark` (one per training row, all 0, left so).
+ * `mark` (one per training row, all 0, left so).
  */
-export function exactNearest(exact: ExactTrain, test: Matrix, t: number, eps: number, distances: Float64Array, out: number[], mark: Uint8Array): void {
-  const { train, extra, byNorm, norms, copyStart, copies, columns } = exact;
+export function exactNearest(exact: ExactTrain, test: Matrix, t: number, eps: number, out: number[], mark: Uint8Array): void {
+  const { train, copyStart, copies, columns, kernel } = exact;
   const cols = train.cols;
-  const x = train.values;
   const base = t * test.cols;
   let own = 0;
   for (let f = 0; f < cols; f++) own += test.values[base + f] ** 2;
-  const norm = Math.sqrt(own);
+  const testRow = kernel.testRow.view;
+  for (let c = 0; c < columns.length; c++) testRow[c] = test.values[base + columns[c]];
   // First row whose norm is at least the test row's; then alternate outwards, nearest norm first.
-  let lo = 0;
-  let hi = norms.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (norms[mid] < norm) lo = mid + 1; else hi = mid;
-  }
-  let down = lo - 1;
-  let up = lo;
-  let bound = Infinity;
-  out.length = 0;
-  const found: number[] = []; // positions in byNorm
-  const visit = (k: number) => {
-    const j = byNorm[k];
-    let d = extra[j];
-    const offset = j * cols;
-    for (let c = 0; c < columns.length && d <= bound; c++) {
-      const f = columns[c];
-      const diff = test.values[base + f] - x[offset + f];
-      d += diff * diff;
-    }
-    if (d > bound) return;
-    distances[k] = d;
-    found.push(k);
-    if (d * (1 + eps) < bound) bound = d * (1 + eps);
-  };
-  const beyond = (k: number) => {
-    const gap = Math.abs(norms[k] - norm);
-    return gap * gap * (1 - SLACK) > bound;
-  };
-  while (down >= 0 || up < norms.length) {
-    const downOk = down >= 0 && !beyond(down);
-    const upOk = up < norms.length && !beyond(up);
-    if (!downOk && !upOk) break;
-    if (downOk && (!upOk || norm - norms[down] <= norms[up] - norm)) visit(down--);
-    else visit(up++);
-    if (!downOk) down = -1;
-    if (!upOk) up = norms.length;
-  }
+  const { kept, bound } = kernel.search(Math.sqrt(own), eps);
+  const found = kernel.found.view;
+  const distances = kernel.distances.view;
   // The copies of every distinct row within the bound, in row order: sorted when few, else marked and listed.
   out.length = 0;
-  for (const k of found) if (distances[k] <= bound) for (let c = copyStart[k]; c < copyStart[k + 1]; c++) out.push(copies[c]);
+  for (let m = 0; m < kept; m++) {
+    const k = found[m];
+    if (distances[k] <= bound) for (let c = copyStart[k]; c < copyStart[k + 1]; c++) out.push(copies[c]);
+  }
   if (out.length <= 64) {
     out.sort((a, b) => a - b);
     return;

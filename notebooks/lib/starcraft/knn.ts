@@ -119,13 +119,12 @@ function classifyExact(
 ): Int32Array | undefined {
   const exact = exactTrain(train, test, options.labelColumn ? trainLabels : undefined);
   if (!exact) return undefined;
-  const distances = new Float64Array(train.rows);
   const mark = new Uint8Array(train.rows);
   const votes = new Int32Array(options.classes);
   const predicted = new Int32Array(test.rows);
   const tied: number[] = [];
   for (let t = 0; t < test.rows; t++) {
-    exactNearest(exact, test, t, EPS, distances, tied, mark);
+    exactNearest(exact, test, t, EPS, tied, mark);
     predicted[t] = voteNearest(tied, trainLabels, options.ties, votes, options.random);
   }
   return predicted;

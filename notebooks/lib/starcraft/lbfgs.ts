@@ -4,6 +4,22 @@
 /** Writes the gradient at x into `gradient` and returns the value at x. */
 export type Objective = (x: Float64Array, gradient: Float64Array) => number;
 
+/**
+ * An objective evaluated in two steps: `value` at every point the line search tries, `gradient` (at the point
+ * of the last `value` call) only at the points it keeps. A rejected step (about one evaluation in ten for the
+ * softmax regression) then costs its value only.
+ */
+export interface SplitObjective {
+  value(x: Float64Array): number;
+  gradient(out: Float64Array): void;
+}
+
+/** `f` as a SplitObjective: its gradient is computed with every value and copied out when asked for. */
+function split(f: Objective, n: number): SplitObjective {
+  const last = new Float64Array(n);
+  return { value: (x) => f(x, last), gradient: (out) => out.set(last) };
+}
+
 export interface LbfgsOptions {
   maxIterations: number;
   /** stop when the largest gradient component is below this */
@@ -29,12 +45,14 @@ function maxAbs(a: Float64Array): number {
   return m;
 }
 
-export function lbfgs(f: Objective, start: Float64Array, options: LbfgsOptions): LbfgsResult {
+export function lbfgs(f: Objective | SplitObjective, start: Float64Array, options: LbfgsOptions): LbfgsResult {
   const n = start.length;
   const memory = options.memory ?? 10;
+  const objective = typeof f === 'function' ? split(f, n) : f;
   let x: Float64Array = Float64Array.from(start);
   let g: Float64Array = new Float64Array(n);
-  let value = f(x, g);
+  let value = objective.value(x);
+  objective.gradient(g);
   const s: Float64Array[] = [];
   const y: Float64Array[] = [];
   const rho: number[] = [];
@@ -50,15 +68,18 @@ export function lbfgs(f: Objective, start: Float64Array, options: LbfgsOptions):
     // Two-loop recursion: direction = −H·g with H the L-BFGS inverse-Hessian estimate.
     direction.set(g);
     for (let k = s.length - 1; k >= 0; k--) {
-      alpha[k] = rho[k] * dot(s[k], direction);
-      for (let i = 0; i < n; i++) direction[i] -= alpha[k] * y[k][i];
+      const a = (alpha[k] = rho[k] * dot(s[k], direction));
+      const yPair = y[k];
+      for (let i = 0; i < n; i++) direction[i] -= a * yPair[i];
     }
     const last = s.length - 1;
     const gamma = last >= 0 ? dot(s[last], y[last]) / dot(y[last], y[last]) : 1 / Math.max(1, maxAbs(g));
     for (let i = 0; i < n; i++) direction[i] *= gamma;
     for (let k = 0; k < s.length; k++) {
       const beta = rho[k] * dot(y[k], direction);
-      for (let i = 0; i < n; i++) direction[i] += s[k][i] * (alpha[k] - beta);
+      const coefficient = alpha[k] - beta;
+      const sPair = s[k];
+      for (let i = 0; i < n; i++) direction[i] += sPair[i] * coefficient;
     }
     for (let i = 0; i < n; i++) direction[i] = -direction[i];
     let slope = dot(g, direction);
@@ -74,11 +95,12 @@ export function lbfgs(f: Objective, start: Float64Array, options: LbfgsOptions):
     let nextValue = Infinity;
     for (let tries = 0; tries < 40; tries++) {
       for (let i = 0; i < n; i++) next[i] = x[i] + step * direction[i];
-      nextValue = f(next, nextGradient);
+      nextValue = objective.value(next);
       if (nextValue <= value + 1e-4 * step * slope) break;
       step *= 0.5;
     }
     if (!(nextValue < value)) break; // no progress possible at this precision
+    objective.gradient(nextGradient); // at `next`, the last point tried (kept, or the last of the 40 tries)
     const sk = recycled.pop() ?? new Float64Array(n);
     const yk = recycled.pop() ?? new Float64Array(n);
     for (let i = 0; i < n; i++) {

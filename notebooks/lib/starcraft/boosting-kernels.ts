@@ -1,0 +1,497 @@
+// The boosted trees' hot loops in WebAssembly (wasm.ts), one call per node or level rather than per feature or row:
+// the split search of a node (find: both passes of boosting-split.ts, the gain and its bound inlined), the
+// partition of a node's segments into its children's, and the routing of the rows one level down. They are the
+// same operations in the same order as the JavaScript they replace (integer moves; IEEE double additions,
+// multiplications, divisions and comparisons, one after the other), so the trees are the same to the bit, without
+// a bounds check per read.
+import { type Split, type TreeOptions } from './boosting-split.ts';
+import { address, type Block, type Code, countUp, encodeModule, exitable, F64, I32, i32s, loopWhile, op, WasmMemory } from './wasm.ts';
+
+/** Entries per block of the split search's first pass: 8 ruled out more candidates than 16 and cost less than 4 (measured). */
+const BLOCK = 8;
+const MIN_GAIN = 1e-6; // xgboost's kRtEps: smaller improvements are not splits
+
+// partition(node, l, r, fromRows, rows, spare, goLeft, lo, hi, cols, stride): for every feature f, the entries
+// lo[f·stride + node] … hi[…]−1 of fromRows, rows in value order, are written to the same range of rows, those
+// with goLeft[row] = 1 first (node l's segment), then the others (node r's), each in their order.
+const partition = (() => {
+  const [NODE, L, R, FROM_ROWS, ROWS, SPARE, GO_LEFT, LO, HI, COLS, STRIDE] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [F, BASE, K, FROM, TO, KEPT, MOVED, ROW, LEFT] = [11, 12, 13, 14, 15, 16, 17, 18, 19];
+  const segment = (array: number, node: number) => [...op.get(array), ...op.get(BASE), ...op.get(node), ...op.add, ...op.i32(2), ...op.shl, ...op.add];
+  return [
+    ...op.i32(0), ...op.set(F),
+    ...countUp(F, COLS, [
+      ...op.get(F), ...op.get(STRIDE), ...op.mul, ...op.set(BASE),
+      ...segment(LO, NODE), ...op.i32Load(), ...op.tee(FROM), ...op.tee(K), ...op.set(KEPT),
+      ...segment(HI, NODE), ...op.i32Load(), ...op.set(TO),
+      ...op.i32(0), ...op.set(MOVED),
+      ...countUp(K, TO, [
+        ...address(FROM_ROWS, K, 4), ...op.i32Load(), ...op.set(ROW),
+        ...address(GO_LEFT, ROW, 1), ...op.i32Load8U(), ...op.set(LEFT),
+        // both written, one kept: no branch to mispredict
+        ...address(ROWS, KEPT, 4), ...op.get(ROW), ...op.i32Store(),
+        ...address(SPARE, MOVED, 4), ...op.get(ROW), ...op.i32Store(),
+        ...op.get(KEPT), ...op.get(LEFT), ...op.add, ...op.set(KEPT),
+        ...op.get(MOVED), ...op.i32(1), ...op.get(LEFT), ...op.sub, ...op.add, ...op.set(MOVED),
+      ]),
+      ...address(ROWS, KEPT, 4), ...op.get(SPARE), ...op.get(MOVED), ...op.i32(2), ...op.shl, ...op.memoryCopy,
+      ...segment(LO, L), ...op.get(FROM), ...op.i32Store(),
+      ...segment(HI, L), ...op.get(KEPT), ...op.i32Store(),
+      ...segment(LO, R), ...op.get(KEPT), ...op.i32Store(),
+      ...segment(HI, R), ...op.get(TO), ...op.i32Store(),
+    ]),
+  ];
+})();
+
+// route(rows, position, feature, threshold, defaultLeft, left, right, byColumn, grad, hess, goLeft, leaf, childG,
+// childH, childCount): one level of a tree. Row i at node n = position[i] (n ≥ 0): at a leaf (feature[n] < 0) it
+// stays (leaf[i] = n, position[i] = −1); else it goes left when its value v of the node's feature is below the
+// threshold, or is 0 (missing) and the node sends zeros left (goLeft[i] = 1 then), to left[n] or right[n], whose
+// gradient and hessian sums and row count it adds to, in row order.
+const route = (() => {
+  const [ROWS, POSITION, FEATURE, THRESHOLD, DEFAULT_LEFT, LEFT, RIGHT, BY_COLUMN, GRAD, HESS, GO_LEFT, LEAF, CHILD_G,
+    CHILD_H, CHILD_COUNT] = Array.from({ length: 15 }, (_, i) => i);
+  const [I, NODE, F, TO_LEFT, CHILD] = [15, 16, 17, 18, 19];
+  const V = 20; // f64
+  const addTo = (array: number, value: Code) => [
+    ...address(array, CHILD, 8), ...address(array, CHILD, 8), ...op.f64Load(), ...value, ...op.f64Add, ...op.f64Store(),
+  ];
+  return [
+    ...op.i32(0), ...op.set(I),
+    ...countUp(I, ROWS, [...exitable([
+      ...address(POSITION, I, 4), ...op.i32Load(), ...op.tee(NODE), ...op.i32(0), ...op.ltS, ...op.brIf0, // routed to a leaf already
+      ...address(FEATURE, NODE, 4), ...op.i32Load(), ...op.tee(F), ...op.i32(0), ...op.ltS,
+      ...op.if(),
+      ...address(LEAF, I, 4), ...op.get(NODE), ...op.i32Store(),
+      ...address(POSITION, I, 4), ...op.i32(-1), ...op.i32Store(),
+      ...op.br(1), // out of the row's block
+      ...op.end,
+      // v = byColumn[f · rows + i]; toLeft = v === 0 ? defaultLeft[node] : v < threshold[node]
+      ...op.get(BY_COLUMN), ...op.get(F), ...op.get(ROWS), ...op.mul, ...op.get(I), ...op.add, ...op.i32(3), ...op.shl, ...op.add,
+      ...op.f64Load(), ...op.set(V),
+      ...address(DEFAULT_LEFT, NODE, 1), ...op.i32Load8U(),
+      ...op.get(V), ...address(THRESHOLD, NODE, 8), ...op.f64Load(), ...op.f64Lt,
+      ...op.get(V), ...op.f64(0), ...op.f64Eq, ...op.select, ...op.set(TO_LEFT),
+      ...address(GO_LEFT, I, 1), ...op.get(TO_LEFT), ...op.i32Store8(),
+      ...address(LEFT, NODE, 4), ...op.i32Load(), ...address(RIGHT, NODE, 4), ...op.i32Load(), ...op.get(TO_LEFT), ...op.select, ...op.set(CHILD),
+      ...addTo(CHILD_G, [...address(GRAD, I, 8), ...op.f64Load()]),
+      ...addTo(CHILD_H, [...address(HESS, I, 8), ...op.f64Load()]),
+      ...address(CHILD_COUNT, CHILD, 4), ...address(CHILD_COUNT, CHILD, 4), ...op.i32Load(), ...op.i32(1), ...op.add, ...op.i32Store(),
+      ...address(POSITION, I, 4), ...op.get(CHILD), ...op.i32Store(),
+    ])]),
+  ];
+})();
+
+// The split gain and the block bound of boosting-split.ts (gainWithin, boxWithin, filterLimit), operation for
+// operation: the same IEEE double operations in the same order (JavaScript's && and || on pure comparisons become
+// i32 and/or), so the same numbers and the same decisions.
+const LIMIT = 3; // filterLimit's index in the module
+
+/** Where gainWithin's inputs and scratch are: locals, by index. */
+interface GainLocals {
+  gl: number; hl: number; sumG: number; sumH: number; parent: number; lambda: number; mcw: number; limit: number;
+  hr: number; gr: number; b: number; d: number; rhs: number;
+}
+
+/**
+ * gainWithin(gl, hl, sumG, sumH, parentScore, lambda, minChildWeight, limit) → f64, on the locals `at`; `exit(depth)`
+ * leaves with the f64 on the stack from `depth` blocks deep (a return in the function, a branch when inlined).
+ */
+function gainCode(at: GainLocals, exit: (depth: number) => Code): Code {
+  const { gl, hl, sumG, sumH, parent, lambda, mcw, limit, hr, gr, b, d, rhs } = at;
+  return [
+    ...op.get(sumH), ...op.get(hl), ...op.f64Sub, ...op.set(hr),
+    ...op.get(hl), ...op.get(mcw), ...op.f64Lt, ...op.get(hr), ...op.get(mcw), ...op.f64Lt, ...op.or,
+    ...op.if(), ...op.f64(-Infinity), ...exit(1), ...op.end,
+    ...op.get(sumG), ...op.get(gl), ...op.f64Sub, ...op.set(gr),
+    ...op.get(hl), ...op.get(lambda), ...op.f64Add, ...op.set(b),
+    ...op.get(hr), ...op.get(lambda), ...op.f64Add, ...op.set(d),
+    ...op.get(b), ...op.f64(0), ...op.f64Gt, ...op.get(d), ...op.f64(0), ...op.f64Gt, ...op.and,
+    ...op.if(),
+    ...op.get(limit), ...op.get(b), ...op.f64Mul, ...op.get(d), ...op.f64Mul, ...op.set(rhs),
+    ...op.get(gl), ...op.get(gl), ...op.f64Mul, ...op.get(d), ...op.f64Mul,
+    ...op.get(gr), ...op.get(gr), ...op.f64Mul, ...op.get(b), ...op.f64Mul, ...op.f64Add,
+    ...op.get(rhs), ...op.f64Lt, ...op.get(rhs), ...op.f64(Infinity), ...op.f64Lt, ...op.and,
+    ...op.if(), ...op.f64(-Infinity), ...exit(2), ...op.end,
+    ...op.end,
+    ...op.get(gl), ...op.get(gl), ...op.f64Mul, ...op.get(b), ...op.f64Div,
+    ...op.get(gr), ...op.get(gr), ...op.f64Mul, ...op.get(d), ...op.f64Div, ...op.f64Add,
+    ...op.get(parent), ...op.f64Sub,
+  ];
+}
+
+/** Where boxWithin's inputs and scratch are: locals, by index. */
+interface BoxLocals {
+  gMin: number; gMax: number; hMin: number; hMax: number; sumG: number; sumH: number; lambda: number; mcw: number; limit: number;
+  b0: number; b1: number; d0: number; d1: number; l0: number; l1: number; r0: number; r1: number;
+}
+
+/** boxWithin(gMin, gMax, hMin, hMax, sumG, sumH, lambda, minChildWeight, limit) → i32, on the locals `at`; `exit` as in gainCode. */
+function boxCode(at: BoxLocals, exit: (depth: number) => Code): Code {
+  const { gMin, gMax, hMin, hMax, sumG, sumH, lambda, mcw, limit, b0, b1, d0, d1, l0, l1, r0, r1 } = at;
+  const square = (local: number) => [...op.get(local), ...op.get(local), ...op.f64Mul];
+  const squareFrom = (local: number) => [
+    ...op.get(sumG), ...op.get(local), ...op.f64Sub, ...op.get(sumG), ...op.get(local), ...op.f64Sub, ...op.f64Mul,
+  ];
+  /** l·d + r·b ≥ limit·b·d */
+  const corner = (l: number, d: number, r: number, b: number) => [
+    ...op.get(l), ...op.get(d), ...op.f64Mul, ...op.get(r), ...op.get(b), ...op.f64Mul, ...op.f64Add,
+    ...op.get(limit), ...op.get(b), ...op.f64Mul, ...op.get(d), ...op.f64Mul, ...op.f64Ge,
+  ];
+  return [
+    ...op.get(hMax), ...op.get(mcw), ...op.f64Lt, ...op.get(sumH), ...op.get(hMin), ...op.f64Sub, ...op.get(mcw), ...op.f64Lt, ...op.or,
+    ...op.if(), ...op.i32(0), ...exit(1), ...op.end,
+    ...op.get(hMin), ...op.get(lambda), ...op.f64Add, ...op.f64(0), ...op.f64Gt,
+    ...op.get(sumH), ...op.get(hMax), ...op.f64Sub, ...op.get(lambda), ...op.f64Add, ...op.f64(0), ...op.f64Gt, ...op.and, ...op.eqz,
+    ...op.get(limit), ...op.f64(-Infinity), ...op.f64Eq, ...op.or,
+    ...op.if(), ...op.i32(1), ...exit(1), ...op.end,
+    ...op.get(hMin), ...op.get(lambda), ...op.f64Add, ...op.set(b0),
+    ...op.get(hMax), ...op.get(lambda), ...op.f64Add, ...op.set(b1),
+    ...op.get(sumH), ...op.get(hMin), ...op.f64Sub, ...op.get(lambda), ...op.f64Add, ...op.set(d0),
+    ...op.get(sumH), ...op.get(hMax), ...op.f64Sub, ...op.get(lambda), ...op.f64Add, ...op.set(d1),
+    ...square(gMin), ...op.set(l0), ...square(gMax), ...op.set(l1),
+    ...squareFrom(gMin), ...op.set(r0), ...squareFrom(gMax), ...op.set(r1),
+    // the coarser bound first: max(l0, l1)·d1 + max(r0, r1)·b0 < limit·b0·d1 rules the box out
+    ...op.get(l0), ...op.get(l1), ...op.f64Max, ...op.get(d1), ...op.f64Mul,
+    ...op.get(r0), ...op.get(r1), ...op.f64Max, ...op.get(b0), ...op.f64Mul, ...op.f64Add,
+    ...op.get(limit), ...op.get(b0), ...op.f64Mul, ...op.get(d1), ...op.f64Mul, ...op.f64Lt,
+    ...op.if(), ...op.i32(0), ...exit(1), ...op.end,
+    ...corner(l0, d0, r0, b0), ...corner(l0, d1, r0, b1), ...op.or,
+    ...corner(l1, d0, r1, b0), ...op.or, ...corner(l1, d1, r1, b1), ...op.or,
+  ];
+}
+
+/** The functions gainWithin and boxWithin (exported for tests): the parameters, then the scratch locals. */
+const gainWithin = gainCode(
+  { gl: 0, hl: 1, sumG: 2, sumH: 3, parent: 4, lambda: 5, mcw: 6, limit: 7, hr: 8, gr: 9, b: 10, d: 11, rhs: 12 }, () => op.return,
+);
+const boxWithin = boxCode({
+  gMin: 0, gMax: 1, hMin: 2, hMax: 3, sumG: 4, sumH: 5, lambda: 6, mcw: 7, limit: 8,
+  b0: 9, b1: 10, d0: 11, d1: 12, l0: 13, l1: 14, r0: 15, r1: 16,
+}, () => op.return);
+
+/** `code` as a block whose value (of type `result`) it leaves on the stack or branches out with. */
+const valueBlock = (result: number, code: Code): Code => [...op.block(result), ...code, ...op.end];
+
+// filterLimit(best, parentScore) → f64: (best + parent)·(1 − 1e-9) when best > 0 and parent ≥ 0, else −∞
+const filterLimit = [
+  ...op.get(0), ...op.get(1), ...op.f64Add, ...op.f64(1 - 1e-9), ...op.f64Mul, ...op.f64(-Infinity),
+  ...op.get(0), ...op.f64(0), ...op.f64Gt, ...op.get(1), ...op.f64(0), ...op.f64Ge, ...op.and, ...op.select,
+];
+
+// find(node, entries, rowsIn, sumG, sumH, lambda, minChildWeight, lo, hi, stride, cols, rows, grad, hess, byColumn,
+// start, startG, startH, minG, maxG, endH, out) → i32: the split search described in boosting-split.ts, step by
+// step as its JavaScript was (git history). Per feature, the first pass: the running sums of grad and hess over
+// the node's entries of the feature (rows in value order), from the first entry; per block of BLOCK candidates
+// after it, the sums at its start (startG, startH), bounds on the gradient sum within it (minG, maxG: it rises by
+// at most the block's positive gradients and falls by at most its negative ones, with a slack far above the
+// rounding of its additions) and the hessian sum at its end (endH). Then the second pass over the blocks that may
+// beat the best.
+// Writes the best gain and threshold (f64) at out, out + 8, its feature and default (i32) at out + 16, out + 20;
+// returns 0 when there is no split.
+const find = (() => {
+  const [NODE, ENTRIES, ROWS_IN, SUM_G, SUM_H, LAMBDA, MCW, LO, HI, STRIDE, COLS, ROWS, GRAD, HESS, BY_COLUMN, START,
+    START_G, START_H, MIN_G, MAX_G, END_H, OUT] = Array.from({ length: 22 }, (_, i) => i);
+  const [F, AT, FROM, TO, K0, K1, K, R, BLOCKS, B, COLUMN, ZEROS, DENSE, RIGHT, LEFT, BEST_FEATURE, BEST_DEFAULT] =
+    Array.from({ length: 17 }, (_, i) => 22 + i);
+  const [ACC_G, ACC_H, S, MASS, G, PRESENT_G, PRESENT_H, PARENT, BEST_GAIN, LIM, BEST_THRESHOLD, PREVIOUS, V, CANDIDATE] =
+    Array.from({ length: 14 }, (_, i) => 39 + i);
+  // the inlined gain's and bound's arguments and scratch
+  const [X0, X1, X2, X3, T0, T1, T2, T3, T4, T5, T6, T7] = Array.from({ length: 12 }, (_, i) => 53 + i);
+  const gainAt: GainLocals = {
+    gl: X0, hl: X1, sumG: SUM_G, sumH: SUM_H, parent: PARENT, lambda: LAMBDA, mcw: MCW, limit: LIM, hr: T0, gr: T1, b: T2, d: T3, rhs: T4,
+  };
+  const boxAt: BoxLocals = {
+    gMin: X0, gMax: X1, hMin: X2, hMax: X3, sumG: SUM_G, sumH: SUM_H, lambda: LAMBDA, mcw: MCW, limit: LIM,
+    b0: T0, b1: T1, d0: T2, d1: T3, l0: T4, l1: T5, r0: T6, r1: T7,
+  };
+  const load = (array: number, index: number) => [...address(array, index, 8), ...op.f64Load()];
+  const store = (array: number, index: number, value: Code) => [...address(array, index, 8), ...value, ...op.f64Store()];
+  const entry = (k: Code) => [...op.get(ENTRIES), ...k, ...op.i32(2), ...op.shl, ...op.add, ...op.i32Load()];
+  const valueOf = (row: Code) => [...op.get(COLUMN), ...row, ...op.i32(3), ...op.shl, ...op.add, ...op.f64Load()];
+  const gain = (gl: Code, hl: Code) => [...gl, ...op.set(X0), ...hl, ...op.set(X1), ...valueBlock(F64, gainCode(gainAt, op.br))];
+  /** if (candidate > best) the candidate becomes the best split, with this threshold and default */
+  const consider = (candidate: Code, threshold: Code, defaultLeft: Code) => [
+    ...candidate, ...op.tee(CANDIDATE), ...op.get(BEST_GAIN), ...op.f64Gt,
+    ...op.if(),
+    ...op.get(CANDIDATE), ...op.set(BEST_GAIN),
+    ...op.get(CANDIDATE), ...op.get(PARENT), ...op.call(LIMIT), ...op.set(LIM),
+    ...op.get(F), ...op.set(BEST_FEATURE), ...threshold, ...op.set(BEST_THRESHOLD), ...defaultLeft, ...op.set(BEST_DEFAULT),
+    ...op.end,
+  ];
+  const midpoint = [...op.get(PREVIOUS), ...op.get(V), ...op.f64Add, ...op.f64(2), ...op.f64Div];
+  const leftG = (g: Code) => [...g, ...op.get(SUM_G), ...op.f64Add, ...op.get(PRESENT_G), ...op.f64Sub]; // g + sumG − presentG
+  const leftH = (h: Code) => [...h, ...op.get(SUM_H), ...op.f64Add, ...op.get(PRESENT_H), ...op.f64Sub];
+  const advance = [
+    ...op.get(ACC_G), ...load(GRAD, R), ...op.f64Add, ...op.set(ACC_G),
+    ...op.get(ACC_H), ...load(HESS, R), ...op.f64Add, ...op.set(ACC_H),
+    ...op.get(V), ...op.set(PREVIOUS),
+  ];
+  const firstPass = [
+    // accG = 0 + grad[first], accH = 0 + hess[first]
+    ...entry(op.get(FROM)), ...op.set(R),
+    ...op.f64(0), ...load(GRAD, R), ...op.f64Add, ...op.set(ACC_G),
+    ...op.f64(0), ...load(HESS, R), ...op.f64Add, ...op.set(ACC_H),
+    ...op.i32(0), ...op.set(BLOCKS),
+    ...op.get(FROM), ...op.i32(1), ...op.add, ...op.set(K0),
+    ...loopWhile([...op.get(K0), ...op.get(TO), ...op.ltU], [
+      // k1 = min(k0 + BLOCK, to)
+      ...op.get(K0), ...op.i32(BLOCK), ...op.add, ...op.get(TO),
+      ...op.get(K0), ...op.i32(BLOCK), ...op.add, ...op.get(TO), ...op.ltU, ...op.select, ...op.set(K1),
+      ...op.get(ACC_G), ...op.set(S),
+      ...store(START_G, BLOCKS, op.get(ACC_G)), ...store(START_H, BLOCKS, op.get(ACC_H)),
+      ...op.f64(0), ...op.set(MASS),
+      ...op.get(K0), ...op.set(K),
+      ...countUp(K, K1, [
+        ...entry(op.get(K)), ...op.set(R),
+        ...load(GRAD, R), ...op.set(G),
+        ...op.get(ACC_G), ...op.get(G), ...op.f64Add, ...op.set(ACC_G),
+        ...op.get(ACC_H), ...load(HESS, R), ...op.f64Add, ...op.set(ACC_H),
+        ...op.get(MASS), ...op.get(G), ...op.f64Abs, ...op.f64Add, ...op.set(MASS),
+      ]),
+      // minG = s − (mass − (accG − s)) / 2 − slack, maxG = s + (mass + (accG − s)) / 2 + slack,
+      // slack = 1e-12 · (|s| + mass)
+      ...store(MIN_G, BLOCKS, [
+        ...op.get(S), ...op.get(MASS), ...op.get(ACC_G), ...op.get(S), ...op.f64Sub, ...op.f64Sub, ...op.f64(2), ...op.f64Div, ...op.f64Sub,
+        ...op.f64(1e-12), ...op.get(S), ...op.f64Abs, ...op.get(MASS), ...op.f64Add, ...op.f64Mul, ...op.f64Sub,
+      ]),
+      ...store(MAX_G, BLOCKS, [
+        ...op.get(S), ...op.get(MASS), ...op.get(ACC_G), ...op.get(S), ...op.f64Sub, ...op.f64Add, ...op.f64(2), ...op.f64Div, ...op.f64Add,
+        ...op.f64(1e-12), ...op.get(S), ...op.f64Abs, ...op.get(MASS), ...op.f64Add, ...op.f64Mul, ...op.f64Add,
+      ]),
+      ...store(END_H, BLOCKS, op.get(ACC_H)),
+      ...op.get(BLOCKS), ...op.i32(1), ...op.add, ...op.set(BLOCKS),
+      ...op.get(K0), ...op.i32(BLOCK), ...op.add, ...op.set(K0),
+    ]),
+    ...op.get(ACC_G), ...op.set(PRESENT_G), ...op.get(ACC_H), ...op.set(PRESENT_H),
+  ];
+  const box = (gMin: Code, gMax: Code, hMin: Code, hMax: Code) => [
+    ...gMin, ...op.set(X0), ...gMax, ...op.set(X1), ...hMin, ...op.set(X2), ...hMax, ...op.set(X3), ...valueBlock(I32, boxCode(boxAt, op.br)),
+  ];
+  const secondPass = [
+    ...op.i32(0), ...op.set(B),
+    ...countUp(B, BLOCKS, [...exitable([
+      ...box(load(MIN_G, B), load(MAX_G, B), load(START_H, B), load(END_H, B)), ...op.set(RIGHT),
+      ...op.get(ZEROS), ...op.if(I32),
+      ...box(leftG(load(MIN_G, B)), leftG(load(MAX_G, B)), leftH(load(START_H, B)), leftH(load(END_H, B))),
+      ...op.else, ...op.i32(0), ...op.end, ...op.set(LEFT),
+      ...op.get(RIGHT), ...op.get(LEFT), ...op.or, ...op.eqz, ...op.brIf0, // neither side may beat the best: skip the block
+      // k0 = from + 1 + b·BLOCK, k1 = min(k0 + BLOCK, to)
+      ...op.get(FROM), ...op.i32(1), ...op.add, ...op.get(B), ...op.i32(BLOCK), ...op.mul, ...op.add, ...op.set(K0),
+      ...op.get(K0), ...op.i32(BLOCK), ...op.add, ...op.get(TO),
+      ...op.get(K0), ...op.i32(BLOCK), ...op.add, ...op.get(TO), ...op.ltU, ...op.select, ...op.set(K1),
+      ...load(START_G, B), ...op.set(ACC_G), ...load(START_H, B), ...op.set(ACC_H),
+      ...valueOf(entry([...op.get(K0), ...op.i32(1), ...op.sub])), ...op.set(PREVIOUS),
+      ...op.get(K0), ...op.set(K),
+      ...op.get(ZEROS), ...op.if(),
+      ...countUp(K, K1, [
+        ...entry(op.get(K)), ...op.set(R), ...valueOf(op.get(R)), ...op.set(V),
+        ...op.get(V), ...op.get(PREVIOUS), ...op.f64Ne, ...op.if(),
+        // a side ruled out for the block stays so: the best only grows
+        ...op.get(RIGHT), ...op.if(), ...consider(gain(op.get(ACC_G), op.get(ACC_H)), midpoint, op.i32(0)), ...op.end,
+        ...op.get(LEFT), ...op.if(), ...consider(gain(leftG(op.get(ACC_G)), leftH(op.get(ACC_H))), midpoint, op.i32(1)), ...op.end,
+        ...op.end,
+        ...advance,
+      ]),
+      ...op.else,
+      ...countUp(K, K1, [
+        ...entry(op.get(K)), ...op.set(R), ...valueOf(op.get(R)), ...op.set(V),
+        ...op.get(V), ...op.get(PREVIOUS), ...op.f64Ne, ...op.if(),
+        ...consider(gain(op.get(ACC_G), op.get(ACC_H)), midpoint, op.get(DENSE)),
+        ...op.end,
+        ...advance,
+      ]),
+      ...op.end,
+    ])]),
+  ];
+  return [
+    // parentScore = sumG² / (sumH + λ), best = kRtEps, limit = filterLimit(best, parentScore)
+    ...op.get(SUM_G), ...op.get(SUM_G), ...op.f64Mul, ...op.get(SUM_H), ...op.get(LAMBDA), ...op.f64Add, ...op.f64Div, ...op.set(PARENT),
+    ...op.f64(MIN_GAIN), ...op.set(BEST_GAIN),
+    ...op.get(BEST_GAIN), ...op.get(PARENT), ...op.call(LIMIT), ...op.set(LIM),
+    ...op.i32(-1), ...op.set(BEST_FEATURE), ...op.f64(0), ...op.set(BEST_THRESHOLD), ...op.i32(0), ...op.set(BEST_DEFAULT),
+    ...op.i32(0), ...op.set(F),
+    ...countUp(F, COLS, [...exitable([
+      ...op.get(F), ...op.get(STRIDE), ...op.mul, ...op.get(NODE), ...op.add, ...op.i32(2), ...op.shl, ...op.set(AT),
+      ...op.get(LO), ...op.get(AT), ...op.add, ...op.i32Load(), ...op.set(FROM),
+      ...op.get(HI), ...op.get(AT), ...op.add, ...op.i32Load(), ...op.set(TO),
+      ...op.get(FROM), ...op.get(TO), ...op.eq, ...op.brIf0, // no entries at this node
+      ...op.get(BY_COLUMN), ...op.get(F), ...op.get(ROWS), ...op.mul, ...op.i32(3), ...op.shl, ...op.add, ...op.set(COLUMN),
+      ...firstPass,
+      // zeros = to − from < rowsIn; dense = !zeros && the column has no zeros at all
+      ...op.get(TO), ...op.get(FROM), ...op.sub, ...op.get(ROWS_IN), ...op.ltS, ...op.set(ZEROS),
+      ...op.get(ZEROS), ...op.eqz,
+      ...op.get(START), ...op.get(F), ...op.i32(2), ...op.shl, ...op.add, ...op.tee(AT), ...op.i32Load(4),
+      ...op.get(AT), ...op.i32Load(), ...op.sub, ...op.get(ROWS), ...op.eq, ...op.and, ...op.set(DENSE),
+      ...secondPass,
+      // every non-zero row on one side, the zeros on the other
+      ...consider(gain(op.get(PRESENT_G), op.get(PRESENT_H)), [
+        ...valueOf(entry([...op.get(TO), ...op.i32(1), ...op.sub])), ...op.tee(V), ...op.get(V), ...op.f64Abs, ...op.f64(1e-6), ...op.f64Mul,
+        ...op.f64Add, ...op.f64(1e-6), ...op.f64Add,
+      ], op.i32(0)),
+      ...consider(gain(
+        [...op.get(SUM_G), ...op.get(PRESENT_G), ...op.f64Sub], [...op.get(SUM_H), ...op.get(PRESENT_H), ...op.f64Sub],
+      ), [
+        ...valueOf(entry(op.get(FROM))), ...op.tee(V), ...op.get(V), ...op.f64Abs, ...op.f64(1e-6), ...op.f64Mul,
+        ...op.f64Sub, ...op.f64(1e-6), ...op.f64Sub,
+      ], op.i32(1)),
+    ])]),
+    ...op.get(BEST_FEATURE), ...op.i32(0), ...op.ltS, ...op.if(), ...op.i32(0), ...op.return, ...op.end,
+    ...op.get(OUT), ...op.get(BEST_GAIN), ...op.f64Store(0),
+    ...op.get(OUT), ...op.get(BEST_THRESHOLD), ...op.f64Store(8),
+    ...op.get(OUT), ...op.get(BEST_FEATURE), ...op.i32Store(16),
+    ...op.get(OUT), ...op.get(BEST_DEFAULT), ...op.i32Store(20),
+    ...op.i32(1),
+  ];
+})();
+
+let compiled: WebAssembly.Module | undefined;
+
+/**
+ * The memory the kernels work in, for trees on a matrix of `rows` × `cols` with `nonZero` non-zero entries and
+ * at most `maxNodes` nodes per tree: every feature's non-zero rows in value order (the presorted lists and the
+ * working copy partitioned by node), the segments, the rows' routing and gradients, the matrix column by column,
+ * and the first pass's blocks.
+ */
+export class BoostingKernels extends WasmMemory {
+  /** the presorted lists (read by the root), their working copy partitioned by node below it, and spare room */
+  readonly sortedRows: Block<Int32Array>;
+  readonly rows: Block<Int32Array>;
+  private readonly spareRows: Block<Int32Array>;
+  /** segment of node n in feature f: lo[f · maxNodes + n] … hi[…]−1 */
+  readonly lo: Block<Int32Array>;
+  readonly hi: Block<Int32Array>;
+  /** per row, 1 when its node sends it left */
+  readonly goLeft: Block<Uint8Array>;
+  readonly grad: Block<Float64Array>;
+  readonly hess: Block<Float64Array>;
+  /** feature f's value of row r at f · rows + r; feature f's non-zero entries in the presorted lists are start[f] … start[f+1]−1 */
+  readonly byColumn: Block<Float64Array>;
+  readonly start: Block<Int32Array>;
+  /** one feature's blocks in the first pass */
+  private readonly startG: Block<Float64Array>;
+  private readonly startH: Block<Float64Array>;
+  private readonly minG: Block<Float64Array>;
+  private readonly maxG: Block<Float64Array>;
+  private readonly endH: Block<Float64Array>;
+  /** the tree being grown, by node (the rest of it is in boosting-tree.ts), and each row's node (−1 once at a leaf) or leaf */
+  readonly feature: Block<Int32Array>;
+  readonly threshold: Block<Float64Array>;
+  readonly defaultLeft: Block<Uint8Array>;
+  readonly left: Block<Int32Array>;
+  readonly right: Block<Int32Array>;
+  readonly position: Block<Int32Array>;
+  readonly leaf: Block<Int32Array>;
+  /** per child node, the gradient and hessian sums and the count of the rows routed to it */
+  readonly childG: Block<Float64Array>;
+  readonly childH: Block<Float64Array>;
+  readonly childCount: Block<Int32Array>;
+  /** find's result: gain and threshold, then feature and default as i32 */
+  private readonly best: Block<Float64Array>;
+  private readonly bestInts: Int32Array;
+  private readonly partitionKernel: (
+    node: number, l: number, r: number, fromRows: number, rows: number, spare: number, goLeft: number, lo: number, hi: number,
+    cols: number, stride: number,
+  ) => void;
+  private readonly routeKernel: (
+    rows: number, position: number, feature: number, threshold: number, defaultLeft: number, left: number, right: number,
+    byColumn: number, grad: number, hess: number, goLeft: number, leaf: number, childG: number, childH: number, childCount: number,
+  ) => void;
+  private readonly findKernel: (
+    node: number, entries: number, rowsIn: number, sumG: number, sumH: number, lambda: number, minChildWeight: number,
+    lo: number, hi: number, stride: number, cols: number, rows: number, grad: number, hess: number, byColumn: number,
+    start: number, startG: number, startH: number, minG: number, maxG: number, endH: number, out: number,
+  ) => number;
+  /** the kernels' gain and bound, for tests against boosting-split.ts */
+  readonly gainWithin: (
+    gl: number, hl: number, sumG: number, sumH: number, parentScore: number, lambda: number, minChildWeight: number, limit: number,
+  ) => number;
+  readonly boxWithin: (
+    gMin: number, gMax: number, hMin: number, hMax: number, sumG: number, sumH: number, lambda: number, minChildWeight: number, limit: number,
+  ) => number;
+
+  constructor(private readonly numRows: number, private readonly cols: number, nonZero: number, private readonly maxNodes: number) {
+    const blocks = Math.ceil(numRows / BLOCK) + 1; // a feature's b ≤ rows entries make ⌈(b − 1) / BLOCK⌉ blocks
+    const bytes = [
+      ...[nonZero, nonZero, nonZero, cols * maxNodes, cols * maxNodes].map((n) => n * 4), numRows, numRows * 8, numRows * 8,
+      numRows * cols * 8, (cols + 1) * 4, ...Array.from({ length: 5 }, () => blocks * 8), 24,
+      maxNodes * 4, maxNodes * 8, maxNodes, maxNodes * 4, maxNodes * 4, numRows * 4, numRows * 4, maxNodes * 8, maxNodes * 8, maxNodes * 4,
+    ];
+    const f64s = (count: number) => Array.from({ length: count }, () => F64);
+    compiled ??= new WebAssembly.Module(encodeModule([
+      { name: 'partition', params: i32s(11), i32: 9, body: partition },
+      { name: 'gainWithin', params: f64s(8), result: F64, f64: 5, body: gainWithin },
+      { name: 'boxWithin', params: f64s(9), result: I32, f64: 8, body: boxWithin },
+      { name: 'filterLimit', params: f64s(2), result: F64, body: filterLimit },
+      { name: 'find', params: [...i32s(3), ...f64s(4), ...i32s(15)], result: I32, i32: 17, f64: 26, body: find },
+      { name: 'route', params: i32s(15), i32: 5, f64: 1, body: route },
+    ]));
+    super(compiled, bytes.reduce((sum, b) => sum + WasmMemory.bytes(b), 0));
+    this.sortedRows = this.i32(nonZero);
+    this.rows = this.i32(nonZero);
+    this.spareRows = this.i32(nonZero);
+    this.lo = this.i32(cols * maxNodes);
+    this.hi = this.i32(cols * maxNodes);
+    this.goLeft = this.u8(numRows);
+    this.grad = this.f64(numRows);
+    this.hess = this.f64(numRows);
+    this.byColumn = this.f64(numRows * cols);
+    this.start = this.i32(cols + 1);
+    this.startG = this.f64(blocks);
+    this.startH = this.f64(blocks);
+    this.minG = this.f64(blocks);
+    this.maxG = this.f64(blocks);
+    this.endH = this.f64(blocks);
+    this.best = this.f64(3);
+    this.bestInts = new Int32Array(this.memory.buffer, this.best.at + 16, 2);
+    this.feature = this.i32(maxNodes);
+    this.threshold = this.f64(maxNodes);
+    this.defaultLeft = this.u8(maxNodes);
+    this.left = this.i32(maxNodes);
+    this.right = this.i32(maxNodes);
+    this.position = this.i32(numRows);
+    this.leaf = this.i32(numRows);
+    this.childG = this.f64(maxNodes);
+    this.childH = this.f64(maxNodes);
+    this.childCount = this.i32(maxNodes);
+    this.routeKernel = this.exports.route as BoostingKernels['routeKernel'];
+    this.partitionKernel = this.exports.partition as BoostingKernels['partitionKernel'];
+    this.findKernel = this.exports.find as BoostingKernels['findKernel'];
+    this.gainWithin = this.exports.gainWithin as BoostingKernels['gainWithin'];
+    this.boxWithin = this.exports.boxWithin as BoostingKernels['boxWithin'];
+  }
+
+  /** Splits every feature's segment of `node`, read from `from` (sortedRows or rows), into l's and r's in rows, by goLeft. */
+  partition(node: number, l: number, r: number, from: Block<Int32Array>): void {
+    this.partitionKernel(node, l, r, from.at, this.rows.at, this.spareRows.at, this.goLeft.at, this.lo.at, this.hi.at, this.cols, this.maxNodes);
+  }
+
+  /** Routes every row one level down (see `route` above); the children's sums and counts start from 0. */
+  route(): void {
+    this.childG.view.fill(0);
+    this.childH.view.fill(0);
+    this.childCount.view.fill(0);
+    this.routeKernel(
+      this.numRows, this.position.at, this.feature.at, this.threshold.at, this.defaultLeft.at, this.left.at, this.right.at,
+      this.byColumn.at, this.grad.at, this.hess.at, this.goLeft.at, this.leaf.at, this.childG.at, this.childH.at, this.childCount.at,
+    );
+  }
+
+  /**
+   * The best split of `node` (gradient sums sumG, sumH over rowsIn rows), its entries in `entries` (sortedRows or
+   * rows) at the segments lo … hi, into `out`; false when there is none. See `find` above and boosting-split.ts.
+   */
+  find(node: number, entries: Block<Int32Array>, rowsIn: number, sumG: number, sumH: number, options: TreeOptions, out: Split): boolean {
+    const found = this.findKernel(
+      node, entries.at, rowsIn, sumG, sumH, options.lambda, options.minChildWeight, this.lo.at, this.hi.at, this.maxNodes,
+      this.cols, this.numRows, this.grad.at, this.hess.at, this.byColumn.at, this.start.at, this.startG.at, this.startH.at,
+      this.minG.at, this.maxG.at, this.endH.at, this.best.at,
+    );
+    if (found === 0) return false;
+    out.gain = this.best.view[0];
+    out.threshold = this.best.view[1];
+    out.feature = this.bestInts[0];
+    out.defaultLeft = this.bestInts[1];
+    return true;
+  }
+}

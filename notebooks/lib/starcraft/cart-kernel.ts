@@ -1,0 +1,107 @@
+// The CART split search of one node (cart.ts) in WebAssembly (wasm.ts): every feature's rows of the node in
+// value order, the class counts left of each candidate updated row by row, the Gini improvement of each candidate
+// between two values that leaves at least minBucket rows on each side. The counts and their sums of squares are
+// exact integers (i32 here, doubles there, converted exactly for the divisions), and the improvement is the same
+// double operations in the same order, so the same splits to the bit.
+import { address, type Block, encodeModule, exitable, F64, I32, i32s, countUp, op, WasmMemory } from './wasm.ts';
+
+// scan(parentImpurity, best, from, to, size, minBucket, classes, totalSquares, cols, n, rows, values, labels,
+// counts, left, out) → the best feature, or −1 when no candidate improves on `best`; writes the best improvement
+// and threshold (f64) at out, out + 8. Feature f's list is rows/values[f·n + from … f·n + to−1]; counts holds the
+// node's class counts, left is scratch for `classes` counts.
+const scan = (() => {
+  const [PARENT, BEST, FROM, TO, SIZE, MIN_BUCKET, CLASSES, TOTAL_SQUARES, COLS, N, ROWS, VALUES, LABELS, COUNTS, LEFT, OUT] =
+    Array.from({ length: 16 }, (_, i) => i);
+  const [F, K, END, N_LEFT, SQUARES_LEFT, SQUARES_RIGHT, LABEL, AT, BEST_FEATURE, C, LEFT_COUNT] = Array.from({ length: 11 }, (_, i) => 16 + i);
+  const [V, PREVIOUS, IMPROVEMENT, BEST_THRESHOLD] = [27, 28, 29, 30]; // f64
+  /** count − squares / count, as doubles */
+  const term = (count: number[], squares: number[]) => [
+    ...count, ...op.f64FromI32, ...squares, ...op.f64FromI32, ...count, ...op.f64FromI32, ...op.f64Div, ...op.f64Sub,
+  ];
+  const nRight = [...op.get(SIZE), ...op.get(N_LEFT), ...op.sub];
+  return [
+    ...op.i32(-1), ...op.set(BEST_FEATURE), ...op.f64(0), ...op.set(BEST_THRESHOLD),
+    ...op.i32(0), ...op.set(F),
+    ...countUp(F, COLS, [
+      ...op.i32(0), ...op.set(C),
+      ...countUp(C, CLASSES, [...address(LEFT, C, 4), ...op.i32(0), ...op.i32Store()]),
+      ...op.i32(0), ...op.set(N_LEFT), ...op.i32(0), ...op.set(SQUARES_LEFT), ...op.get(TOTAL_SQUARES), ...op.set(SQUARES_RIGHT),
+      ...op.f64(Number.NaN), ...op.set(PREVIOUS),
+      ...op.get(F), ...op.get(N), ...op.mul, ...op.tee(K), ...op.get(TO), ...op.add, ...op.set(END),
+      ...op.get(K), ...op.get(FROM), ...op.add, ...op.set(K),
+      ...countUp(K, END, [
+        ...address(VALUES, K, 8), ...op.f64Load(), ...op.set(V),
+        // a candidate: at least minBucket rows each side, between two values
+        ...op.get(N_LEFT), ...op.get(MIN_BUCKET), ...op.geS, ...nRight, ...op.get(MIN_BUCKET), ...op.geS, ...op.and,
+        ...op.get(V), ...op.get(PREVIOUS), ...op.f64Ne, ...op.and,
+        ...op.if(),
+        // parentImpurity − (nLeft − squaresLeft / nLeft) − (nRight − squaresRight / nRight)
+        ...op.get(PARENT), ...term(op.get(N_LEFT), op.get(SQUARES_LEFT)), ...op.f64Sub,
+        ...term(nRight, op.get(SQUARES_RIGHT)), ...op.f64Sub, ...op.tee(IMPROVEMENT),
+        ...op.get(BEST), ...op.f64Gt, ...op.if(),
+        ...op.get(IMPROVEMENT), ...op.set(BEST), ...op.get(F), ...op.set(BEST_FEATURE),
+        ...op.get(PREVIOUS), ...op.get(V), ...op.f64Add, ...op.f64(2), ...op.f64Div, ...op.set(BEST_THRESHOLD),
+        ...op.end,
+        ...op.end,
+        // the row moves left: squaresLeft += 2·left + 1, squaresRight −= 2·(count − left) − 1, left + 1
+        ...address(ROWS, K, 4), ...op.i32Load(), ...op.set(LABEL), ...address(LABELS, LABEL, 4), ...op.i32Load(), ...op.set(LABEL),
+        ...address(LEFT, LABEL, 4), ...op.tee(AT), ...op.i32Load(), ...op.set(LEFT_COUNT),
+        ...op.get(SQUARES_LEFT), ...op.get(LEFT_COUNT), ...op.i32(1), ...op.shl, ...op.add, ...op.i32(1), ...op.add, ...op.set(SQUARES_LEFT),
+        ...op.get(SQUARES_RIGHT), ...address(COUNTS, LABEL, 4), ...op.i32Load(), ...op.get(LEFT_COUNT), ...op.sub, ...op.i32(1), ...op.shl,
+        ...op.i32(1), ...op.sub, ...op.sub, ...op.set(SQUARES_RIGHT),
+        ...op.get(AT), ...op.get(LEFT_COUNT), ...op.i32(1), ...op.add, ...op.i32Store(),
+        ...op.get(N_LEFT), ...op.i32(1), ...op.add, ...op.set(N_LEFT),
+        ...op.get(V), ...op.set(PREVIOUS),
+      ]),
+    ]),
+    ...op.get(OUT), ...op.get(BEST), ...op.f64Store(0), ...op.get(OUT), ...op.get(BEST_THRESHOLD), ...op.f64Store(8),
+    ...op.get(BEST_FEATURE),
+  ];
+})();
+
+let compiled: WebAssembly.Module | undefined;
+
+/** A tree's per-feature sorted lists (cart.ts's NodeRows) and the scan's inputs, in the kernel's memory. */
+export class CartKernel extends WasmMemory {
+  /** every feature's rows in value order (feature f's at f·n … (f+1)·n−1), partitioned by node, and their values */
+  readonly rows: Block<Int32Array>;
+  readonly values: Block<Float64Array>;
+  /** the training labels, the node's class counts, scratch counts */
+  readonly labels: Block<Int32Array>;
+  readonly counts: Block<Int32Array>;
+  private readonly left: Block<Int32Array>;
+  private readonly out: Block<Float64Array>;
+  private readonly kernel: (
+    parentImpurity: number, best: number, from: number, to: number, size: number, minBucket: number, classes: number,
+    totalSquares: number, cols: number, n: number, rows: number, values: number, labels: number, counts: number, left: number, out: number,
+  ) => number;
+
+  constructor(private readonly n: number, private readonly cols: number, private readonly classes: number) {
+    compiled ??= new WebAssembly.Module(encodeModule([
+      { name: 'scan', params: [F64, F64, ...i32s(14)], result: I32, i32: 11, f64: 4, body: scan },
+    ]));
+    const bytes = [n * cols * 4, n * cols * 8, n * 4, classes * 4, classes * 4, 16];
+    super(compiled, bytes.reduce((sum, b) => sum + WasmMemory.bytes(b), 0));
+    this.rows = this.i32(n * cols);
+    this.values = this.f64(n * cols);
+    this.labels = this.i32(n);
+    this.counts = this.i32(classes);
+    this.left = this.i32(classes);
+    this.out = this.f64(2);
+    this.kernel = this.exports.scan as CartKernel['kernel'];
+  }
+
+  /**
+   * The best split of the node holding list entries from … to−1 (its class counts in `counts`): its feature, or −1
+   * when none improves on `best`, its improvement and its threshold.
+   */
+  scan(
+    from: number, to: number, minBucket: number, parentImpurity: number, totalSquares: number, best: number,
+  ): { feature: number; improvement: number; threshold: number } {
+    const feature = this.kernel(
+      parentImpurity, best, from, to, to - from, minBucket, this.classes, totalSquares, this.cols, this.n, this.rows.at, this.values.at,
+      this.labels.at, this.counts.at, this.left.at, this.out.at,
+    );
+    return { feature, improvement: this.out.view[0], threshold: this.out.view[1] };
+  }
+}
