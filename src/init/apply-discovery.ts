@@ -2,7 +2,7 @@
 // where a notebook wrote when it wrote nothing under REPRO_OUTPUTS, verify rules for what changed between runs,
 // and Debian packages `repro lock` refused moved to the TODO list.
 import { posix } from 'node:path';
-import { savedErrorTodo, type Proposal } from './detect.ts';
+import { savedErrorTodo, staticOutputsTodo, type Proposal } from './detect.ts';
 import type { Discovery } from './discover.ts';
 import { outputsSnippet } from './notebooks.ts';
 import { holdsOtherFiles } from './outputs.ts';
@@ -36,8 +36,15 @@ export function applyDiscovery(proposal: Proposal, discovery: Discovery, repoPat
         entry.todo.push(`--discover: the notebook failed at ${seen.failure}; fix it and run \`repro init --discover --force\` again (what it writes is not known yet)`);
       }
     }
-    const under = seen.outputsWritten.length > 0 ? `wrote ${list(seen.outputsWritten)} under REPRO_OUTPUTS (kept here, with the executed notebook)` : 'wrote nothing under REPRO_OUTPUTS';
-    entry.seen.push(`--discover: ${under}`);
+    const wroteNoFiles = seen.status === 'ok' && seen.outputsWritten.length === 0 && seen.ownPaths.length === 0 && seen.onlyOnce.length === 0;
+    if (wroteNoFiles) {
+      // Nothing to move under REPRO_OUTPUTS: what it shows is its result, and the executed notebook keeps that.
+      entry.todo = entry.todo.filter((line) => !line.startsWith(staticOutputsTodo));
+      entry.seen.push('--discover: wrote no files; its results are what its cells show, kept in the executed notebook under outputs');
+    } else {
+      const under = seen.outputsWritten.length > 0 ? `wrote ${list(seen.outputsWritten)} under REPRO_OUTPUTS (kept here, with the executed notebook)` : 'wrote nothing under REPRO_OUTPUTS';
+      entry.seen.push(`--discover: ${under}`);
+    }
     if (seen.deleted.length > 0) entry.seen.push(`--discover: it deleted ${list(seen.deleted)} from the repository`);
     if (seen.ownPaths.length > 0) {
       const others = result.entrypoints.filter((item) => item !== entry).map((item) => item.outputs);
@@ -49,7 +56,7 @@ export function applyDiscovery(proposal: Proposal, discovery: Discovery, repoPat
       }
       const fallback = posix.relative(posix.dirname(entry.notebook), entry.outputs) || '.';
       // The static TODO about REPRO_OUTPUTS says less than this one.
-      entry.todo = entry.todo.filter((line) => !line.startsWith('this notebook does not read REPRO_OUTPUTS'));
+      entry.todo = entry.todo.filter((line) => !line.startsWith(staticOutputsTodo));
       entry.todo.push(
         `--discover: it wrote ${list(seen.ownPaths)} at paths of its own, outside REPRO_OUTPUTS. repro keeps only what a notebook writes under ` +
           `REPRO_OUTPUTS (in the container the project is read-only, so these writes fail): write them there, e.g. ${outputsSnippet(entry.language, fallback)}`,

@@ -90,7 +90,7 @@ export async function detectProject(root: string, options: DetectOptions = {}): 
     const state = gitState.get(nb.path);
     if (state !== undefined && state !== 'tracked') todo.push(`git does not track this notebook, and the image holds only the files git tracks: git add ${nb.path}`);
     if (!nb.readsOutputsVariable) {
-      todo.push(`this notebook does not read REPRO_OUTPUTS, and repro keeps only what a notebook writes there: write its outputs into that folder, e.g. ${outputsSnippet(nb.language, posix.relative(posix.dirname(nb.path), outputs[i].outputs))}`);
+      todo.push(`${staticOutputsTodo}, and repro keeps only what a notebook writes there: write its outputs into that folder, e.g. ${outputsSnippet(nb.language, posix.relative(posix.dirname(nb.path), outputs[i].outputs))}`);
     }
     for (const saved of nb.savedErrors) todo.push(savedErrorTodo(saved, 'its saved outputs show'));
     const savedErrors = nb.savedErrors.length > 0 ? { savedErrors: nb.savedErrors } : {};
@@ -113,6 +113,9 @@ export async function detectProject(root: string, options: DetectOptions = {}): 
   };
   return { proposal, files, git };
 }
+
+/** How the TODO for a notebook whose code does not read REPRO_OUTPUTS begins (--discover replaces or drops it). */
+export const staticOutputsTodo = 'this notebook does not read REPRO_OUTPUTS';
 
 /**
  * The TODO for an error a cell raises (in its saved outputs, or in a --discover run as well): repro run stops at an

@@ -17,6 +17,8 @@ const base: Proposal = {
     { notebook: 'nb/a.ipynb', kernel: 'python3', language: 'python', outputs: 'results/a', outputsWhy: 'x', todo: [], seen: [] },
     { notebook: 'nb/b.ipynb', kernel: 'python3', language: 'python', outputs: 'results/b', outputsWhy: 'y', todo: ['this notebook does not read REPRO_OUTPUTS, and …'], seen: [] },
     { notebook: 'nb/c.ipynb', kernel: 'python3', language: 'python', outputs: 'results/c', outputsWhy: 'z', todo: [], seen: [] },
+    { notebook: 'nb/d.ipynb', kernel: 'ir', language: 'R', outputs: 'results/d', outputsWhy: 'w', todo: ['this notebook does not read REPRO_OUTPUTS, and …'], seen: [] },
+    { notebook: 'nb/e.ipynb', kernel: 'ir', language: 'R', outputs: 'results/e', outputsWhy: 'v', todo: ['this notebook does not read REPRO_OUTPUTS, and …'], seen: [] },
   ],
   unusable: [],
   verify: [],
@@ -45,11 +47,13 @@ const discovery: Discovery = {
     }),
     seen('nb/b.ipynb', 'results/b', { ownPaths: ['out/b/fig.png', 'out/b/table.csv'] }),
     seen('nb/c.ipynb', 'results/c', { status: 'failed', failure: 'cell 2: KeyError: x', ownPaths: ['nb/c.png'] }),
+    seen('nb/d.ipynb', 'results/d', {}),
+    seen('nb/e.ipynb', 'results/e', { status: 'failed', failure: 'cell 1: error: no package called ‘ez’' }),
   ],
 };
 
 describe('applyDiscovery', () => {
-  const result = applyDiscovery(base, discovery, ['nb/a.ipynb', 'nb/b.ipynb', 'nb/c.ipynb']);
+  const result = applyDiscovery(base, discovery, ['nb/a.ipynb', 'nb/b.ipynb', 'nb/c.ipynb', 'nb/d.ipynb', 'nb/e.ipynb']);
 
   it('keeps REPRO_OUTPUTS files where they are, and adds a verify rule for what changed between runs', () => {
     expect(result.entrypoints[0]).toMatchObject({ outputs: 'results/a', seen: ['--discover: wrote summary.csv, timing.csv under REPRO_OUTPUTS (kept here, with the executed notebook)'] });
@@ -71,6 +75,19 @@ describe('applyDiscovery', () => {
     expect(c.outputs).toBe('results/c');
     expect(c.todo[0]).toBe('--discover: the notebook failed at cell 2: KeyError: x; fix it and run `repro init --discover --force` again (what it writes is not known yet)');
     expect(c.todo[1]).toContain('it wrote nb/c.png at paths of its own');
+  });
+
+  it('a notebook that ran and wrote no files has nothing to write under REPRO_OUTPUTS: no TODO, and the comment says where its results are', () => {
+    const d = result.entrypoints[3];
+    expect(d.todo).toEqual([]);
+    expect(d.seen).toEqual(['--discover: wrote no files; its results are what its cells show, kept in the executed notebook under outputs']);
+    expect(d.outputs).toBe('results/d');
+  });
+
+  it('one that failed before writing anything keeps the TODO: what it would write is not known', () => {
+    const e = result.entrypoints[4];
+    expect(e.todo[0]).toBe('this notebook does not read REPRO_OUTPUTS, and …');
+    expect(e.seen).toEqual(['--discover: wrote nothing under REPRO_OUTPUTS']);
   });
 
   it('moves a package repro lock refused to the TODO list, and says what --discover did', () => {
