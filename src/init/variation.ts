@@ -44,8 +44,26 @@ export async function proposeRule(path: string, first: Buffer, second: Buffer): 
   }
   return {
     rule: { informational: true },
-    why: `differed between two runs of the notebook (${seen}), beyond any small tolerance: shown by verify but never failing it. TODO: if it is a timing or a timestamp, keep this; if it is a result, find out why it changes`,
+    why: `differed between two runs of the notebook (${seen}), beyond any small tolerance: shown by verify but never failing it. ${variationTodo()}`,
   };
+}
+
+/** How a notebook seeds the generator most of its language's code draws from, with REPRO_SEED (42 in plain Jupyter). */
+const seedSnippets: Record<string, string> = {
+  python: 'np.random.seed(int(os.environ.get("REPRO_SEED", "42")))',
+  r: 'set.seed(as.integer(Sys.getenv("REPRO_SEED", "42")))',
+};
+
+/**
+ * The TODO beside an output no small tolerance passes: a timing or timestamp to keep, or a result that changes, most
+ * often a random draw with no seed (repro gives every notebook REPRO_SEED, but seeds nothing itself).
+ */
+export function variationTodo(language?: string): string {
+  const snippet = language === undefined ? undefined : seedSnippets[language.toLowerCase()];
+  return (
+    'TODO: if it is a timing or a timestamp, keep this; if it is a result, find out why it changes ' +
+    `(random numbers drawn with no seed? seed them from REPRO_SEED${snippet ? `, e.g. ${snippet} in the first cell` : ''})`
+  );
 }
 
 /** The largest difference a comparison found, and where, for a comment. */
