@@ -6,6 +6,7 @@ import { savedErrorTodo, staticOutputsTodo, type Proposal } from './detect.ts';
 import type { Discovery } from './discover.ts';
 import { outputsSnippet } from './notebooks.ts';
 import { holdsOtherFiles } from './outputs.ts';
+import { isNetworkFailure, noNetworkHint } from '../run/network-failure.ts';
 
 export function applyDiscovery(proposal: Proposal, discovery: Discovery, repoPaths: readonly string[]): Proposal {
   const dropped = new Set(discovery.droppedApt.map((item) => item.package));
@@ -33,7 +34,8 @@ export function applyDiscovery(proposal: Proposal, discovery: Discovery, repoPat
         entry.todo = entry.todo.filter((line) => line !== before);
         entry.todo.push(`--discover: ${savedErrorTodo(saved, 'the --discover run failed there with it, as its saved outputs show')} (what it writes after that cell is not known yet)`);
       } else {
-        entry.todo.push(`--discover: the notebook failed at ${seen.failure}; fix it and run \`repro init --discover --force\` again (what it writes is not known yet)`);
+        const offline = isNetworkFailure({ evalue: seen.failure }) ? ` (${noNetworkHint})` : '';
+        entry.todo.push(`--discover: the notebook failed at ${seen.failure}${offline}; fix it and run \`repro init --discover --force\` again (what it writes is not known yet)`);
       }
     }
     const wroteNoFiles = seen.status === 'ok' && seen.outputsWritten.length === 0 && seen.ownPaths.length === 0 && seen.onlyOnce.length === 0;
