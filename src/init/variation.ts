@@ -48,10 +48,10 @@ export async function proposeRule(path: string, first: Buffer, second: Buffer): 
   };
 }
 
-/** How a notebook seeds the generator most of its language's code draws from, with REPRO_SEED (42 in plain Jupyter). */
+/** How a notebook seeds its generators with REPRO_SEED (42 in plain Jupyter): Python's has three, one per way of drawing. */
 const seedSnippets: Record<string, string> = {
-  python: 'np.random.seed(int(os.environ.get("REPRO_SEED", "42")))',
-  r: 'set.seed(as.integer(Sys.getenv("REPRO_SEED", "42")))',
+  python: 'seed = int(os.environ.get("REPRO_SEED", "42")) in the first cell, then random.seed(seed), np.random.seed(seed) or rng = np.random.default_rng(seed), whichever the code draws from',
+  r: 'set.seed(as.integer(Sys.getenv("REPRO_SEED", "42"))) in the first cell',
 };
 
 /**
@@ -62,7 +62,7 @@ export function variationTodo(language?: string): string {
   const snippet = language === undefined ? undefined : seedSnippets[language.toLowerCase()];
   return (
     'TODO: if it is a timing or a timestamp, keep this; if it is a result, find out why it changes ' +
-    `(random numbers drawn with no seed? seed them from REPRO_SEED${snippet ? `, e.g. ${snippet} in the first cell` : ''})`
+    `(random numbers drawn with no seed? seed them from REPRO_SEED${snippet ? `, e.g. ${snippet}` : ''})`
   );
 }
 
