@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { ReproError } from '../errors.ts';
 import { toolkitVersion } from '../version.ts';
+import { withoutEscapes } from './progress.ts';
 import type { Command as CommandType } from 'commander';
 
 interface CommandModule {
@@ -64,10 +65,12 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-function reportError(error: unknown): number {
+/** Prints the error for people (a failed cell's traceback plain unless `stream` is a terminal) and returns the exit code. */
+export function reportError(error: unknown, stream: NodeJS.WriteStream = process.stderr): number {
   if (error instanceof ReproError) {
-    process.stderr.write(`repro: ${error.message}\n`);
-    if (error.hint) process.stderr.write(`  ${error.hint}\n`);
+    const plain = (text: string) => (stream.isTTY ? text : withoutEscapes(text));
+    stream.write(plain(`repro: ${error.message}\n`));
+    if (error.hint) stream.write(plain(`  ${error.hint}\n`));
     return error.exitCode;
   }
   // commander's own exits (help, version, bad arguments) arrive here through exitOverride.
@@ -75,7 +78,7 @@ function reportError(error: unknown): number {
     const exitCode = (error as { exitCode?: number }).exitCode ?? 2;
     return exitCode === 0 ? 0 : 2;
   }
-  process.stderr.write(`repro: internal error (a bug; please report it)\n${error instanceof Error ? error.stack : String(error)}\n`);
+  stream.write(`repro: internal error (a bug; please report it)\n${error instanceof Error ? error.stack : String(error)}\n`);
   return 70;
 }
 
