@@ -52,7 +52,7 @@ export async function verifyRunFolder(options: VerifyOptions): Promise<VerifyOut
   const diffMs = performance.now() - diffStart;
   const reportDir = options.reportDir ?? options.runFolder;
   const meta = { toolkitVersion, imageId: options.imageId ?? null, engine: options.engine ?? null, lockHash: await lockHash(options.projectDir), runFolder: shownPath(options.projectDir, options.runFolder) };
-  const reportPath = await writeReport(reportDir, files, meta);
+  const reportPath = await writeReport(reportDir, files, { ...meta, notebooks: options.notebooks ?? null });
   const record = buildRecord(files, { ...meta, notebooks: options.notebooks ?? null, startedAt, finishedAt: new Date() });
   const recordPath = join(reportDir, 'verify.json');
   await writeRecord(recordPath, record);
