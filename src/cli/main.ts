@@ -1,5 +1,7 @@
 // The command line: one file per command registers itself; this is the one place that catches errors.
+import path from 'node:path';
 import { Command } from 'commander';
+import { ignoreReproFolder } from '../files/repro-folder.ts';
 import { ReproError } from '../errors.ts';
 import { toolkitVersion } from '../version.ts';
 import { withoutEscapes } from './progress.ts';
@@ -62,6 +64,9 @@ export async function main(argv: string[]): Promise<number> {
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (error) {
     return reportError(error);
+  } finally {
+    // Whatever the command put in .repro/ (a run folder, a failed notebook), git is told to leave it alone.
+    await ignoreReproFolder(path.resolve(program.opts<{ project?: string }>().project ?? '.'));
   }
 }
 
