@@ -11,6 +11,7 @@ import { detectNpm } from './npm.ts';
 import { proposeOutputs } from './outputs.ts';
 import { pythonDependencies } from './python.ts';
 import { drawsFigures, rDependencies } from './r.ts';
+import { runTimeInstalls } from './installs.ts';
 
 export interface EntrypointProposal {
   notebook: string;
@@ -92,6 +93,13 @@ export async function detectProject(root: string, options: DetectOptions = {}): 
     if (!nb.readsOutputsVariable) {
       todo.push(`${staticOutputsTodo}, and repro keeps only what a notebook writes there: write its outputs into that folder, e.g. ${outputsSnippet(nb.language, posix.relative(posix.dirname(nb.path), outputs[i].outputs))}`);
     }
+    const installs = runTimeInstalls(nb);
+    if (installs.calls.length > 0) {
+      todo.push(
+        `it installs packages as it runs (${installs.calls.join('; ')}): in the container, with no network and a read-only file system, that fails. ` +
+          `The packages are proposed under apt: (or in its TODO when Debian lacks one): remove ${installs.calls.length === 1 ? 'the call' : 'the calls'} from the notebook`,
+      );
+    }
     for (const saved of nb.savedErrors) todo.push(savedErrorTodo(saved, 'its saved outputs show'));
     const savedErrors = nb.savedErrors.length > 0 ? { savedErrors: nb.savedErrors } : {};
     return { notebook: nb.path, kernel: nb.kernel, language: nb.language, outputs: outputs[i].outputs, outputsWhy: outputs[i].why, todo, seen: [], ...savedErrors };
@@ -130,6 +138,7 @@ export function savedErrorTodo(saved: SavedError, what: string): string {
 }
 
 function describeDependency(dependency: Dependency): string {
+  if (dependency.installed) return `${dependency.name} (installed by ${dependency.from} as it runs)`;
   if (dependency.imported) return `${dependency.name} (${dependency.ecosystem === 'r' ? 'loaded' : 'imported'} in ${dependency.from})`;
   if (dependency.pinned) return `${dependency.name} (${dependency.from} pins "${dependency.pinned}"; the image gets Debian's version, pinned in research.lock)`;
   return `${dependency.name} (${dependency.from})`;
