@@ -35,7 +35,9 @@ export function applyDiscovery(proposal: Proposal, discovery: Discovery, repoPat
         entry.todo.push(`--discover: ${savedErrorTodo(saved, 'the --discover run failed there with it, as its saved outputs show')} (what it writes after that cell is not known yet)`);
       } else {
         const offline = isNetworkFailure({ evalue: seen.failure }) ? ` (${noNetworkHint})` : '';
-        entry.todo.push(`--discover: the notebook failed at ${seen.failure}${offline}; fix it and run \`repro init --discover --force\` again (what it writes is not known yet)`);
+        const cased = otherCase(seen.failure ?? '', entry.notebook, repoPaths);
+        const hint = offline || (cased ? ` (${cased})` : '');
+        entry.todo.push(`--discover: the notebook failed at ${seen.failure}${hint}; fix it and run \`repro init --discover --force\` again (what it writes is not known yet)`);
       }
     }
     const wroteNoFiles = seen.status === 'ok' && seen.outputsWritten.length === 0 && seen.ownPaths.length === 0 && seen.onlyOnce.length === 0;
@@ -71,6 +73,24 @@ export function applyDiscovery(proposal: Proposal, discovery: Discovery, repoPat
     }
   }
   return result;
+}
+
+/**
+ * A file the error names (quoted, relative to the notebook's folder) that the repository holds only under another
+ * case: the notebook ran on a file system that ignores case (macOS, Windows); the container's does not.
+ */
+export function otherCase(failure: string, notebook: string, repoPaths: readonly string[]): string | undefined {
+  const byLowercase = new Map(repoPaths.map((path) => [path.toLowerCase(), path]));
+  for (const match of failure.matchAll(/'([^'\n]+)'|"([^"\n]+)"/g)) {
+    const named = match[1] ?? match[2];
+    if (!/[./]/.test(named) || named === '.' || posix.isAbsolute(named)) continue;
+    const path = posix.normalize(posix.join(posix.dirname(notebook), named));
+    const found = byLowercase.get(path.toLowerCase());
+    if (found !== undefined && found !== path && !repoPaths.includes(path)) {
+      return `the repository holds ${found}, not ${path}: file names are case-sensitive in the container, as on Linux; rename the file or fix the name in the notebook`;
+    }
+  }
+  return undefined;
 }
 
 function list(paths: readonly string[]): string {

@@ -1,6 +1,6 @@
 // What --discover saw, folded into the proposal.
 import { describe, expect, it } from 'vitest';
-import { applyDiscovery, commonFolder } from '../../src/init/apply-discovery.ts';
+import { applyDiscovery, commonFolder, otherCase } from '../../src/init/apply-discovery.ts';
 import type { Proposal } from '../../src/init/detect.ts';
 import type { Discovery, NotebookDiscovery } from '../../src/init/discover.ts';
 
@@ -94,6 +94,34 @@ describe('applyDiscovery', () => {
     expect(result.apt.map((item) => item.package)).toEqual(['python3-pandas']);
     expect(result.aptTodo).toEqual(['python3-made-up (made_up (imported in a.ipynb)): Debian has no package python3-made-up (repro lock, in debian:bookworm)']);
     expect(result.notes[0]).toMatch(/^--discover ran each notebook twice, in the container \(repro\/x:1\), in a scratch copy/);
+  });
+});
+
+describe('otherCase', () => {
+  const paths = ['index.ipynb', 'Diet.sav', 'diet.csv', 'nb/a.ipynb', 'Data/Runs.CSV'];
+
+  it('names the file the repository holds under another case (a notebook written on macOS or Windows)', () => {
+    // IRkernel's error for haven::read_sav('diet.sav') in InfantLab/NotebookDemos, whose file is Diet.sav.
+    expect(otherCase("cell 24: ERROR: Error: 'diet.sav' does not exist in current working directory ('.').", 'index.ipynb', paths)).toBe(
+      'the repository holds Diet.sav, not diet.sav: file names are case-sensitive in the container, as on Linux; rename the file or fix the name in the notebook',
+    );
+    expect(otherCase("cell 2: FileNotFoundError: [Errno 2] No such file or directory: '../data/runs.csv'", 'nb/a.ipynb', paths)).toMatch(/^the repository holds Data\/Runs\.CSV, not data\/runs\.csv:/);
+  });
+
+  it('says nothing when the file is there as named, missing under every case, or the quote is no path', () => {
+    expect(otherCase("cell 1: Error: 'diet.csv' is empty", 'index.ipynb', paths)).toBeUndefined();
+    expect(otherCase("cell 1: FileNotFoundError: 'missing.csv'", 'index.ipynb', paths)).toBeUndefined();
+    expect(otherCase("cell 1: KeyError: 'Diet'", 'index.ipynb', paths)).toBeUndefined();
+  });
+
+  it('goes into the TODO of the notebook that failed', () => {
+    const proposal: Proposal = { ...base, entrypoints: [{ notebook: 'index.ipynb', kernel: 'ir', language: 'R', outputs: 'results/index', outputsWhy: 'x', todo: [], seen: [] }] };
+    const failure = "cell 24: ERROR: Error: 'diet.sav' does not exist in current working directory ('.').";
+    const result = applyDiscovery(proposal, { where: 'w', droppedApt: [], notebooks: [seen('index.ipynb', 'results/index', { status: 'failed', failure })] }, paths);
+    expect(result.entrypoints[0].todo).toEqual([
+      `--discover: the notebook failed at ${failure} (the repository holds Diet.sav, not diet.sav: file names are case-sensitive in the container, as on Linux; ` +
+        'rename the file or fix the name in the notebook); fix it and run `repro init --discover --force` again (what it writes is not known yet)',
+    ]);
   });
 });
 
