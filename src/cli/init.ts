@@ -10,6 +10,7 @@ import { detectProject, type Proposal } from '../init/detect.ts';
 import type { Discovery } from '../init/discover.ts';
 import { renderManifest } from '../init/write-yaml.ts';
 import { chooseEngine } from '../run/choose-engine.ts';
+import { isNetworkFailure, noNetworkHint } from '../run/network-failure.ts';
 import { globalOptions } from './context.ts';
 import { engineOption, type EngineFlag } from './options.ts';
 import { createProgress } from './progress.ts';
@@ -67,7 +68,10 @@ export function register(program: Command): void {
       if (failed.length > 0) {
         throw new ReproError(`--discover: ${failed.map((item) => `${item.notebook} failed at ${item.failure}`).join('; ')}`, {
           exitCode: ExitCode.difference,
-          hint: `${options.print ? 'The research.yaml above' : `${manifestFileName}`} holds what could be found without it. Fix the notebook (or, if the error is intended, tag the cell \`raises-exception\` or set \`allowErrors: true\` on its entrypoint), then run \`repro init --discover --force\` again.`,
+          hint:
+            `${options.print ? 'The research.yaml above' : `${manifestFileName}`} holds what could be found without it. ` +
+            (failed.some((item) => isNetworkFailure({ evalue: item.failure })) ? `${noNetworkHint}. ` : '') +
+            'Fix the notebook (or, if the error is intended, tag the cell `raises-exception` or set `allowErrors: true` on its entrypoint), then run `repro init --discover --force` again.',
         });
       }
     });

@@ -1,7 +1,10 @@
 // The command line: one file per command registers itself; this is the one place that catches errors.
+import path from 'node:path';
 import { Command } from 'commander';
+import { ignoreReproFolder } from '../files/repro-folder.ts';
 import { ReproError } from '../errors.ts';
 import { toolkitVersion } from '../version.ts';
+import { withoutEscapes } from './progress.ts';
 import type { Command as CommandType } from 'commander';
 
 interface CommandModule {
@@ -61,13 +64,18 @@ export async function main(argv: string[]): Promise<number> {
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (error) {
     return reportError(error);
+  } finally {
+    // Whatever the command put in .repro/ (a run folder, a failed notebook), git is told to leave it alone.
+    await ignoreReproFolder(path.resolve(program.opts<{ project?: string }>().project ?? '.'));
   }
 }
 
-function reportError(error: unknown): number {
+/** Prints the error for people (a failed cell's traceback plain unless `stream` is a terminal) and returns the exit code. */
+export function reportError(error: unknown, stream: NodeJS.WriteStream = process.stderr): number {
   if (error instanceof ReproError) {
-    process.stderr.write(`repro: ${error.message}\n`);
-    if (error.hint) process.stderr.write(`  ${error.hint}\n`);
+    const plain = (text: string) => (stream.isTTY ? text : withoutEscapes(text));
+    stream.write(plain(`repro: ${error.message}\n`));
+    if (error.hint) stream.write(plain(`  ${error.hint}\n`));
     return error.exitCode;
   }
   // commander's own exits (help, version, bad arguments) arrive here through exitOverride.
@@ -75,7 +83,7 @@ function reportError(error: unknown): number {
     const exitCode = (error as { exitCode?: number }).exitCode ?? 2;
     return exitCode === 0 ? 0 : 2;
   }
-  process.stderr.write(`repro: internal error (a bug; please report it)\n${error instanceof Error ? error.stack : String(error)}\n`);
+  stream.write(`repro: internal error (a bug; please report it)\n${error instanceof Error ? error.stack : String(error)}\n`);
   return 70;
 }
 

@@ -9,9 +9,19 @@ export interface Progress {
   done(text?: string): void;
 }
 
+/** Terminal escape sequences (CSI: colours, cursor moves), as IPython colours a traceback. */
+const escapes = /\x1b\[[0-9;?]*[ -/]*[@-~]/g;
+
+/** The text without terminal escape sequences, for a stream that is no terminal (a CI log, a file). */
+export function withoutEscapes(text: string): string {
+  return text.replace(escapes, '');
+}
+
 export function createProgress(options: { quiet?: boolean; stream?: NodeJS.WriteStream } = {}): Progress {
   const stream = options.stream ?? process.stderr;
   const tty = Boolean(stream.isTTY);
+  // A kernel's coloured output (a traceback, a progress bar) reaches a log as escape codes: print it plain there.
+  const plain = (text: string) => (tty ? text : withoutEscapes(text));
   let active = false;
   let lastPlain = 0;
   const clear = () => {
@@ -28,7 +38,7 @@ export function createProgress(options: { quiet?: boolean; stream?: NodeJS.Write
       } else {
         const now = Date.now();
         if (now - lastPlain >= 1000) {
-          stream.write(text + '\n');
+          stream.write(plain(text) + '\n');
           lastPlain = now;
         }
       }
@@ -36,12 +46,12 @@ export function createProgress(options: { quiet?: boolean; stream?: NodeJS.Write
     log(text) {
       if (options.quiet) return;
       clear();
-      stream.write(text + '\n');
+      stream.write(plain(text) + '\n');
     },
     done(text) {
       if (options.quiet) return;
       clear();
-      if (text) stream.write(text + '\n');
+      if (text) stream.write(plain(text) + '\n');
     },
   };
 }

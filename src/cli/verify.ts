@@ -130,7 +130,8 @@ async function runIntoFreshFolder(project: Project, requested: EngineFlag | unde
   for (const result of results) {
     // One line per notebook, as `repro run` prints it; the failure itself (notebook, cell, error) is reported once, at the end.
     const where = result.status === 'ok' ? '' : result.cellIndex === undefined ? ' failed' : ` failed at cell ${result.cellIndex}`;
-    progress.log(`${result.status === 'ok' ? '✓' : '✗'} ${result.notebook}${where} (${formatDuration(result.elapsedMs)})`);
+    const warned = result.warnings?.length ? `, ${result.warnings.length === 1 ? '1 warning' : `${result.warnings.length} warnings`}` : '';
+    progress.log(`${result.status === 'ok' ? '✓' : '✗'} ${result.notebook}${where} (${formatDuration(result.elapsedMs)}${warned})`);
   }
   // Which notebooks succeeded, for `repro accept`, and the image the container was created from (not the one its tag
   // names now: a build may have moved the tag meanwhile).

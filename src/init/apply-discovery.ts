@@ -2,10 +2,11 @@
 // where a notebook wrote when it wrote nothing under REPRO_OUTPUTS, verify rules for what changed between runs,
 // and Debian packages `repro lock` refused moved to the TODO list.
 import { posix } from 'node:path';
-import { savedErrorTodo, type Proposal } from './detect.ts';
+import { savedErrorTodo, staticOutputsTodo, type Proposal } from './detect.ts';
 import type { Discovery } from './discover.ts';
 import { outputsSnippet } from './notebooks.ts';
 import { holdsOtherFiles } from './outputs.ts';
+import { isNetworkFailure, noNetworkHint } from '../run/network-failure.ts';
 
 export function applyDiscovery(proposal: Proposal, discovery: Discovery, repoPaths: readonly string[]): Proposal {
   const dropped = new Set(discovery.droppedApt.map((item) => item.package));
@@ -33,11 +34,21 @@ export function applyDiscovery(proposal: Proposal, discovery: Discovery, repoPat
         entry.todo = entry.todo.filter((line) => line !== before);
         entry.todo.push(`--discover: ${savedErrorTodo(saved, 'the --discover run failed there with it, as its saved outputs show')} (what it writes after that cell is not known yet)`);
       } else {
-        entry.todo.push(`--discover: the notebook failed at ${seen.failure}; fix it and run \`repro init --discover --force\` again (what it writes is not known yet)`);
+        const offline = isNetworkFailure({ evalue: seen.failure }) ? ` (${noNetworkHint})` : '';
+        const cased = otherCase(seen.failure ?? '', entry.notebook, repoPaths);
+        const hint = offline || (cased ? ` (${cased})` : '');
+        entry.todo.push(`--discover: the notebook failed at ${seen.failure}${hint}; fix it and run \`repro init --discover --force\` again (what it writes is not known yet)`);
       }
     }
-    const under = seen.outputsWritten.length > 0 ? `wrote ${list(seen.outputsWritten)} under REPRO_OUTPUTS (kept here, with the executed notebook)` : 'wrote nothing under REPRO_OUTPUTS';
-    entry.seen.push(`--discover: ${under}`);
+    const wroteNoFiles = seen.status === 'ok' && seen.outputsWritten.length === 0 && seen.ownPaths.length === 0 && seen.onlyOnce.length === 0;
+    if (wroteNoFiles) {
+      // Nothing to move under REPRO_OUTPUTS: what it shows is its result, and the executed notebook keeps that.
+      entry.todo = entry.todo.filter((line) => !line.startsWith(staticOutputsTodo));
+      entry.seen.push('--discover: wrote no files; its results are what its cells show, kept in the executed notebook under outputs');
+    } else {
+      const under = seen.outputsWritten.length > 0 ? `wrote ${list(seen.outputsWritten)} under REPRO_OUTPUTS (kept here, with the executed notebook)` : 'wrote nothing under REPRO_OUTPUTS';
+      entry.seen.push(`--discover: ${under}`);
+    }
     if (seen.deleted.length > 0) entry.seen.push(`--discover: it deleted ${list(seen.deleted)} from the repository`);
     if (seen.ownPaths.length > 0) {
       const others = result.entrypoints.filter((item) => item !== entry).map((item) => item.outputs);
@@ -49,7 +60,7 @@ export function applyDiscovery(proposal: Proposal, discovery: Discovery, repoPat
       }
       const fallback = posix.relative(posix.dirname(entry.notebook), entry.outputs) || '.';
       // The static TODO about REPRO_OUTPUTS says less than this one.
-      entry.todo = entry.todo.filter((line) => !line.startsWith('this notebook does not read REPRO_OUTPUTS'));
+      entry.todo = entry.todo.filter((line) => !line.startsWith(staticOutputsTodo));
       entry.todo.push(
         `--discover: it wrote ${list(seen.ownPaths)} at paths of its own, outside REPRO_OUTPUTS. repro keeps only what a notebook writes under ` +
           `REPRO_OUTPUTS (in the container the project is read-only, so these writes fail): write them there, e.g. ${outputsSnippet(entry.language, fallback)}`,
@@ -62,6 +73,24 @@ export function applyDiscovery(proposal: Proposal, discovery: Discovery, repoPat
     }
   }
   return result;
+}
+
+/**
+ * A file the error names (quoted, relative to the notebook's folder) that the repository holds only under another
+ * case: the notebook ran on a file system that ignores case (macOS, Windows); the container's does not.
+ */
+export function otherCase(failure: string, notebook: string, repoPaths: readonly string[]): string | undefined {
+  const byLowercase = new Map(repoPaths.map((path) => [path.toLowerCase(), path]));
+  for (const match of failure.matchAll(/'([^'\n]+)'|"([^"\n]+)"/g)) {
+    const named = match[1] ?? match[2];
+    if (!/[./]/.test(named) || named === '.' || posix.isAbsolute(named)) continue;
+    const path = posix.normalize(posix.join(posix.dirname(notebook), named));
+    const found = byLowercase.get(path.toLowerCase());
+    if (found !== undefined && found !== path && !repoPaths.includes(path)) {
+      return `the repository holds ${found}, not ${path}: file names are case-sensitive in the container, as on Linux; rename the file or fix the name in the notebook`;
+    }
+  }
+  return undefined;
 }
 
 function list(paths: readonly string[]): string {

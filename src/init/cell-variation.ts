@@ -7,7 +7,7 @@ import type { CellRule, Tolerance } from '../manifest/schema.ts';
 import { compareFile, passes, type Comparison } from '../verify/index.ts';
 import { applyMask } from '../verify/mask.ts';
 import { deriveMask, repeatedTimings } from './mask-derive.ts';
-import { describeLargest, pixelFractions, proposeRule, relativeTolerances, type VariationRule } from './variation.ts';
+import { describeLargest, pixelFractions, proposeRule, relativeTolerances, variationTodo, type VariationRule } from './variation.ts';
 
 export interface CellProposal {
   rule: CellRule;
@@ -45,8 +45,6 @@ interface Difference {
   shape?: string;
 }
 
-const todo = 'TODO: if it is a timing or a timestamp, keep this; if it is a result, find out why it changes';
-
 /** An executed notebook gets rules for the cell outputs that differed; any other file (or a notebook whose cells do not pair up), one rule. */
 export async function proposeVariation(path: string, first: Buffer, second: Buffer): Promise<VariationRule | undefined> {
   if (path.endsWith('.ipynb')) {
@@ -67,13 +65,14 @@ export async function proposeCellRules(path: string, first: Buffer, second: Buff
   if (passes((await compareFile(path, first, second, {})).verdict)) return outputs ? steadyTimings(outputs, []) : [];
   const differences = outputs?.filter((item) => item.changed);
   if (!outputs || !differences) return undefined;
+  const todo = variationTodo(languageOf(first));
   const setAside = (except: Difference) => differences.filter((item) => item !== except).map((item): CellRule => ({ ...item.selector, ...(item.key ? { output: item.key } : {}), ignore: true }));
   const proposals: CellProposal[] = [];
   for (const difference of differences) {
     const judge = async (rule?: CellRule): Promise<Comparison> => compareFile(path, first, second, { cells: [...setAside(difference), ...(rule ? [rule] : [])] });
     const alone = await judge();
     if (passes(alone.verdict)) continue;
-    const proposal = await firstPassing(difference, describeLargest(alone), judge);
+    const proposal = await firstPassing(difference, describeLargest(alone), todo, judge);
     if (!proposal) return undefined;
     proposals.push(proposal);
   }
@@ -82,7 +81,7 @@ export async function proposeCellRules(path: string, first: Buffer, second: Buff
   return passes((await compareFile(path, first, second, together)).verdict) ? proposals : undefined;
 }
 
-async function firstPassing(difference: Difference, seen: string, judge: (rule: CellRule) => Promise<Comparison>): Promise<CellProposal | undefined> {
+async function firstPassing(difference: Difference, seen: string, todo: string, judge: (rule: CellRule) => Promise<Comparison>): Promise<CellProposal | undefined> {
   const base: CellRule = { ...difference.selector, ...(difference.key ? { output: difference.key } : {}) };
   const where = difference.label;
   const candidates: CellProposal[] = [];
@@ -165,6 +164,17 @@ function textOutputs(first: Buffer, second: Buffer): Difference[] | undefined {
     differences.push(...byKey.values());
   }
   return differences;
+}
+
+/** The notebook's language (`metadata.kernelspec.language`, else `metadata.language_info.name`), if it says. */
+function languageOf(bytes: Buffer): string | undefined {
+  try {
+    const metadata = (JSON.parse(bytes.toString('utf8')) as { metadata?: { kernelspec?: { language?: unknown }; language_info?: { name?: unknown } } } | null)?.metadata;
+    const language = metadata?.kernelspec?.language ?? metadata?.language_info?.name;
+    return typeof language === 'string' ? language : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function cellsOf(bytes: Buffer): Cell[] | undefined {

@@ -16,6 +16,8 @@ export interface Dependency {
   from: string;
   /** Found as an import or library() call in a notebook's code, not in a dependency file. */
   imported?: boolean;
+  /** Installed by the notebook's own code as it runs (install.packages, !pip install). */
+  installed?: boolean;
   /** The requirement line, when it pins a version (Debian's version is what the image gets). */
   pinned?: string;
 }

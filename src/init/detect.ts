@@ -11,6 +11,7 @@ import { detectNpm } from './npm.ts';
 import { proposeOutputs } from './outputs.ts';
 import { pythonDependencies } from './python.ts';
 import { drawsFigures, rDependencies } from './r.ts';
+import { runTimeInstalls } from './installs.ts';
 
 export interface EntrypointProposal {
   notebook: string;
@@ -90,7 +91,14 @@ export async function detectProject(root: string, options: DetectOptions = {}): 
     const state = gitState.get(nb.path);
     if (state !== undefined && state !== 'tracked') todo.push(`git does not track this notebook, and the image holds only the files git tracks: git add ${nb.path}`);
     if (!nb.readsOutputsVariable) {
-      todo.push(`this notebook does not read REPRO_OUTPUTS, and repro keeps only what a notebook writes there: write its outputs into that folder, e.g. ${outputsSnippet(nb.language, posix.relative(posix.dirname(nb.path), outputs[i].outputs))}`);
+      todo.push(`${staticOutputsTodo}, and repro keeps only what a notebook writes there: write its outputs into that folder, e.g. ${outputsSnippet(nb.language, posix.relative(posix.dirname(nb.path), outputs[i].outputs))}`);
+    }
+    const installs = runTimeInstalls(nb);
+    if (installs.calls.length > 0) {
+      todo.push(
+        `it installs packages as it runs (${installs.calls.join('; ')}): in the container, with no network and a read-only file system, that fails. ` +
+          `The packages are proposed under apt: (or in its TODO when Debian lacks one): remove ${installs.calls.length === 1 ? 'the call' : 'the calls'} from the notebook`,
+      );
     }
     for (const saved of nb.savedErrors) todo.push(savedErrorTodo(saved, 'its saved outputs show'));
     const savedErrors = nb.savedErrors.length > 0 ? { savedErrors: nb.savedErrors } : {};
@@ -114,6 +122,9 @@ export async function detectProject(root: string, options: DetectOptions = {}): 
   return { proposal, files, git };
 }
 
+/** How the TODO for a notebook whose code does not read REPRO_OUTPUTS begins (--discover replaces or drops it). */
+export const staticOutputsTodo = 'this notebook does not read REPRO_OUTPUTS';
+
 /**
  * The TODO for an error a cell raises (in its saved outputs, or in a --discover run as well): repro run stops at an
  * untagged error, and only the author knows whether the error is the point of the cell.
@@ -127,6 +138,7 @@ export function savedErrorTodo(saved: SavedError, what: string): string {
 }
 
 function describeDependency(dependency: Dependency): string {
+  if (dependency.installed) return `${dependency.name} (installed by ${dependency.from} as it runs)`;
   if (dependency.imported) return `${dependency.name} (${dependency.ecosystem === 'r' ? 'loaded' : 'imported'} in ${dependency.from})`;
   if (dependency.pinned) return `${dependency.name} (${dependency.from} pins "${dependency.pinned}"; the image gets Debian's version, pinned in research.lock)`;
   return `${dependency.name} (${dependency.from})`;

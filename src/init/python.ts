@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Dependency } from './debian.ts';
 import type { RepoFile } from './files.ts';
 import type { FoundNotebook } from './notebooks.ts';
+import { runTimeInstalls } from './installs.ts';
 
 export interface DependencyScan {
   dependencies: Dependency[];
@@ -28,6 +29,7 @@ export async function pythonDependencies(root: string, files: readonly RepoFile[
       if (stdlib.has(module) || providedByKernel.has(module) || local(module, notebook.path)) continue;
       scan.dependencies.push({ ecosystem: 'python', name: module, from: notebook.path, imported: true });
     }
+    for (const name of runTimeInstalls(notebook).packages) scan.dependencies.push({ ecosystem: 'python', name, from: notebook.path, installed: true });
   }
   return scan;
 }

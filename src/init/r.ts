@@ -1,6 +1,7 @@
 // What R notebooks need: the packages their code loads (library, require, requireNamespace, pkg::fun), less the
 // ones R itself ships; and a font, since R draws a figure's text with the system's fonts and the image has none.
 import type { Dependency } from './debian.ts';
+import { runTimeInstalls } from './installs.ts';
 import type { FoundNotebook } from './notebooks.ts';
 
 /** Packages in Debian's r-base-core: nothing to install. */
@@ -15,6 +16,10 @@ export function rDependencies(notebooks: readonly FoundNotebook[]): Dependency[]
     for (const name of loadedPackages(notebook.code)) {
       if (baseR.has(name) || providedByKernel.has(name)) continue;
       dependencies.push({ ecosystem: 'r', name, from: notebook.path, imported: true });
+    }
+    for (const name of runTimeInstalls(notebook).packages) {
+      if (baseR.has(name) || providedByKernel.has(name)) continue;
+      dependencies.push({ ecosystem: 'r', name, from: notebook.path, installed: true });
     }
   }
   return dependencies;
@@ -39,5 +44,5 @@ export function loadedPackages(code: string): string[] {
 
 /** Whether an R notebook draws figures (a graphics device or a plotting call). */
 export function drawsFigures(code: string): boolean {
-  return /\b(?:png|jpeg|tiff|bmp|svg|pdf|cairo_pdf|ggsave|plot|boxplot|hist|barplot|ggplot)\s*\(/.test(code);
+  return /\b(?:png|jpeg|tiff|bmp|svg|pdf|cairo_pdf|ggsave|plot|boxplot|hist|barplot|ggplot|qplot)\s*\(/.test(code);
 }

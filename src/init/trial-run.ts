@@ -119,5 +119,7 @@ export function containerRunner(project: string, engine: Engine, image: Prepared
 }
 
 function failed(result: { cellIndex?: number; ename?: string; evalue?: string }): TrialOutcome {
-  return { status: 'failed', failure: `cell ${result.cellIndex ?? '?'}: ${result.ename ?? 'Error'}: ${result.evalue ?? ''}`, cellIndex: result.cellIndex, ename: result.ename };
+  // One line: R's messages end in a newline, Python's may span several.
+  const evalue = (result.evalue ?? '').trim().replace(/\s*\n\s*/g, ' ');
+  return { status: 'failed', failure: `cell ${result.cellIndex ?? '?'}: ${result.ename ?? 'Error'}: ${evalue}`, cellIndex: result.cellIndex, ename: result.ename };
 }

@@ -44,8 +44,26 @@ export async function proposeRule(path: string, first: Buffer, second: Buffer): 
   }
   return {
     rule: { informational: true },
-    why: `differed between two runs of the notebook (${seen}), beyond any small tolerance: shown by verify but never failing it. TODO: if it is a timing or a timestamp, keep this; if it is a result, find out why it changes`,
+    why: `differed between two runs of the notebook (${seen}), beyond any small tolerance: shown by verify but never failing it. ${variationTodo()}`,
   };
+}
+
+/** How a notebook seeds its generators with REPRO_SEED (42 in plain Jupyter): Python's has three, one per way of drawing. */
+const seedSnippets: Record<string, string> = {
+  python: 'seed = int(os.environ.get("REPRO_SEED", "42")) in the first cell, then random.seed(seed), np.random.seed(seed) or rng = np.random.default_rng(seed), whichever the code draws from',
+  r: 'set.seed(as.integer(Sys.getenv("REPRO_SEED", "42"))) in the first cell',
+};
+
+/**
+ * The TODO beside an output no small tolerance passes: a timing or timestamp to keep, or a result that changes, most
+ * often a random draw with no seed (repro gives every notebook REPRO_SEED, but seeds nothing itself).
+ */
+export function variationTodo(language?: string): string {
+  const snippet = language === undefined ? undefined : seedSnippets[language.toLowerCase()];
+  return (
+    'TODO: if it is a timing or a timestamp, keep this; if it is a result, find out why it changes ' +
+    `(random numbers drawn with no seed? seed them from REPRO_SEED${snippet ? `, e.g. ${snippet}` : ''})`
+  );
 }
 
 /** The largest difference a comparison found, and where, for a comment. */

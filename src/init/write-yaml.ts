@@ -180,7 +180,8 @@ export function wrap(text: string, width = 110): string[] {
   const indent = /^ */.exec(text)?.[0] ?? '';
   const lines: string[] = [];
   let line = '';
-  for (const word of text.trimStart().split(' ')) {
+  // A comment is one line: a newline in the text (an error's message) would end it and start YAML.
+  for (const word of text.trimStart().replace(/\s*\n\s*/g, ' ').trimEnd().split(' ')) {
     if (line && line.length + 1 + word.length > width) {
       lines.push(line);
       line = `${indent}  ${word}`;

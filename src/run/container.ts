@@ -126,7 +126,7 @@ async function collect(
       ...base,
       status: 'failed',
       failedNotebook,
-      error: notebookError(entry.notebook, failure, relative(projectDir, failedNotebook) || failedNotebook),
+      error: notebookError(entry.notebook, failure, relative(projectDir, failedNotebook) || failedNotebook, options.loaded.manifest.run.network === 'none'),
       cellIndex: done?.cellIndex,
       ename: failure.ename,
       evalue: failure.evalue,

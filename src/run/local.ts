@@ -12,6 +12,7 @@ import type { Entrypoint } from '../manifest/schema.ts';
 import { cleanNotebook, pathScrubber } from './clean.ts';
 import { executeNotebook, type CellFailure } from './executor.ts';
 import { noErrorRaisedHint, noErrorRaisedName } from './expected-errors.ts';
+import { isNetworkFailure, noNetworkHint } from './network-failure.ts';
 import { readNotebook, serializeNotebook, type Notebook } from './notebook.ts';
 import { injectParameters } from './parameters.ts';
 import { notebookKernel, type NotebookKernel } from './kernel-choice.ts';
@@ -218,13 +219,15 @@ async function runInStaging(
   };
 }
 
-export function notebookError(notebook: string, failure: CellFailure, failedNotebook: string): NotebookError {
+/** `offline`: the run had no network, so a cell failing to reach it is told why. */
+export function notebookError(notebook: string, failure: CellFailure, failedNotebook: string, offline = false): NotebookError {
   // The traceback's own first line usually repeats "ename: evalue"; print the rest under the headline.
   const headline = `${failure.ename}: ${failure.evalue}`;
   const trace = failure.traceback.filter((line) => line.trim() !== '' && line !== headline);
   const body = trace.length > 0 ? `\n${trace.map((line) => `    ${line}`).join('\n')}` : '';
   // A tagged cell that raised nothing: every cell ran, and the fix is in the notebook (the tag or the cell).
-  const hint = failure.ename === noErrorRaisedName ? noErrorRaisedHint(failedNotebook) : `The partially executed notebook is in ${failedNotebook}; outputs were left as they were.`;
+  const kept = `The partially executed notebook is in ${failedNotebook}; outputs were left as they were.`;
+  const hint = failure.ename === noErrorRaisedName ? noErrorRaisedHint(failedNotebook) : offline && isNetworkFailure(failure) ? `${noNetworkHint}. ${kept}` : kept;
   return new NotebookError(headline + body, { notebook, cellIndex: failure.cellIndex, hint });
 }
 

@@ -7,7 +7,7 @@ import { toolkitVersion } from '../version.ts';
 import { sha256 } from './comparers/binary.ts';
 import { buildRecord, writeRecord, type VerifyRecord } from './record.ts';
 import { writeReport } from './report.ts';
-import type { NotebookOutcome } from './run-record.ts';
+import { describeFailure, type NotebookOutcome } from './run-record.ts';
 import type { ToleranceRules } from './tolerance.ts';
 import { compareTrees } from './tree.ts';
 import type { FileVerdict } from './types.ts';
@@ -49,14 +49,26 @@ export async function verifyRunFolder(options: VerifyOptions): Promise<VerifyOut
     outputs: options.outputs,
     rules: options.rules,
   });
+  explainMissing(files, options.notebooks ?? []);
   const diffMs = performance.now() - diffStart;
   const reportDir = options.reportDir ?? options.runFolder;
   const meta = { toolkitVersion, imageId: options.imageId ?? null, engine: options.engine ?? null, lockHash: await lockHash(options.projectDir), runFolder: shownPath(options.projectDir, options.runFolder) };
-  const reportPath = await writeReport(reportDir, files, meta);
+  const reportPath = await writeReport(reportDir, files, { ...meta, notebooks: options.notebooks ?? null });
   const record = buildRecord(files, { ...meta, notebooks: options.notebooks ?? null, startedAt, finishedAt: new Date() });
   const recordPath = join(reportDir, 'verify.json');
   await writeRecord(recordPath, record);
   return { files, passed, record, reportPath, recordPath, diffMs };
+}
+
+/** A committed file missing from the re-run because its notebook failed says so, rather than only "missing". */
+export function explainMissing(files: FileVerdict[], notebooks: readonly NotebookOutcome[]): void {
+  for (const file of files) {
+    if (file.verdict !== 'missing' || !file.largest) continue;
+    const failed = notebooks.find((outcome) => outcome.status === 'failed' && (file.path === outcome.outputs || file.path.startsWith(`${outcome.outputs}/`)));
+    if (!failed) continue;
+    file.largest = { ...file.largest, text: `its notebook ${describeFailure(failed)}` };
+    file.notes = [...file.notes, `not written: ${failed.notebook} ${describeFailure(failed)} before writing it`];
+  }
 }
 
 async function lockHash(projectDir: string): Promise<string | null> {

@@ -7,6 +7,7 @@ import { figurePng } from './comparers/png.ts';
 import { esc } from './html.ts';
 import { figureStyle, renderFigure } from './report-figures.ts';
 import { renderUnifiedDiff, textStyle } from './report-text.ts';
+import { describeFailure, type NotebookOutcome } from './run-record.ts';
 import { closingLine, verdictLabel } from './summary.ts';
 import { fails, passes, type FileVerdict, type Finding } from './types.ts';
 
@@ -16,6 +17,8 @@ export interface ReportMeta {
   engine?: RunEngine | null;
   lockHash: string | null;
   runFolder: string;
+  /** Each notebook's outcome in the run, when known: a failed one explains its missing outputs. */
+  notebooks?: NotebookOutcome[] | null;
 }
 
 /** Writes report.html and diff/<path>.diff.png (one per differing figure) into dir; returns the report's path. */
@@ -60,6 +63,7 @@ export function renderReport(files: FileVerdict[], meta: ReportMeta): string {
 <dt>research.lock</dt><dd>${esc(meta.lockHash ?? 'none')}</dd>
 <dt>toolkit</dt><dd>repro ${esc(meta.toolkitVersion)}</dd>
 </dl>
+${renderNotebooks(meta.notebooks ?? [])}
 <table class="summary">
 <thead><tr><th>file</th><th>kind</th><th>verdict</th><th>largest deviation</th><th>where</th></tr></thead>
 <tbody>
@@ -70,6 +74,33 @@ ${detailed.map(renderFile).join('\n')}
 </body>
 </html>
 `;
+}
+
+/** The notebooks of the run: which failed (and so left their outputs missing), and what each warned about. */
+function renderNotebooks(notebooks: readonly NotebookOutcome[]): string {
+  if (notebooks.length === 0) return '';
+  const rows = notebooks.map((outcome) => {
+    const failed = outcome.status === 'failed';
+    const what = failed ? failureLine(outcome) : 'ran';
+    const warnings = outcome.warnings ?? [];
+    const warned = warnings.length > 0 ? `<ul class="notes">${warnings.map((warning) => `<li>warning: ${esc(warning)}</li>`).join('')}</ul>` : '';
+    return `<tr class="${failed ? 'fail' : warnings.length > 0 ? 'info' : 'pass'}"><td>${esc(outcome.notebook)}</td><td>${esc(outcome.outputs)}</td><td>${esc(what)}${warned}</td></tr>`;
+  });
+  return `<table class="notebooks">
+<thead><tr><th>notebook</th><th>outputs</th><th>run</th></tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody>
+</table>`;
+}
+
+/** "failed at cell 1: KeyError: 'x'": the error's first line without the notebook and cell it repeats; no traceback. */
+function failureLine(outcome: NotebookOutcome): string {
+  const first = outcome.message?.split('\n')[0];
+  if (!first) return describeFailure(outcome);
+  const prefix = outcome.cellIndex === null ? `${outcome.notebook}: ` : `${outcome.notebook} cell ${outcome.cellIndex}: `;
+  const error = first.startsWith(prefix) ? first.slice(prefix.length) : first;
+  return outcome.cellIndex === null ? `failed: ${error}` : `failed at cell ${outcome.cellIndex}: ${error}`;
 }
 
 function renderFile(file: FileVerdict): string {

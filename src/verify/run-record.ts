@@ -17,6 +17,8 @@ const notebookOutcomeSchema = z.object({
   /** The error's name (ZeroDivisionError, KernelDied …), null when the notebook succeeded. */
   error: z.string().nullable(),
   message: z.string().nullable(),
+  /** What the run warned about: errors an allowErrors entrypoint let through, processes killed after it (absent before). */
+  warnings: z.array(z.string()).optional(),
 });
 
 const runRecordSchema = z.object({
@@ -42,6 +44,7 @@ export function buildRunRecord(results: readonly NotebookResult[], engine: RunEn
       cellIndex: result.status === 'failed' ? (result.cellIndex ?? null) : null,
       error: result.status === 'failed' ? (result.ename ?? result.error?.name ?? 'Error') : null,
       message: result.status === 'failed' ? (result.error?.message ?? result.evalue ?? null) : null,
+      warnings: result.warnings ?? [],
     })),
   };
 }

@@ -61,7 +61,7 @@ describe.runIf(engineAnswers)('the image id a run records', { timeout: 5 * 60_00
     expect(record).toMatchObject({ recordVersion: 1, engine: 'docker', imageId: builtId, passed: false });
     expect(record.lockHash).toMatch(/^[0-9a-f]{64}$/);
     expect(record.notebooks).toEqual([
-      { notebook: 'notebooks/analysis.ipynb', outputs: 'results/analysis', status: 'ok', cellIndex: null, error: null, message: null },
+      { notebook: 'notebooks/analysis.ipynb', outputs: 'results/analysis', status: 'ok', cellIndex: null, error: null, message: null, warnings: [] },
     ]);
     expect(record.files.map((file) => [file.path, file.verdict])).toContainEqual(['results/analysis/summary.csv', 'extra']);
     // The table went to stderr.

@@ -62,7 +62,24 @@ describe('proposeCellRules', () => {
       { id: 'fib-run', output: 'stdout', informational: true },
       { id: 'sleep', output: 'stdout', mask: [String.raw`Slept \d+\[ms\]`] },
     ]);
-    expect(proposals?.[0].why).toMatch(/^cell 2 \(id fib-run\) stdout differed between the two runs \(.+\), beyond any small tolerance: shown by verify but never failing it\. TODO: if it is a timing or a timestamp, keep this; if it is a result, find out why it changes$/);
+    expect(proposals?.[0].why).toMatch(/^cell 2 \(id fib-run\) stdout differed between the two runs \(.+\), beyond any small tolerance: shown by verify but never failing it\. TODO: if it is a timing or a timestamp, keep this; if it is a result, find out why it changes \(random numbers drawn with no seed\? seed them from REPRO_SEED\)$/);
+  });
+
+  it('a result that changed in a Python or R notebook: the TODO shows how to seed its random numbers from REPRO_SEED in its language', async () => {
+    const second = edited(python.second, (notebook) => {
+      (notebook.cells[4].outputs![0].data as Record<string, unknown>)['text/plain'] = ['17'];
+    });
+    const result = (await proposeCellRules('r/p.ipynb', python.first, second))?.at(-1);
+    expect(result?.rule).toEqual({ id: 'result', output: 'text/plain', informational: true });
+    expect(result?.why).toContain(
+      'seed them from REPRO_SEED, e.g. seed = int(os.environ.get("REPRO_SEED", "42")) in the first cell, then random.seed(seed), np.random.seed(seed) or rng = np.random.default_rng(seed), whichever the code draws from)',
+    );
+
+    const asR = (notebook: Notebook & { metadata?: unknown }) => {
+      notebook.metadata = { kernelspec: { name: 'ir', language: 'R' } };
+    };
+    const inR = (await proposeCellRules('r/r.ipynb', edited(python.first, asR), edited(second, asR)))?.at(-1);
+    expect(inR?.why).toMatch(/seed them from REPRO_SEED, e\.g\. set\.seed\(as\.integer\(Sys\.getenv\("REPRO_SEED", "42"\)\)\) in the first cell\)$/);
   });
 
   it('a mask matching in several places is proposed when the comparison passes under it', async () => {
@@ -85,7 +102,7 @@ describe('proposeCellRules', () => {
     const proposals = await proposeCellRules('r/t.ipynb', tslab.first, second);
     expect(proposals?.at(-1)).toEqual({
       rule: { id: 'result', ignore: true },
-      why: 'cell 5 (id result): its outputs went from 1 to 2 between the two runs: left out of the comparison. TODO: if it is a timing or a timestamp, keep this; if it is a result, find out why it changes',
+      why: 'cell 5 (id result): its outputs went from 1 to 2 between the two runs: left out of the comparison. TODO: if it is a timing or a timestamp, keep this; if it is a result, find out why it changes (random numbers drawn with no seed? seed them from REPRO_SEED)',
     });
   });
 

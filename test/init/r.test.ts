@@ -34,6 +34,7 @@ describe('drawsFigures', () => {
     ['png(file.path(out, "a.png"))', true],
     ['ggsave("a.pdf")', true],
     ['boxplot(len ~ dose, data = d)', true],
+    ['qplot(mpg, data = mtcars, geom = "density")', true], // binder-examples/r draws only with qplot
     ['x <- mean(1:3)', false],
   ])('%s → %s', (code, expected) => {
     expect(drawsFigures(code)).toBe(expected);

@@ -28,7 +28,7 @@ describe('proposeRule', () => {
   it('a timing column that moves by half: informational, with the TODO to check it is a timing', async () => {
     const rule = await proposeRule('results/a/timing.csv', csv(['model,ms', 'knn,142.9']), csv(['model,ms', 'knn,212.4']));
     expect(rule?.rule).toEqual({ informational: true });
-    expect(rule?.why).toContain('TODO: if it is a timing or a timestamp, keep this; if it is a result, find out why it changes');
+    expect(rule?.why).toContain('TODO: if it is a timing or a timestamp, keep this; if it is a result, find out why it changes (random numbers drawn with no seed? seed them from REPRO_SEED)');
   });
 
   it('JSON metrics with a last-digit change get rtol', async () => {

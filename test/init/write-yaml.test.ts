@@ -81,4 +81,10 @@ describe('wrap', () => {
   it('breaks long comments between words, continuation lines indented', () => {
     expect(wrap('aaa bbb ccc ddd', 8)).toEqual(['aaa bbb', '  ccc', '  ddd']);
   });
+
+  it('keeps a comment on its lines when the text holds a newline (R ends its error messages with one)', () => {
+    const failure = '--discover: the notebook failed at cell 21: ERROR: Error in install.packages("tidyverse"): unable to install packages\n; fix it';
+    expect(wrap(failure, 60)).toEqual(['--discover: the notebook failed at cell 21: ERROR: Error in', '  install.packages("tidyverse"): unable to install packages', '  ; fix it']);
+    expect(wrap('a  b', 60)).toEqual(['a  b']);
+  });
 });

@@ -112,7 +112,7 @@ describe('acceptReport', () => {
 describe('the run record', () => {
   const base = { elapsedMs: 1 };
   const results: NotebookResult[] = [
-    { ...base, notebook: 'notebooks/a.ipynb', outputs: 'results/a/', status: 'ok', imageId: 'sha256:1' },
+    { ...base, notebook: 'notebooks/a.ipynb', outputs: 'results/a/', status: 'ok', imageId: 'sha256:1', warnings: ['cell 1 raised KeyError (allowed)'] },
     {
       ...base,
       notebook: 'notebooks/b.ipynb',
@@ -126,14 +126,14 @@ describe('the run record', () => {
     },
   ];
 
-  it('records each notebook and the image the results carry', () => {
+  it('records each notebook, what it warned about, and the image the results carry', () => {
     expect(buildRunRecord(results, 'docker')).toEqual({
       recordVersion: 1,
       engine: 'docker',
       imageId: 'sha256:1',
       notebooks: [
-        { notebook: 'notebooks/a.ipynb', outputs: 'results/a', status: 'ok', cellIndex: null, error: null, message: null },
-        { notebook: 'notebooks/b.ipynb', outputs: 'results/b', status: 'failed', cellIndex: 4, error: 'ZeroDivisionError', message: 'notebooks/b.ipynb cell 4: ZeroDivisionError: division by zero' },
+        { notebook: 'notebooks/a.ipynb', outputs: 'results/a', status: 'ok', cellIndex: null, error: null, message: null, warnings: ['cell 1 raised KeyError (allowed)'] },
+        { notebook: 'notebooks/b.ipynb', outputs: 'results/b', status: 'failed', cellIndex: 4, error: 'ZeroDivisionError', message: 'notebooks/b.ipynb cell 4: ZeroDivisionError: division by zero', warnings: [] },
       ],
     });
     expect(buildRunRecord(results.map(({ imageId: _, ...rest }) => rest), 'local').imageId).toBeNull();
@@ -152,6 +152,9 @@ describe('the run record', () => {
       const written = buildRunRecord(results, 'docker');
       writeFileSync(join(dir, 'run.json'), JSON.stringify(written));
       expect(await readRunRecord(dir)).toEqual(written);
+      // A run.json written before warnings were recorded still reads.
+      writeFileSync(join(dir, 'run.json'), JSON.stringify({ ...written, notebooks: written.notebooks.map(({ warnings: _, ...rest }) => rest) }));
+      expect((await readRunRecord(dir))?.notebooks[0].warnings).toBeUndefined();
       writeFileSync(join(dir, 'run.json'), JSON.stringify({ ...written, notebooks: [{ ...written.notebooks[0], status: 'maybe' }] }));
       const error = await readRunRecord(dir).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UsageError);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { explainMissing } from '../../src/verify/index.ts';
 import { buildRecord } from '../../src/verify/record.ts';
 import { renderReport } from '../../src/verify/report.ts';
 import { formatSummary } from '../../src/verify/summary.ts';
@@ -67,6 +68,35 @@ describe('report.html, verify.json and the summary table', () => {
     expect(html).not.toContain('<script>');
     expect(html).toContain('+<mark class="word-add">&lt;script&gt;alert(1)&lt;/script&gt;</mark>');
     expect(html).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
+  });
+
+  it('the report says which notebook failed, so its outputs are missing, and what an allowErrors notebook let through', async () => {
+    rmSync(join(run, 'results/analysis'), { recursive: true });
+    const { files } = await compare();
+    const notebooks = [
+      { notebook: 'notebooks/analysis.ipynb', outputs: 'results/analysis', status: 'failed' as const, cellIndex: 1, error: 'KeyError', message: "notebooks/analysis.ipynb cell 1: KeyError: 'NO_SUCH_COLUMN'\n    traceback", warnings: [] },
+      { notebook: 'notebooks/counts.ipynb', outputs: 'results/counts', status: 'ok' as const, cellIndex: null, error: null, message: null, warnings: ['cell 2 raised ZeroDivisionError (allowed)'] },
+    ];
+    const html = renderReport(files, { toolkitVersion: '0.1.0', imageId: null, lockHash: null, runFolder: 'run', notebooks });
+    expect(html).toContain(`<tr class="fail"><td>notebooks/analysis.ipynb</td><td>results/analysis</td><td>failed at cell 1: KeyError: 'NO_SUCH_COLUMN'</td></tr>`);
+    expect(html).toContain('<tr class="info"><td>notebooks/counts.ipynb</td><td>results/counts</td><td>ran<ul class="notes"><li>warning: cell 2 raised ZeroDivisionError (allowed)</li></ul></td></tr>');
+    expect(html).not.toContain('traceback');
+    const died = { ...notebooks[0], cellIndex: null, error: 'KernelDied', message: 'notebooks/analysis.ipynb: KernelDied: the kernel died' };
+    expect(renderReport(files, { toolkitVersion: '0.1.0', imageId: null, lockHash: null, runFolder: 'run', notebooks: [died] })).toContain('<td>failed: KernelDied: the kernel died</td>');
+    expect(renderReport(files, { toolkitVersion: '0.1.0', imageId: null, lockHash: null, runFolder: 'run' })).not.toContain('class="notebooks"');
+  });
+
+  it("a committed file missing because its notebook failed says which notebook, cell and error; other missing files stay as they are", async () => {
+    rmSync(join(run, 'results/analysis/model.bin'));
+    const { files } = await compare();
+    const failed = { notebook: 'notebooks/analysis.ipynb', outputs: 'results/analysis', status: 'failed' as const, cellIndex: 1, error: 'KeyError', message: null };
+    explainMissing(files, [{ ...failed, outputs: 'results/other' }]);
+    expect(files.find((f) => f.path.endsWith('model.bin'))?.largest?.text).toBe('missing from the re-run');
+    explainMissing(files, [failed]);
+    const model = files.find((f) => f.path.endsWith('model.bin'));
+    expect(model).toMatchObject({ verdict: 'missing', largest: { text: 'its notebook failed (cell 1: KeyError)', where: 'file' } });
+    expect(model?.notes.at(-1)).toBe('not written: notebooks/analysis.ipynb failed (cell 1: KeyError) before writing it');
+    expect(formatSummary(files)).toMatch(/MISSING +its notebook failed \(cell 1: KeyError\) +file/);
   });
 
   it('records verdicts, hashes and timestamps in verify.json', async () => {
