@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { ignoreReproFolder } from '../files/repro-folder.ts';
 import { ReproError } from '../errors.ts';
 import { toolkitVersion } from '../version.ts';
-import { withoutEscapes } from './progress.ts';
+import { withoutEscapes } from '../escapes.ts';
 import type { Command as CommandType } from 'commander';
 
 interface CommandModule {

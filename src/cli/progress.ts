@@ -1,4 +1,5 @@
 // Progress for people: one updating line on a TTY, plain lines otherwise (CI logs), nothing with --quiet.
+import { withoutEscapes } from '../escapes.ts';
 
 export interface Progress {
   /** Replace the current status line (TTY) or print it when it changed (non-TTY, at most once a second per key). */
@@ -9,13 +10,6 @@ export interface Progress {
   done(text?: string): void;
 }
 
-/** Terminal escape sequences (CSI: colours, cursor moves), as IPython colours a traceback. */
-const escapes = /\x1b\[[0-9;?]*[ -/]*[@-~]/g;
-
-/** The text without terminal escape sequences, for a stream that is no terminal (a CI log, a file). */
-export function withoutEscapes(text: string): string {
-  return text.replace(escapes, '');
-}
 
 export function createProgress(options: { quiet?: boolean; stream?: NodeJS.WriteStream } = {}): Progress {
   const stream = options.stream ?? process.stderr;

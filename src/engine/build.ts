@@ -2,6 +2,7 @@
 // names the failing step and shows its last lines.
 import type Docker from 'dockerode';
 import { EngineError } from '../errors.ts';
+import { withoutEscapes } from '../escapes.ts';
 import { inspectImage, reason } from './client.ts';
 import { listContext, packContext } from './context.ts';
 import { followJsonStream } from './stream.ts';
@@ -57,7 +58,7 @@ export class StepTracker {
 
   take(raw: string, progress: { update(text: string): void; log(text: string): void }): void {
     // npm and apt colour their warnings; a progress line and an error tail want the words only.
-    const line = raw.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '').trimEnd();
+    const line = withoutEscapes(raw).replace(/\r/g, '').trimEnd();
     if (!line) return;
     // buildah numbers the steps per stage of a multi-stage build: "[2/6] STEP 3/7: COPY …".
     const header = /^(?:\[(\d+\/\d+)\] )?(?:Step|STEP) (\d+\/\d+) ?: (.*)$/.exec(line);

@@ -62,7 +62,7 @@ export async function proposeVariation(path: string, first: Buffer, second: Buff
  */
 export async function proposeCellRules(path: string, first: Buffer, second: Buffer): Promise<CellProposal[] | undefined> {
   const outputs = textOutputs(first, second);
-  if (passes((await compareFile(path, first, second, {})).verdict)) return outputs ? steadyTimings(outputs, []) : [];
+  if (passes((await compareFile(path, first, second, {})).verdict)) return outputs ? steadyTimings(outputs) : [];
   const differences = outputs?.filter((item) => item.changed);
   if (!outputs || !differences) return undefined;
   const todo = variationTodo(languageOf(first));
@@ -76,7 +76,7 @@ export async function proposeCellRules(path: string, first: Buffer, second: Buff
     if (!proposal) return undefined;
     proposals.push(proposal);
   }
-  proposals.push(...steadyTimings(outputs, proposals));
+  proposals.push(...steadyTimings(outputs));
   const together: Tolerance = { cells: proposals.map((item) => item.rule) };
   return passes((await compareFile(path, first, second, together)).verdict) ? proposals : undefined;
 }
@@ -113,14 +113,13 @@ async function firstPassing(difference: Difference, seen: string, todo: string, 
 }
 
 /**
- * Masks for the text outputs the two runs printed alike that hold a measured time, except those a proposal already
- * covers (its mask took them in). Each is a guess from the words and the unit, so its comment says what it matched.
+ * Masks for the text outputs the two runs printed alike that hold a measured time (a changed output's proposal takes
+ * in its own steady times). Each is a guess from the words and the unit, so its comment says what it matched.
  */
-function steadyTimings(outputs: Difference[], proposals: CellProposal[]): CellProposal[] {
-  const covered = new Set(proposals.map((item) => JSON.stringify([item.rule.id, item.rule.index, item.rule.output])));
+function steadyTimings(outputs: Difference[]): CellProposal[] {
   const out: CellProposal[] = [];
   for (const output of outputs) {
-    if (output.changed || output.key === undefined || covered.has(JSON.stringify([output.selector.id, output.selector.index, output.key]))) continue;
+    if (output.changed || output.key === undefined) continue;
     const found = output.texts.map(([a]) => repeatedTimings(a)).filter((timing) => timing !== undefined);
     if (found.length === 0) continue;
     const patterns = [...new Set(found.flatMap((timing) => timing.patterns))];

@@ -1,17 +1,16 @@
 // A cell that failed because it reached for the network, which a container run does not have (run.network: none):
 // name resolution, an unreachable network or a URL that could not be opened, as Python, R and Node.js word them.
+import { withoutEscapes } from '../escapes.ts';
 
 const networkPhrase =
   /Temporary failure in name resolution|Name or service not known|No address associated with hostname|Network is unreachable|Could(?: not|n't) resolve host|cannot open URL|cannot open the connection to '(?:https?|ftp):|\bgetaddrinfo\b/i;
 /** Node.js's error codes, in capitals only (FileNotFoundError holds "ENotFound"). */
 const networkCode = /\b(?:EAI_AGAIN|ENOTFOUND|ENETUNREACH)\b/;
 
-/** The escape sequences of coloured tracebacks (IPython's), which would split the words matched. */
-const ansi = /\u001b\[[0-9;]*[A-Za-z]/g;
-
 /** Whether an error (its name, message and traceback) says the cell could not reach the network. */
 export function isNetworkFailure(failure: { ename?: string; evalue?: string; traceback?: readonly string[] }): boolean {
-  const text = [failure.ename ?? '', failure.evalue ?? '', ...(failure.traceback ?? [])].join('\n').replace(ansi, '');
+  // Coloured tracebacks' (IPython's) escape sequences would split the words matched.
+  const text = withoutEscapes([failure.ename ?? '', failure.evalue ?? '', ...(failure.traceback ?? [])].join('\n'));
   return networkPhrase.test(text) || networkCode.test(text);
 }
 

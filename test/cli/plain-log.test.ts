@@ -1,7 +1,8 @@
 // A coloured traceback (IPython's) printed to a log or a file: plain text there, colours kept on a terminal.
 import { describe, expect, it } from 'vitest';
 import { reportError } from '../../src/cli/main.ts';
-import { createProgress, withoutEscapes } from '../../src/cli/progress.ts';
+import { createProgress } from '../../src/cli/progress.ts';
+import { withoutEscapes } from '../../src/escapes.ts';
 import { NotebookError } from '../../src/errors.ts';
 
 /** A stream that keeps what is written, a terminal or not. */
