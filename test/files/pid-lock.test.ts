@@ -1,6 +1,7 @@
 // The pid lock: taken whole, refused while its owner runs (exit 2, naming the pid and the fix), taken over from an
 // owner that is gone, released only by its owner; of many takers at once exactly one gets it.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,8 +88,33 @@ describe('acquireLock', () => {
     expect(await readFile(file, 'utf8')).toBe(other);
   });
 
-  it('of 20 takers at once, exactly one gets it; taking over a stale lock, too', async () => {
-    for (const stale of [false, true]) {
+  it('a stale lock whose taker died while taking it over (a claim naming a gone pid): taken over, and nothing is left', async () => {
+    const stale = JSON.stringify({ pid: await deadPid(), host: hostname(), command: 'gone', since: 'then' });
+    await writeFile(join(dir, 'stale.lock'), stale);
+    const claim = join(dir, `stale.lock.claim-${createHash('sha256').update(stale).digest('hex').slice(0, 16)}`);
+    await writeFile(claim, JSON.stringify({ pid: await deadPid(), host: hostname(), command: 'died mid-takeover', since: 'then' }));
+    const lock = await acquireLock(join(dir, 'stale.lock'), request);
+    expect(lock.tookOver).toMatchObject({ command: 'gone' });
+    expect(await readdir(dir)).toEqual(['stale.lock']);
+    await lock.release();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('a stale lock that a live process is taking over: the taker waits for it, then finds the new owner', async () => {
+    const stale = JSON.stringify({ pid: await deadPid(), host: hostname(), command: 'gone', since: 'then' });
+    await writeFile(join(dir, 'stale.lock'), stale);
+    const claim = join(dir, `stale.lock.claim-${createHash('sha256').update(stale).digest('hex').slice(0, 16)}`);
+    await writeFile(claim, JSON.stringify({ pid: process.pid, host: hostname(), command: 'taking over', since: 'now' }));
+    const pending = acquireLock(join(dir, 'stale.lock'), request).then(() => 'taken', (e: unknown) => (e instanceof BusyError ? e.message : e));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The claimant finishes: its own lock replaces the stale one, and its claim goes.
+    await writeFile(join(dir, 'stale.lock'), JSON.stringify({ pid: process.pid, host: hostname(), command: 'new owner', since: 'now' }));
+    await rm(claim);
+    expect(await pending).toMatch(/^sweep noise is in use by another process: pid \d+ \(new owner, since now\)/);
+  });
+
+  it('of 20 takers at once, exactly one gets it; taking over a stale lock, too (30 rounds)', async () => {
+    for (const stale of Array.from({ length: 30 }, (_, i) => i % 2 === 1)) {
       if (stale) await writeFile(file, JSON.stringify({ pid: await deadPid(), host: hostname(), command: 'gone', since: 'then' }));
       const outcomes = await Promise.allSettled(Array.from({ length: 20 }, () => acquireLock(file, request)));
       const won = outcomes.filter((outcome) => outcome.status === 'fulfilled');
