@@ -8,6 +8,7 @@ import { ensureData } from '../data/index.ts';
 import { EngineError, UsageError } from '../errors.ts';
 import type { EngineKind } from '../engine/types.ts';
 import type { Service } from '../manifest/schema.ts';
+import { startLogRelay } from '../serve/log-relay.ts';
 import { waitForHttp } from '../serve/ready.ts';
 import { engineOption, parsePort, parseSeconds, type EngineFlag } from './options.ts';
 import { loadProject, type Project } from './context.ts';
@@ -134,25 +135,34 @@ async function serveInContainer(project: Project, name: string, service: Service
   // the project's code: it keeps a network of its own, with its port published on 127.0.0.1 by the engine.
   const direct = service.kind !== 'command';
   if (direct) await assertPortFree(port);
-  const container = await engine.startContainer({
-    image: image.tag,
-    ...(direct
-      ? {
-          network: 'host',
-          cmd: ['node', '/srv/serve.mjs', '--config', '/srv/service.json', '--host', '127.0.0.1', '--port', String(port), '--workers', String(workers)],
-        }
-      : { ports: [{ container: service.port, host: port }], network: 'bridge' }),
-    readOnly: true,
-    tmpfs: { '/tmp': 'rw,size=64m' },
-    // The request log reaches this terminal through the attached output; the engine keeping a copy of every line
-    // as well (for a container removed when it stops) would cost the service a fifth of its throughput.
-    engineLog: false,
-    // Its workers get the cores the same processes would get outside the container (src/engine/cpu-share.ts).
-    ...(direct ? { cpuShareOf: workers } : {}),
-    onOutput: (chunk, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(chunk),
-    // We stop it ourselves (below) so that repro waits for the removal and exits 0 after a graceful stop.
-    stopOnSignal: false,
-  });
+  // Our own server's log comes over a socket of ours (src/serve/log-relay.ts), not through the engine; what else the
+  // container prints (a failure to start) comes through its attached output.
+  const relay = direct ? await startLogRelay(process.stdout) : undefined;
+  const container = await engine
+    .startContainer({
+      image: image.tag,
+      ...(direct && relay
+        ? {
+            network: 'host',
+            cmd: ['node', '/srv/serve.mjs', '--config', '/srv/service.json', '--host', '127.0.0.1', '--port', String(port), '--workers', String(workers), '--log-socket', `${logMount}/${relay.socketName}`],
+            mounts: [{ host: relay.dir, container: logMount, readOnly: false }],
+          }
+        : { ports: [{ container: service.port, host: port }], network: 'bridge' }),
+      readOnly: true,
+      tmpfs: { '/tmp': 'rw,size=64m' },
+      // The output reaches this terminal attached; the engine keeping a copy of every line as well (for a container
+      // removed when it stops) would cost a command service a fifth of its throughput.
+      engineLog: false,
+      // Its workers get the cores the same processes would get outside the container (src/engine/cpu-share.ts).
+      ...(direct ? { cpuShareOf: workers } : {}),
+      onOutput: (chunk, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(chunk),
+      // We stop it ourselves (below) so that repro waits for the removal and exits 0 after a graceful stop.
+      stopOnSignal: false,
+  })
+    .catch(async (error: unknown) => {
+      await relay?.close(0);
+      throw error;
+    });
   let stopping = false;
   const stopOnSignal = () => {
     if (stopping) return;
@@ -169,6 +179,7 @@ async function serveInContainer(project: Project, name: string, service: Service
     process.off('SIGINT', stopOnSignal);
     process.off('SIGTERM', stopOnSignal);
     await container.stop(2);
+    await relay?.close();
     throw new EngineError(`service ${name} did not become ready: ${(error as Error).message}`, { hint: 'its output is above; try --engine local to see it start on the host' });
   }
   announce(name, url, `container ${container.id.slice(0, 12)}`);
@@ -177,5 +188,9 @@ async function serveInContainer(project: Project, name: string, service: Service
   } finally {
     process.off('SIGINT', stopOnSignal);
     process.off('SIGTERM', stopOnSignal);
+    await relay?.close();
   }
 }
+
+/** Where the log socket's folder is mounted in a service container. */
+const logMount = '/run/repro';

@@ -9,20 +9,27 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createServiceApp } from './app.ts';
 import { loadService, type ServiceConfig } from './config.ts';
-import { createBufferedLog } from './log.ts';
+import { connectLogSocket, createBufferedLog } from './log.ts';
 import { closeOnSignals, listen } from './server.ts';
 import { onShutdownRequest, runPrimary } from './workers.ts';
 
 async function main(): Promise<void> {
+  // A worker asked to shut down while it is still starting (loading the model, binding) keeps the request and
+  // carries it out once it listens: a message with no listener yet would be lost, and the worker would serve on.
+  let asked: NodeJS.Signals | undefined;
+  let shutdownNow: ((signal: NodeJS.Signals, asked: boolean) => void) | undefined;
+  if (cluster.isWorker) onShutdownRequest((signal) => (shutdownNow ? shutdownNow(signal, true) : (asked ??= signal)));
   const { values } = parseArgs({
     options: {
       config: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '5000' },
       workers: { type: 'string', default: process.env.REPRO_SERVE_WORKERS ?? String(availableParallelism()) },
+      // Where `repro serve` listens for the log (a Unix socket mounted into the container); default: stdout.
+      'log-socket': { type: 'string' },
     },
   });
-  if (!values.config) throw new Error('usage: main --config service.json [--host 127.0.0.1] [--port 5000] [--workers N]');
+  if (!values.config) throw new Error('usage: main --config service.json [--host 127.0.0.1] [--port 5000] [--workers N] [--log-socket PATH]');
   const workers = Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new Error(`--workers must be a whole number from 1 to 256 (got ${values.workers})`);
   const configPath = resolve(values.config);
@@ -36,22 +43,25 @@ async function main(): Promise<void> {
   const host = values.host ?? '127.0.0.1';
   const listeningLine = (url: string) =>
     JSON.stringify({ time: new Date().toISOString(), event: 'listening', service: config.name, url, runtime, workers }) + '\n';
+  const socket = values['log-socket'] ? await connectLogSocket(values['log-socket']) : undefined;
+  const exit = (code: number) => void (socket?.end() ?? Promise.resolve()).then(() => process.exit(code));
   // The model is loaded (and checked) before any worker starts, so a bad model fails once, with its own message.
   if (workers > 1 && cluster.isPrimary) {
-    runPrimary({ count: workers, log: process.stdout, listeningLine, host });
+    runPrimary({ count: workers, log: socket ?? process.stdout, listeningLine, host, exit });
     return;
   }
-  const log = createBufferedLog(process.stdout);
+  const log = socket ? createBufferedLog(socket, { maxBytes: 64 * 1024 }) : createBufferedLog(process.stdout);
   const app = createServiceApp(definition, { log });
   const shutdown = closeOnSignals(app, log, () => {
     log.flush();
-    process.exit(0);
+    exit(0);
   });
-  if (cluster.isWorker) onShutdownRequest(shutdown);
   const url = await listen(app, { host, port: Number(values.port) });
+  shutdownNow = shutdown;
+  if (asked) shutdown(asked, true);
   if (cluster.isPrimary) {
     log.flush();
-    process.stdout.write(listeningLine(url));
+    (socket ?? process.stdout).write(listeningLine(url));
   }
 }
 

@@ -67,6 +67,9 @@ describe('repro serve in a container', () => {
     repro.child.kill('SIGTERM');
     expect((await repro.exited).code).toBe(0);
     expect(repro.stdout()).toContain('"event":"closed"');
+    // The request log reached this terminal (over repro's log socket, not the engine): both requests, whole lines.
+    const requests = repro.stdout().split('\n').filter((line) => line.includes('"path":"/predict"')).map((line) => (JSON.parse(line) as { status: number }).status);
+    expect(requests.sort()).toEqual([200, 400]);
     expect((await new Docker().listContainers({ all: true })).some((container) => container.Id === ours?.Id)).toBe(false);
 
     // Unchanged: the second start uses the same image.

@@ -1,6 +1,11 @@
-// The request log's batching: whole lines, never more than one atomic pipe write per batch, nothing lost or held.
+// The request log's batching: whole lines, never more than one atomic pipe write per batch, nothing lost or held; and
+// its socket to `repro serve` (a containerized service's log): whole lines relayed, a slow reader costing dropped lines, counted.
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { atomicPipeWrite, createBufferedLog } from '../../src/serve/log.ts';
+import { atomicPipeWrite, connectLogSocket, createBufferedLog } from '../../src/serve/log.ts';
+import { startLogRelay } from '../../src/serve/log-relay.ts';
 
 function sink() {
   const writes: string[] = [];
@@ -50,5 +55,86 @@ describe('createBufferedLog', () => {
     log.flush();
     log.flush();
     expect(out.writes).toEqual([line(3)]);
+  });
+});
+
+describe('the log socket (connectLogSocket → startLogRelay)', () => {
+  /** A stream that keeps what is written to it; `hold()` makes it stop taking writes until `release()`. */
+  function terminal() {
+    const chunks: Buffer[] = [];
+    let held: Array<() => void> | undefined;
+    const stream = new Writable({
+      highWaterMark: 1024,
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk);
+        if (held) held.push(done);
+        else done();
+      },
+    });
+    return {
+      stream,
+      text: () => Buffer.concat(chunks).toString(),
+      hold: () => (held = []),
+      release: () => {
+        const waiting = held ?? [];
+        held = undefined;
+        for (const done of waiting) done();
+      },
+    };
+  }
+
+  it('relays whole lines from several connections, each in its order, with none lost or torn; the folder cannot be listed, goes on close', async () => {
+    const out = terminal();
+    const relay = await startLogRelay(out.stream);
+    expect((await stat(relay.dir)).mode & 0o777).toBe(0o711);
+    expect((await stat(join(relay.dir, relay.socketName))).mode & 0o777).toBe(0o666);
+    expect(relay.socketName).toMatch(/^log-[0-9a-f]{32}\.sock$/);
+    const a = await connectLogSocket(join(relay.dir, relay.socketName));
+    const b = await connectLogSocket(join(relay.dir, relay.socketName));
+    const lines = (who: string) => Array.from({ length: 500 }, (_, i) => JSON.stringify({ who, i }) + '\n');
+    // Batches that cut lines anywhere, sent alternately from the two connections.
+    const cut = (text: string) => Array.from({ length: Math.ceil(text.length / 777) }, (_, i) => text.slice(i * 777, (i + 1) * 777));
+    const [fromA, fromB] = [cut(lines('a').join('')), cut(lines('b').join('') + 'unfinished')];
+    for (let i = 0; i < Math.max(fromA.length, fromB.length); i++) {
+      if (fromA[i]) a.write(fromA[i]);
+      if (fromB[i]) b.write(fromB[i]);
+    }
+    await Promise.all([a.end(), b.end()]);
+    await relay.close();
+    const got = out.text().split('\n');
+    expect(got.pop()).toBe('');
+    expect(got.filter((line) => line.includes('"a"'))).toEqual(lines('a').map((line) => line.trimEnd()));
+    expect(got.filter((line) => line.includes('"b"'))).toEqual(lines('b').map((line) => line.trimEnd()));
+    expect(got).toContain('unfinished');
+    expect(got).toHaveLength(1001);
+    expect(relay.lines()).toBe(1001);
+    await expect(stat(relay.dir)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('a reader that falls behind: lines beyond the queue limit are dropped and counted, never held without bound', async () => {
+    const out = terminal();
+    const relay = await startLogRelay(out.stream);
+    const log = await connectLogSocket(join(relay.dir, relay.socketName), { queueLimit: 64 * 1024 });
+    out.hold();
+    const total = 40_000;
+    for (let i = 0; i < total; i++) log.write(JSON.stringify({ i, pad: 'x'.repeat(80) }) + '\n');
+    out.release();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    log.write(JSON.stringify({ last: true }) + '\n');
+    await log.end();
+    await relay.close();
+    const got = out.text().trimEnd().split('\n').map((line) => JSON.parse(line) as { i?: number; event?: string; lines?: number; last?: boolean });
+    const kept = got.filter((line) => line.i !== undefined).map((line) => line.i as number);
+    const notice = got.filter((line) => line.event === 'log-dropped');
+    expect(notice).toHaveLength(1);
+    expect(notice[0].lines).toBeGreaterThan(0);
+    expect(kept.length + (notice[0].lines as number)).toBe(total);
+    // What was kept is the first lines, in order; the notice comes before the next line that went through.
+    expect(kept).toEqual(Array.from({ length: kept.length }, (_, i) => i));
+    expect(got.slice(-2)).toEqual([notice[0], { last: true }]);
+  });
+
+  it('connecting to a socket that is not there fails with the path', async () => {
+    await expect(connectLogSocket('/nonexistent/log.sock')).rejects.toThrow(/ENOENT.*\/nonexistent\/log\.sock/);
   });
 });

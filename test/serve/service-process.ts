@@ -1,9 +1,11 @@
 // Starts src/serve/main.ts as a child process (as the service image runs it) and waits for its "listening" line.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
+import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServiceConfig } from '../../src/serve/config.ts';
+import { startLogRelay } from '../../src/serve/log-relay.ts';
 import { repoRoot } from '../model/data-files.ts';
 
 export interface ServiceProcess {
@@ -16,11 +18,18 @@ export interface ServiceProcess {
   exited: Promise<number | null>;
 }
 
-export async function startServiceProcess(config: ServiceConfig, env: NodeJS.ProcessEnv = {}): Promise<ServiceProcess> {
+/**
+ * With `logSocket`, the log comes as `repro serve` takes it from a container: over a relay's socket (--log-socket);
+ * `exited` then also waits for the relay to have every line and close.
+ */
+export async function startServiceProcess(config: ServiceConfig, env: NodeJS.ProcessEnv = {}, { logSocket = false } = {}): Promise<ServiceProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'repro-service-'));
   const configPath = join(dir, 'service.json');
   await writeFile(configPath, JSON.stringify(config));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/serve/main.ts'), '--config', configPath, '--port', '0'], {
+  const relayed = new PassThrough();
+  const relay = logSocket ? await startLogRelay(relayed) : undefined;
+  const socketArgs = relay ? ['--log-socket', join(relay.dir, relay.socketName)] : [];
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/serve/main.ts'), '--config', configPath, '--port', '0', ...socketArgs], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
   });
@@ -29,7 +38,7 @@ export async function startServiceProcess(config: ServiceConfig, env: NodeJS.Pro
   let buffered = '';
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdout.on('data', (chunk: Buffer) => {
+  (relay ? relayed : child.stdout).on('data', (chunk: Buffer) => {
     buffered += chunk.toString();
     let newline: number;
     while ((newline = buffered.indexOf('\n')) >= 0) {
@@ -44,7 +53,7 @@ export async function startServiceProcess(config: ServiceConfig, env: NodeJS.Pro
       }
     }
   });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code))).then(async (code) => (await relay?.close(), code));
   const waitForLine = (test: (line: Record<string, unknown>) => boolean, timeoutMs = 60_000) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const found = lines.find(test);

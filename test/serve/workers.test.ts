@@ -1,7 +1,11 @@
 // A service with several workers: they share one port, all of them answer, and a SIGTERM to the primary stops
 // every worker gracefully (exit 0); a worker that dies on its own takes the service down with exit 1.
-import { readFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../model/data-files.ts';
 import { startServiceProcess } from './service-process.ts';
 
 async function childPids(pid: number): Promise<number[]> {
@@ -10,8 +14,11 @@ async function childPids(pid: number): Promise<number[]> {
 }
 
 describe('service workers', () => {
-  it('three workers share the port, answer, and all stop on one SIGTERM to the primary', async () => {
-    const service = await startServiceProcess({ name: 'echo', kind: 'echo' }, { REPRO_SERVE_WORKERS: '3' });
+  it.each([
+    ['stdout', false],
+    ['a log socket, as in a container', true],
+  ])('three workers share the port, answer, and all stop on one SIGTERM to the primary; the log on %s', async (_, logSocket) => {
+    const service = await startServiceProcess({ name: 'echo', kind: 'echo' }, { REPRO_SERVE_WORKERS: '3' }, { logSocket });
     expect(service.lines.find((line) => line.event === 'listening')?.workers).toBe(3);
     const workers = await childPids(service.child.pid as number);
     expect(workers).toHaveLength(3);
@@ -32,6 +39,31 @@ describe('service workers', () => {
     expect(await service.exited).toBe(1);
     expect(service.lines.find((line) => line.event === 'worker-exited')).toMatchObject({ pid: first, signal: 'SIGKILL' });
   });
+
+  it('SIGTERM while the workers are still starting: none serves on, the service exits 0', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'repro-workers-'));
+    await writeFile(join(dir, 'service.json'), JSON.stringify({ name: 'echo', kind: 'echo' }));
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/serve/main.ts'), '--config', join(dir, 'service.json'), '--port', '0', '--workers', '2'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // The moment both workers exist (forked, not yet listening: they are still loading), stop the service.
+    const workers = async () => {
+      const pids = await childPids(child.pid as number).catch(() => []);
+      // Node's children only (tsx has an esbuild process of its own).
+      const commands = await Promise.all(pids.map((pid) => readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')));
+      return commands.filter((command) => command.includes('main.ts')).length;
+    };
+    while ((await workers()) < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    child.kill('SIGTERM');
+    const code = await Promise.race([exited, new Promise<string>((resolve) => setTimeout(() => resolve('still running after 20 s'), 20_000))]);
+    if (code !== 0) child.kill('SIGKILL');
+    expect(code, output).toBe(0);
+    const events = output.trim().split('\n').map((line) => (JSON.parse(line) as { event?: string }).event);
+    expect(events.filter((event) => event === 'closed')).toHaveLength(3);
+    expect(events).not.toContain('listening');
+    await rm(dir, { recursive: true, force: true });
+  }, 30_000);
 
   it('refuses a workers count that is not a whole number from 1 to 256', async () => {
     await expect(startServiceProcess({ name: 'echo', kind: 'echo' }, { REPRO_SERVE_WORKERS: '0' })).rejects.toThrow(/--workers must be a whole number from 1 to 256 \(got 0\)/);
