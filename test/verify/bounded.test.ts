@@ -42,7 +42,7 @@ describe('large files', () => {
     write('big.csv', table(150_000), table(150_000, 123_456));
     const file = await verdict('big.csv');
     expect(file.verdict).toBe('differs');
-    expect(file.largest?.where).toBe('row 123457 (line 123458), column "value"');
+    expect(file.largest?.where).toBe('row 123457 (line 123458; id=123456, label=label 4), column "value"');
     expect(file.notes).toContain('compared row by row as it was read (over 4 MB): reordered rows are recognised when equal, not when they also differ within tolerance');
     expect(file.committedSha256).toMatch(/^[0-9a-f]{64}$/);
     write('same.csv', table(150_000));
@@ -101,7 +101,7 @@ describe('memory', () => {
     expect(result.stderr).toBe('');
     const { verdict, where, peakMb } = JSON.parse(result.stdout) as { verdict: string; where: string; peakMb: number };
     expect(verdict).toBe('differs');
-    expect(where).toMatch(/^row \d+ \(line \d+\), column "value"$/);
+    expect(where).toMatch(/^row \d+ \(line \d+; id=\d+(, label=[^)]*)?\), column "value"$/);
     expect(peakMb).toBeLessThan(300);
   }, 120_000);
 });

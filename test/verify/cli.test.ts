@@ -47,7 +47,7 @@ describe('repro verify --no-run', { timeout: 120_000 }, () => {
     writeFileSync(runFile('accuracy.csv'), readFileSync(runFile('accuracy.csv'), 'utf8').replace('0.7731', '0.7741'));
     const result = await repro('verify', '--no-run', run);
     expect(result.code).toBe(1);
-    expect(row(result.stdout, 'accuracy.csv')).toBe('results/analysis/accuracy.csv | csv | DIFFERS | |Δ| 0.001 (rel 1.3e-3) | row 2 (line 3), column "accuracy"');
+    expect(row(result.stdout, 'accuracy.csv')).toBe('results/analysis/accuracy.csv | csv | DIFFERS | |Δ| 0.001 (rel 1.3e-3) | row 2 (line 3; model=tree), column "accuracy"');
     expect(result.stderr).toContain('repro: 1 file differs from the committed results beyond tolerance');
   });
 

@@ -65,7 +65,7 @@ describe('rows aligned before their cells are compared', () => {
     b[10] = b[10].replace(/,label/, '1e-12,label').replace(/^(\d+),([0-9.]+)1e-12/, '$1,$2');
     b[20] = '21,0.25,changed';
     const result = inMemory(csv(base), csv(b), { atol: 1e-6 });
-    expect(summary(result)).toEqual([`row 21 (line 22), column "value" | ${result.findings[0].deviation}`, 'row 21 (line 22), column "label" | text differs']);
+    expect(summary(result)).toEqual([`row 21 (line 22; id=21), column "value" | ${result.findings[0].deviation}`, 'row 21 (line 22; id=21), column "label" | text differs']);
     expect(await streamed(csv(base), csv(b), { atol: 1e-6 })).toEqual(result);
   });
 
@@ -76,7 +76,7 @@ describe('rows aligned before their cells are compared', () => {
       expect(result.verdict).toBe('differs');
       expect(result.findings.filter((f) => f.change).map((f) => f.deviation)).toEqual(['row 6 deleted']);
       expect(result.findings.filter((f) => !f.withinTolerance)).toHaveLength(1);
-      expect(result.findings[6].where).toBe('row 7 (line 8; re-run row 6), column "value"');
+      expect(result.findings[6].where).toBe('row 7 (line 8; re-run row 6; id=7), column "value"');
       expect(result.findingCount).toBe(300);
     }
   });

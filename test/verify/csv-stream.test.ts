@@ -62,7 +62,7 @@ describe('compareCsvFiles gives the in-memory verdicts', () => {
   it('TSV, by its extension', async () => {
     const result = await stream('a\tb\n1\t2\n', 'a\tb\n1\t3\n', {}, 'results/t.tsv');
     expect(result).toEqual(inMemory('a\tb\n1\t2\n', 'a\tb\n1\t3\n', {}, 'results/t.tsv'));
-    expect(result.largest?.where).toBe('row 1 (line 2), column "b"');
+    expect(result.largest?.where).toBe('row 1 (line 2; a=1), column "b"');
   });
 });
 
@@ -77,7 +77,7 @@ describe('compareCsvFiles on tables larger than a chunk', () => {
     const result = await stream(rows(20_000), rows(20_000, 12_345));
     expect(result.verdict).toBe('differs');
     expect(result.findingCount).toBe(1);
-    expect(result.largest?.where).toBe('row 12346 (line 24692), column "value"');
+    expect(result.largest?.where).toBe('row 12346 (line 24692; id=12345, label=row 12345 with a line b…), column "value"');
     expect(result.findings[0]).toMatchObject({ committed: String(12_345 / 7), rerun: '12345.5' });
   });
 

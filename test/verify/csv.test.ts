@@ -21,12 +21,25 @@ describe('compareCsv', () => {
     expect(beyond.findings[0]).toMatchObject({ committed: '1', rerun: '1.5000001', withinTolerance: false });
   });
 
+  it('names the row by its key cells: equal cells left of its first difference, text or whole numbers, at most three, cut to 24 characters, on one line', () => {
+    const a = 'frame,minutes,model,run,extra,accuracy\n5,2.5,"knn,\ncorrected",7,x,0.81\n';
+    const where = (b: string) => compare(a, b).findings.map((f) => f.where);
+    // minutes (a measurement) is not a key; the quoted line break shows as a space; a fourth key is left out.
+    expect(where(a.replace('0.81', '0.8'))).toEqual(['row 1 (line 2; frame=5, model=knn, corrected, run=7), column "accuracy"']);
+    // A difference in the first column: nothing left of it names the row.
+    expect(where(a.replace('\n5,', '\n6,'))).toEqual(['row 1 (line 2), column "frame"']);
+    // Keys stop at the row's first difference, whatever differs after it.
+    expect(where(a.replace(',7,x,0.81', ',8,x,0.8'))).toEqual(['row 1 (line 2; frame=5, model=knn, corrected), column "run"', 'row 1 (line 2; frame=5, model=knn, corrected), column "accuracy"']);
+    const long = 'name,v\nan-identifier-longer-than-the-label-width,1\n';
+    expect(compare(long, long.replace(',1', ',2')).findings[0].where).toBe('row 1 (line 2; name=an-identifier-longer-th…), column "v"');
+  });
+
   it('reports the cell furthest beyond its tolerance as the largest deviation', () => {
     const changed = table.replace('0.7731', '0.7735').replace('0.9011', '0.95');
     const result = compare(table, changed, { rtol: 1e-9 });
     expect(result.verdict).toBe('differs');
     expect(result.findingCount).toBe(2);
-    expect(result.largest?.where).toBe('row 3 (line 4), column "auc"');
+    expect(result.largest?.where).toBe('row 3 (line 4; model=boosted), column "auc"');
     expect(result.largest?.text).toMatch(/^\|Δ\| 0\.0489/);
   });
 
@@ -70,7 +83,7 @@ describe('compareCsv', () => {
     expect(result.verdict).toBe('differs');
     expect(result.notes[0]).toMatch(/^columns are in a different order: auc, model, accuracy/);
     expect(result.findings).toHaveLength(1);
-    expect(result.findings[0].where).toBe('row 3 (line 4), column "accuracy"');
+    expect(result.findings[0].where).toBe('row 3 (line 4; model=boosted), column "accuracy"');
   });
 
   it('reports missing and extra columns and rows', () => {
@@ -103,11 +116,11 @@ describe('compareCsv', () => {
   it('reads quoted fields and TSV', () => {
     expect(compare('a,b\n"x, ""y""",1\n', 'a,b\n"x, ""y""",1.0\n').verdict).toBe('identical');
     const tsv = compare('a\tb\n1\t2\n', 'a\tb\n1\t3\n', {}, 'results/t.tsv');
-    expect(tsv.largest?.where).toBe('row 1 (line 2), column "b"');
+    expect(tsv.largest?.where).toBe('row 1 (line 2; a=1), column "b"');
   });
 
   it('reads a table without a header (first row all numbers) as data, columns named by position', () => {
     const result = compare('1,2\n3,4\n', '1,2.5\n3,4\n');
-    expect(result.largest?.where).toBe('row 1 (line 1), column "#2"');
+    expect(result.largest?.where).toBe('row 1 (line 1; #1=1), column "#2"');
   });
 });

@@ -133,6 +133,7 @@ export function compareRow(
   collector: FindingCollector,
   rerunRow = row,
 ): void {
+  let label: string | undefined;
   for (let c = 0; c < columns.length; c++) {
     const cellA = rowA[columns[c].a];
     const cellB = rowB[columns[c].b];
@@ -142,7 +143,9 @@ export function compareRow(
     const numberB = parseNumber(cellB);
     const bothNaN = numberA !== undefined && numberB !== undefined && Number.isNaN(numberA) && Number.isNaN(numberB);
     if (cellA === cellB && !bothNaN) continue;
-    const at = [line ? `line ${line}` : '', rerunRow !== row ? `re-run row ${rerunRow}` : ''].filter(Boolean).join('; ');
+    // The row's first difference: the equal cells to its left name the row (frame=5, model=knn).
+    label ??= rowLabel(rowA, header, columns, c);
+    const at = [line ? `line ${line}` : '', rerunRow !== row ? `re-run row ${rerunRow}` : '', label].filter(Boolean).join('; ');
     const where = `row ${row}${at ? ` (${at})` : ''}, column "${header[columns[c].a]}"`;
     if (numberA !== undefined && numberB !== undefined) {
       const judgement = judgeNumbers(numberA, numberB, limits[c]);
@@ -154,6 +157,26 @@ export function compareRow(
       collector.add({ where, committed: cellA, rerun: cellB, deviation: 'text differs', withinTolerance: false }, Infinity);
     }
   }
+}
+
+/** How many equal cells left of a row's first difference name it in a finding, and how long each may be. */
+const labelCells = 3;
+const labelWidth = 24;
+
+/**
+ * `frame=5, model=knn`: the cells left of column `before` (equal on both sides) that can be keys (text or whole
+ * numbers, not measurements like 0.845), at most three, each cut to 24 characters, control characters shown as spaces. Tidy tables put their keys
+ * first, so a changed value is shown with the row it belongs to.
+ */
+function rowLabel(row: string[], header: string[], columns: ColumnPair[], before: number): string {
+  const parts: string[] = [];
+  for (let c = 0; c < before && parts.length < labelCells; c++) {
+    // A quoted line break or tab in a key is shown as a space: a finding's place stays on one line.
+    const value = (row[columns[c].a] ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' ');
+    if (value === '' || (parseNumber(value) !== undefined && !/^[+-]?\d+$/.test(value.trim()))) continue;
+    parts.push(`${header[columns[c].a]}=${value.length > labelWidth ? `${value.slice(0, labelWidth - 1)}…` : value}`);
+  }
+  return parts.join(', ');
 }
 
 /** Whether every cell of two rows is equal or within its tolerance, as compareRow judges it; stops at the first that is not. */
