@@ -37,10 +37,19 @@ export async function writeReport(dir: string, files: FileVerdict[], meta: Repor
   return path;
 }
 
+/** The report's order: failing files first, then informational differences, then those within tolerance, then identical ones; by path within each. */
+function reportRank(file: FileVerdict): number {
+  if (fails(file)) return 0;
+  if (!passes(file.verdict)) return 1;
+  return file.verdict === 'within tolerance' ? 2 : 3;
+}
+
 export function renderReport(files: FileVerdict[], meta: ReportMeta): string {
   const passed = !files.some(fails);
-  const detailed = files.filter((f) => f.verdict !== 'identical');
-  const rows = files
+  // A stable sort: the caller's path order is kept within each rank.
+  const ordered = [...files].sort((a, b) => reportRank(a) - reportRank(b));
+  const detailed = ordered.filter((f) => f.verdict !== 'identical');
+  const rows = ordered
     .map((file) => {
       const name = detailed.includes(file) ? `<a href="#${anchor(file.path)}">${esc(file.path)}</a>` : esc(file.path);
       return `<tr class="${rowClass(file)}"><td>${name}</td><td>${file.kind}</td><td>${esc(verdictLabel(file))}</td><td>${esc(file.largest?.text ?? '')}</td><td>${esc(file.largest?.where ?? '')}</td></tr>`;

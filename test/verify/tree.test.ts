@@ -70,6 +70,19 @@ describe('report.html, verify.json and the summary table', () => {
     expect(html).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
   });
 
+  it('the report lists failing files first, then informational differences, then those within tolerance, then identical ones', async () => {
+    writeFileSync(join(run, 'results/analysis/notes.txt'), 'changed\n');
+    writeFileSync(join(run, 'results/analysis/timing.csv'), 'step,seconds\nfit,99\n');
+    rmSync(join(run, 'results/analysis/model.bin'));
+    const { files } = await compare();
+    const html = renderReport(files, { toolkitVersion: '0.1.0', imageId: null, lockHash: null, runFolder: 'run' });
+    const listed = [...html.matchAll(/<tr class="[^"]*"><td>(?:<a href="[^"]*">)?([^<]+)</g)].map((match) => match[1].replace('results/analysis/', ''));
+    expect(listed).toEqual(['model.bin', 'notes.txt', 'timing.csv', 'accuracy.csv', 'analysis.ipynb', 'chart.svg', 'figure.png', 'metrics.json']);
+    // The sections in detail follow the same order.
+    const sections = [...html.matchAll(/<section class="file[^"]*" id="([^"]+)"/g)].map((match) => match[1]);
+    expect(sections.slice(0, 3)).toEqual(['file-results_analysis_model_bin', 'file-results_analysis_notes_txt', 'file-results_analysis_timing_csv']);
+  });
+
   it('the report says which notebook failed, so its outputs are missing, and what an allowErrors notebook let through', async () => {
     rmSync(join(run, 'results/analysis'), { recursive: true });
     const { files } = await compare();
