@@ -15,7 +15,8 @@ const relock = 'run `repro lock` to resolve it again, then commit research.lock'
 export async function lockProblems(loaded: LoadedManifest, lock: Lock): Promise<string[]> {
   const problems: string[] = [];
   const environment = loaded.manifest.environment;
-  if (lock.manifestHash !== loaded.hash) problems.push('research.yaml changed since the lock was written');
+  // The verify rules are not part of it (a lock written before they were left out holds the whole manifest's hash).
+  if (lock.manifestHash !== loaded.hash && lock.manifestHash !== loaded.wholeHash) problems.push('research.yaml changed since the lock was written');
   if (lock.base.ref !== environment.base) problems.push(`the base is ${environment.base} but the lock has ${lock.base.ref}`);
   if (lock.node.version !== environment.node) problems.push(`Node.js is ${environment.node} but the lock has ${lock.node.version}`);
   if (lock.lockfile?.path !== environment.lockfile) {

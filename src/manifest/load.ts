@@ -17,8 +17,13 @@ export interface LoadedManifest {
   file: string;
   /** Its text as read. */
   text: string;
-  /** sha256 of the canonical JSON of `manifest`: unchanged by comments, formatting, key order or spelled-out defaults. */
+  /**
+   * sha256 of the canonical JSON of `manifest` without its `verify:` rules (they judge outputs and resolve nothing):
+   * unchanged by comments, formatting, key order, spelled-out defaults or a tolerance tuned after a run.
+   */
   hash: string;
+  /** The same over the whole manifest, verify rules included: what locks written by earlier builds of repro hold. */
+  wholeHash: string;
 }
 
 /** Loads `<projectDir>/research.yaml`. Throws ManifestError (all problems found, each with file:line:column). */
@@ -52,7 +57,7 @@ export function parseManifest(text: string, file: string): LoadedManifest {
     problems.sort((a, b) => a.position.line - b.position.line || a.position.column - b.position.column);
     throw new ManifestProblemsError(problems);
   }
-  return { manifest: result.data, file, text, hash: manifestHash(result.data) };
+  return { manifest: result.data, file, text, hash: manifestHash(result.data), wholeHash: wholeManifestHash(result.data) };
 }
 
 /** Where a field of a loaded research.yaml is (its value, or the nearest ancestor), for checks made after loading. */
@@ -64,6 +69,12 @@ export function fieldPosition(loaded: Pick<LoadedManifest, 'file' | 'text'>, fie
 
 /** sha256 of the manifest's canonical JSON (keys sorted at every level). */
 export function manifestHash(manifest: Manifest): string {
+  const { verify: _rules, ...resolved } = manifest;
+  return createHash('sha256').update(canonicalJson(resolved)).digest('hex');
+}
+
+/** sha256 of the whole manifest's canonical JSON, verify rules included (the lock's manifestHash in earlier builds of repro). */
+export function wholeManifestHash(manifest: Manifest): string {
   return createHash('sha256').update(canonicalJson(manifest)).digest('hex');
 }
 

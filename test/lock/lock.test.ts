@@ -134,6 +134,21 @@ describe('a stale lock stops the build', () => {
     expect(error.message).toBe('research.lock is stale: research.yaml changed since the lock was written');
   });
 
+  it('a verify rule added or tuned after the lock leaves it fresh (rules resolve nothing); so does a lock holding the whole manifest\'s hash, as earlier builds wrote it', async () => {
+    const { dir, lock } = await project();
+    const tuned = parseManifest(`${manifestText}verify:\n  default: { rtol: 1e-6 }\n  "results/*.csv": { atol: 0.01 }\n`, join(dir, 'research.yaml'));
+    expect(tuned.hash).toBe(lock.manifestHash);
+    expect(tuned.wholeHash).not.toBe(lock.manifestHash);
+    await assertLockFresh(tuned, lock);
+    // A lock written over the whole manifest, rules included, is fresh for that manifest and stale once a rule changes.
+    const old = { ...lock, manifestHash: tuned.wholeHash };
+    await assertLockFresh(tuned, old);
+    const retuned = parseManifest(`${manifestText}verify:\n  default: { rtol: 1e-6 }\n  "results/*.csv": { atol: 0.02 }\n`, join(dir, 'research.yaml'));
+    await assertLockFresh(retuned, lock);
+    const error = await staleMessage(() => assertLockFresh(parseManifest(manifestText.replace('node: 20.20.2', 'node: 20.20.1'), join(dir, 'research.yaml')), old));
+    expect(error.message).toContain('research.yaml changed since the lock was written');
+  });
+
   it('names a changed npm lockfile', async () => {
     const { dir, lock } = await project();
     await writeFile(join(dir, 'package-lock.json'), '{"lockfileVersion":3,"packages":{"":{}}}\n');
