@@ -158,7 +158,7 @@ async function serveInContainer(project: Project, name: string, service: Service
       onOutput: (chunk, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(chunk),
       // We stop it ourselves (below) so that repro waits for the removal and exits 0 after a graceful stop.
       stopOnSignal: false,
-  })
+    })
     .catch(async (error: unknown) => {
       await relay?.close(0);
       throw error;
