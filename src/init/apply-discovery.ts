@@ -37,7 +37,8 @@ export function applyDiscovery(proposal: Proposal, discovery: Discovery, repoPat
         const offline = isNetworkFailure({ evalue: seen.failure }) ? ` (${noNetworkHint})` : '';
         const cased = otherCase(seen.failure ?? '', entry.notebook, repoPaths);
         const hint = offline || (cased ? ` (${cased})` : '');
-        entry.todo.push(`--discover: the notebook failed at ${seen.failure}${hint}; fix it and run \`repro init --discover --force\` again (what it writes is not known yet)`);
+        const kept = seen.keptFailed ? `; the executed notebook is in ${seen.keptFailed}` : '';
+        entry.todo.push(`--discover: the notebook failed at ${seen.failure}${hint}${kept}; fix it and run \`repro init --discover --force\` again (what it writes is not known yet)`);
       }
     }
     const wroteNoFiles = seen.status === 'ok' && seen.outputsWritten.length === 0 && seen.ownPaths.length === 0 && seen.onlyOnce.length === 0;

@@ -23,6 +23,8 @@ export interface NotebookDiscovery {
   /** The cell a failed run stopped at (0-based, markdown cells count) and its error's name. */
   failedCell?: number;
   failedError?: string;
+  /** Where the failed run's executed notebook is kept in the repository (`.repro/failed/init/…`), when it was written. */
+  keptFailed?: string;
   /** Files under REPRO_OUTPUTS, relative to the outputs folder, without the executed notebook repro adds. */
   outputsWritten: string[];
   /** Repository paths written outside REPRO_OUTPUTS. */
@@ -74,12 +76,37 @@ export async function discover(root: string, detection: Detection, options: Disc
     }
     const notebooks: NotebookDiscovery[] = [];
     for (const [i, entry] of proposal.entrypoints.entries()) {
-      notebooks.push(await discoverNotebook(scratch, runner, entry.notebook, entry.outputs, i, progress));
+      const seen = await discoverNotebook(scratch, runner, entry.notebook, entry.outputs, i, progress);
+      notebooks.push(await keepFailedNotebook(root, seen, join(scratch.work, `${i}`), progress));
     }
     return { where: runner.describe, notebooks, droppedApt };
   } finally {
     await scratch.remove();
   }
+}
+
+/** Where init keeps the executed notebook of a failed trial run, under the project. */
+export const initFailedDir = posix.join('.repro', 'failed', 'init');
+
+/**
+ * A failed trial leaves its executed notebook (outputs up to the failing cell) in the scratch copy, which goes when
+ * init ends: it is copied to .repro/failed/init/<notebook path> so that the user can open it, and said so, since the
+ * run's own messages name the scratch copy.
+ */
+async function keepFailedNotebook(root: string, seen: NotebookDiscovery, work: string, progress: Progress): Promise<NotebookDiscovery> {
+  if (seen.status !== 'failed' && seen.failure === undefined) return seen;
+  const name = posix.basename(seen.notebook);
+  for (const attempt of ['run2', 'run1']) {
+    const from = join(work, attempt, 'out', '.failed', name);
+    const kept = posix.join(initFailedDir, seen.notebook);
+    const copied = await mkdir(dirname(join(root, kept)), { recursive: true })
+      .then(() => copyFile(from, join(root, kept)))
+      .then(() => true, () => false);
+    if (!copied) continue;
+    progress.log(`--discover: ${seen.notebook} failed; the executed notebook, as far as it ran, is kept in ${kept} (a path above in a scratch copy is gone when init ends)`);
+    return { ...seen, keptFailed: kept };
+  }
+  return seen;
 }
 
 interface Trial extends TrialOutcome {

@@ -31,7 +31,10 @@ describe('discover --engine local', () => {
 
     expect(discovery.where).toBe('on this machine (--engine local)');
     const [failing, legacySeen, walkSeen] = discovery.notebooks;
-    expect(failing).toMatchObject({ notebook: 'broken.ipynb', status: 'failed', failure: 'cell 0: Error: no data here' });
+    expect(failing).toMatchObject({ notebook: 'broken.ipynb', status: 'failed', failure: 'cell 0: Error: no data here', keptFailed: '.repro/failed/init/broken.ipynb' });
+    // The executed notebook outlives the scratch copy: its failing cell holds the error.
+    const kept = JSON.parse(await readFile(join(root, '.repro/failed/init/broken.ipynb'), 'utf8')) as { cells: Array<{ outputs?: Array<{ output_type: string; evalue?: string }> }> };
+    expect(kept.cells[0].outputs?.find((output) => output.output_type === 'error')?.evalue).toBe('no data here');
     expect(legacySeen).toMatchObject({ notebook: 'legacy/legacy.ipynb', status: 'ok', outputsWritten: [], ownPaths: ['out/legacy/table.csv'], variations: [] });
     expect(walkSeen.failure).toBeUndefined();
     expect(walkSeen).toMatchObject({ notebook: 'notebooks/walk.ipynb', outputs: 'results/walk', status: 'ok', outputsWritten: ['timing.csv', 'walk.csv'], ownPaths: ['notebooks/runs.txt'], onlyOnce: [] });
@@ -47,7 +50,8 @@ describe('discover --engine local', () => {
     ]);
     const text = renderManifest(proposal);
     expect(parseManifest(text, 'research.yaml').manifest.verify).toEqual({ 'results/walk/timing.csv': { informational: true } });
-    expect(text).toContain('# TODO: --discover: the notebook failed at cell 0: Error: no data here;');
+    expect(text).toContain('# TODO: --discover: the notebook failed at cell 0: Error: no data here; the executed notebook is in');
+    expect(text.replace(/\n\s*#\s+/g, ' ')).toContain('the executed notebook is in .repro/failed/init/broken.ipynb; fix it');
     expect(text).toContain("e.g. const outputs = process.env.REPRO_OUTPUTS ?? '../out/legacy'");
   });
 });
