@@ -78,12 +78,19 @@ export const op = {
   /** signed a < b, a ≥ b */
   ltS: [0x48] as Code,
   geS: [0x4e] as Code,
+  /** signed a > b */
+  gtS: [0x4a] as Code,
+  xor: [0x73] as Code,
   shl: [0x74] as Code,
+  shrS: [0x75] as Code,
   shrU: [0x76] as Code,
   /** unsigned a < b, a ≥ b */
   ltU: [0x49] as Code,
   geU: [0x4f] as Code,
+  /** unsigned a > b */
+  gtU: [0x4b] as Code,
   eq: [0x46] as Code,
+  ne: [0x47] as Code,
   eqz: [0x45] as Code,
   i32Load: (offset = 0): Code => [0x28, ...memarg(2, offset)],
   i32Load8U: (offset = 0): Code => [0x2d, ...memarg(0, offset)],
@@ -104,6 +111,17 @@ export const op = {
   f64Ge: [0x66] as Code,
   /** the i32 as an f64 (exact) */
   f64FromI32: [0xb7] as Code,
+  /** the f64 truncated toward zero to an i32 (traps outside the i32 range or on NaN) */
+  i32FromF64: [0xaa] as Code,
+  /** i64, for the words of a double: a constant (32-bit range), the bits of an f64 and back, the low half, zero-extension */
+  i64: (n: number): Code => [0x42, ...signed(n)],
+  i64FromF64Bits: [0xbd] as Code,
+  f64FromI64Bits: [0xbf] as Code,
+  i32FromI64: [0xa7] as Code,
+  i64FromI32U: [0xad] as Code,
+  i64Or: [0x84] as Code,
+  i64Shl: [0x86] as Code,
+  i64ShrU: [0x88] as Code,
   f64Load: (offset = 0): Code => [0x2b, ...memarg(3, offset)],
   f64Store: (offset = 0): Code => [0x39, ...memarg(3, offset)],
   v128Load: (offset = 0): Code => [...simd(0x00), ...memarg(4, offset)],
