@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { expFunc, logFunc } from './fdlibm.ts';
+import { expBlock, expFunc, logFunc } from './fdlibm.ts';
 import { mulberry32 } from './random.ts';
-import { encodeModule, WasmMemory } from './wasm.ts';
+import { encodeModule, F64, op, WasmMemory } from './wasm.ts';
 
-const kernels = new WasmMemory(new WebAssembly.Module(encodeModule([expFunc, logFunc])), 0).exports;
+// exp as a function, and inlined (as the softmax kernel has it, its locals reused from one call to the next)
+const expInlined = {
+  name: 'expInlined', params: [F64], result: F64, i32: 4, f64: 7,
+  body: [...op.get(0), ...op.set(5), ...expBlock({ x: 5, hx: 1, xsb: 2, k: 3, lx: 4, hi: 6, lo: 7, c: 8, t: 9, twopk: 10, y: 11 })],
+};
+const kernels = new WasmMemory(new WebAssembly.Module(encodeModule([expFunc, logFunc, expInlined])), 0).exports;
 const wasmExp = kernels.exp as (x: number) => number;
+const wasmExpInlined = kernels.expInlined as (x: number) => number;
 const wasmLog = kernels.log as (x: number) => number;
 
 const bits = new Float64Array(1);
@@ -63,10 +69,12 @@ describe('fdlibm exp and log in WebAssembly', () => {
     expect(firstDifference(around(EDGES), wasmExp, Math.exp)).toBeUndefined();
     expect(firstDifference(around(EDGES), wasmLog, Math.log)).toBeUndefined();
     expect(firstDifference(around(EDGES.map((x) => -x)), wasmExp, Math.exp)).toBeUndefined();
+    expect(firstDifference(around([...EDGES, ...EDGES.map((x) => -x)]), wasmExpInlined, Math.exp)).toBeUndefined();
   });
 
   it('give the bits of Math.exp and Math.log on random doubles of every range', () => {
     expect(firstDifference(samples(1, 400_000), wasmExp, Math.exp)).toBeUndefined();
+    expect(firstDifference(samples(3, 200_000), wasmExpInlined, Math.exp)).toBeUndefined();
     expect(firstDifference(samples(2, 400_000), wasmLog, Math.log)).toBeUndefined();
   });
 });

@@ -27,35 +27,45 @@ const TWO_M1000 = 9.33263618503218878990e-302; // 2^-1000
 const LN2_HI = 6.93147180369123816490e-01;
 const LN2_LO = 1.90821492927058770002e-10;
 
-/** exp(x): Math.exp's bits. */
-export const expFunc: Func = (() => {
-  const X = 0;
-  const [HX, XSB, K, LX] = [1, 2, 3, 4]; // i32
-  const [HI, LO, C, T, TWOPK, Y] = [5, 6, 7, 8, 9, 10]; // f64
+/** Where exp's argument (changed by it) and scratch are: locals, by index (i32: hx, xsb, k, lx; f64: the rest). */
+export interface ExpLocals {
+  x: number; hx: number; xsb: number; k: number; lx: number; hi: number; lo: number; c: number; t: number; twopk: number; y: number;
+}
+
+/**
+ * exp(x), Math.exp's bits, on the locals `at`: leaves the f64 on the stack, or `leave(depth)` with it from `depth`
+ * constructs deep (a return in a function; a branch to the end of a value block when inlined in a loop, which
+ * saves the call).
+ */
+export function expCode(at: ExpLocals, leave: (depth: number) => Code): Code {
+  const { x: X, hx: HX, xsb: XSB, k: K, lx: LX, hi: HI, lo: LO, c: C, t: T, twopk: TWOPK, y: Y } = at;
   const INVLN2 = 1.44269504088896338700e+00;
   const P = [1.66666666666666019037e-01, -2.77777777770155933842e-03, 6.61375632143793436117e-05, -1.65339022054652515390e-06,
     4.13813679705723846039e-08];
+  /** `if (condition) leave with value`, written `depth` constructs deep */
+  const leaveIf = (depth: number, condition: Code, value: Code): Code => [...condition, ...op.if(), ...value, ...leave(depth + 1), ...op.end];
   /** the constant `positive` when x ≥ 0 (xsb = 0), else −positive */
   const bySign = (positive: number): Code => [...op.f64(-positive), ...op.f64(positive), ...op.get(XSB), ...op.select];
   /** INSERT_WORDS(twopk, 0x3FF00000 + (exponent << 20), 0) */
   const twoTo = (exponent: Code): Code => fromWords([...exponent, ...op.i32(20), ...op.shl, ...op.i32(0x3ff00000), ...op.add], op.i32(0));
-  const body: Code = [
+  return [
     ...highWord(X), ...op.tee(HX), ...op.i32(31), ...op.shrU, ...op.set(XSB),
     ...op.get(HX), ...op.i32(0x7fffffff), ...op.and, ...op.set(HX),
+    ...op.i32(0), ...op.set(K), ...op.f64(0), ...op.set(HI), ...op.f64(0), ...op.set(LO),
     // not finite, or |x| ≥ 709.78…
     ...op.get(HX), ...op.i32(0x40862e42), ...op.geU, ...op.if(),
     ...op.get(HX), ...op.i32(0x7ff00000), ...op.geU, ...op.if(),
     ...lowWord(X), ...op.set(LX),
-    ...returnIf([...op.get(HX), ...op.i32(0xfffff), ...op.and, ...op.get(LX), ...op.or], [...op.get(X), ...op.get(X), ...op.f64Add]), // NaN
-    ...op.get(X), ...op.f64(0), ...op.get(XSB), ...op.eqz, ...op.select, ...op.return, // exp(±∞) = ∞, 0
+    ...leaveIf(2, [...op.get(HX), ...op.i32(0xfffff), ...op.and, ...op.get(LX), ...op.or], [...op.get(X), ...op.get(X), ...op.f64Add]), // NaN
+    ...op.get(X), ...op.f64(0), ...op.get(XSB), ...op.eqz, ...op.select, ...leave(2), // exp(±∞) = ∞, 0
     ...op.end,
-    ...returnIf([...op.get(X), ...op.f64(7.09782712893383973096e+02), ...op.f64Gt], [...op.f64(HUGE), ...op.f64(HUGE), ...op.f64Mul]),
-    ...returnIf([...op.get(X), ...op.f64(-7.45133219101941108420e+02), ...op.f64Lt], [...op.f64(TWO_M1000), ...op.f64(TWO_M1000), ...op.f64Mul]),
+    ...leaveIf(1, [...op.get(X), ...op.f64(7.09782712893383973096e+02), ...op.f64Gt], [...op.f64(HUGE), ...op.f64(HUGE), ...op.f64Mul]),
+    ...leaveIf(1, [...op.get(X), ...op.f64(-7.45133219101941108420e+02), ...op.f64Lt], [...op.f64(TWO_M1000), ...op.f64(TWO_M1000), ...op.f64Mul]),
     ...op.end,
     // argument reduction: x = k·ln2 + r, r = hi − lo
     ...op.get(HX), ...op.i32(0x3fd62e42), ...op.gtU, ...op.if(), // |x| > 0.5 ln2
     ...op.get(HX), ...op.i32(0x3ff0a2b2), ...op.ltU, ...op.if(), // and |x| < 1.5 ln2
-    ...returnIf([...op.get(X), ...op.f64(1), ...op.f64Eq], op.f64(2.718281828459045)),
+    ...leaveIf(2, [...op.get(X), ...op.f64(1), ...op.f64Eq], op.f64(2.718281828459045)),
     ...op.get(X), ...bySign(LN2_HI), ...op.f64Sub, ...op.set(HI),
     ...bySign(LN2_LO), ...op.set(LO),
     ...op.i32(1), ...op.get(XSB), ...op.sub, ...op.get(XSB), ...op.sub, ...op.set(K),
@@ -68,9 +78,8 @@ export const expFunc: Func = (() => {
     ...op.get(HI), ...op.get(LO), ...op.f64Sub, ...op.set(X),
     ...op.else,
     ...op.get(HX), ...op.i32(0x3e300000), ...op.ltU, ...op.if(), // |x| < 2^-28
-    ...returnIf([...op.f64(HUGE), ...op.get(X), ...op.f64Add, ...op.f64(1), ...op.f64Gt], [...op.f64(1), ...op.get(X), ...op.f64Add]),
+    ...leaveIf(2, [...op.f64(HUGE), ...op.get(X), ...op.f64Add, ...op.f64(1), ...op.f64Gt], [...op.f64(1), ...op.get(X), ...op.f64Add]),
     ...op.end,
-    ...op.i32(0), ...op.set(K),
     ...op.end,
     ...op.get(X), ...op.get(X), ...op.f64Mul, ...op.set(T),
     ...op.get(K), ...op.i32(-1021), ...op.geS, ...op.if(),
@@ -80,7 +89,7 @@ export const expFunc: Func = (() => {
     ...op.end,
     // c = x − t·(P1 + t·(P2 + t·(P3 + t·(P4 + t·P5))))
     ...op.get(X), ...op.get(T), ...horner(T, P), ...op.f64Mul, ...op.f64Sub, ...op.set(C),
-    ...returnIf([...op.get(K), ...op.eqz], [
+    ...leaveIf(0, [...op.get(K), ...op.eqz], [
       ...op.f64(1), ...op.get(X), ...op.get(C), ...op.f64Mul, ...op.get(C), ...op.f64(2), ...op.f64Sub, ...op.f64Div, ...op.get(X), ...op.f64Sub,
       ...op.f64Sub,
     ]),
@@ -88,13 +97,21 @@ export const expFunc: Func = (() => {
     ...op.f64(1), ...op.get(LO), ...op.get(X), ...op.get(C), ...op.f64Mul, ...op.f64(2), ...op.get(C), ...op.f64Sub, ...op.f64Div, ...op.f64Sub,
     ...op.get(HI), ...op.f64Sub, ...op.f64Sub, ...op.set(Y),
     ...op.get(K), ...op.i32(-1021), ...op.geS, ...op.if(),
-    ...returnIf([...op.get(K), ...op.i32(1024), ...op.eq], [...op.get(Y), ...op.f64(2), ...op.f64Mul, ...op.f64(2 ** 1023), ...op.f64Mul]),
-    ...op.get(Y), ...op.get(TWOPK), ...op.f64Mul, ...op.return,
+    ...leaveIf(1, [...op.get(K), ...op.i32(1024), ...op.eq], [...op.get(Y), ...op.f64(2), ...op.f64Mul, ...op.f64(2 ** 1023), ...op.f64Mul]),
+    ...op.get(Y), ...op.get(TWOPK), ...op.f64Mul, ...leave(1),
     ...op.end,
     ...op.get(Y), ...op.get(TWOPK), ...op.f64Mul, ...op.f64(TWO_M1000), ...op.f64Mul,
   ];
-  return { name: 'exp', params: [F64], result: F64, i32: 4, f64: 6, body };
-})();
+}
+
+/** exp(x) inlined: a block leaving it on the stack. */
+export const expBlock = (at: ExpLocals): Code => [...op.block(F64), ...expCode(at, op.br), ...op.end];
+
+/** exp(x) as a function: Math.exp's bits. */
+export const expFunc: Func = {
+  name: 'exp', params: [F64], result: F64, i32: 4, f64: 6,
+  body: expCode({ x: 0, hx: 1, xsb: 2, k: 3, lx: 4, hi: 5, lo: 6, c: 7, t: 8, twopk: 9, y: 10 }, () => op.return),
+};
 
 /** log(x): Math.log's bits. */
 export const logFunc: Func = (() => {

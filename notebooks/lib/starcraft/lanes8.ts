@@ -5,7 +5,7 @@
 // times faster than the JavaScript loop on this machine. With them, the softmax of each row of 8 lanes and the
 // log-likelihood, whose Math.exp and Math.log are fdlibm's (fdlibm.ts), in the kernel with no call out to
 // JavaScript; the same operations in the same order as softmax-loss.ts's loops for more than 8 classes.
-import { expFunc, logFunc } from './fdlibm.ts';
+import { expBlock, logFunc } from './fdlibm.ts';
 import { address, countUp, encodeModule, F64, i32s, op, WasmMemory } from './wasm.ts';
 
 /** Bytes per row of the dense matrix and of the output: 8 doubles. */
@@ -38,7 +38,7 @@ const multiply = [
   ]),
 ];
 
-const [EXP, LOG] = [1, 2]; // their indices in the module
+const LOG = 1; // its index in the module
 
 // softmax(rows, out, classes): for k < rows, the lanes 0 … classes−1 of out[k] replaced by their softmax:
 // max = the largest (the first of −∞ and the lanes that exceed it), e_c = exp(s_c − max) summed from 0 in lane
@@ -46,7 +46,9 @@ const [EXP, LOG] = [1, 2]; // their indices in the module
 const softmax = (() => {
   const [ROWS, OUT, CLASSES] = [0, 1, 2];
   const [K, C, AT] = [3, 4, 5]; // i32
-  const [MAX, SUM, E] = [6, 7, 8]; // f64
+  const [MAX, SUM, E] = [10, 11, 12]; // f64
+  // exp inlined (no call per class): its argument and scratch, i32 (6 … 9) then f64 (13 … 19)
+  const expAt = { hx: 6, xsb: 7, k: 8, lx: 9, x: 13, hi: 14, lo: 15, c: 16, t: 17, twopk: 18, y: 19 };
   const lane = [...address(AT, C, 8)];
   return [
     ...op.i32(0), ...op.set(K),
@@ -60,7 +62,7 @@ const softmax = (() => {
       ...op.f64(0), ...op.set(SUM),
       ...op.i32(0), ...op.set(C),
       ...countUp(C, CLASSES, [
-        ...lane, ...lane, ...op.f64Load(), ...op.get(MAX), ...op.f64Sub, ...op.call(EXP), ...op.tee(E), ...op.f64Store(),
+        ...lane, ...lane, ...op.f64Load(), ...op.get(MAX), ...op.f64Sub, ...op.set(expAt.x), ...expBlock(expAt), ...op.tee(E), ...op.f64Store(),
         ...op.get(SUM), ...op.get(E), ...op.f64Add, ...op.set(SUM),
       ]),
       ...op.i32(0), ...op.set(C),
@@ -98,9 +100,8 @@ export class Lanes8 extends WasmMemory {
   constructor(bytes: number) {
     compiled ??= new WebAssembly.Module(encodeModule([
       { name: 'multiply', params: i32s(7), i32: 4, v128: 5, body: multiply },
-      expFunc,
       logFunc,
-      { name: 'softmax', params: i32s(3), i32: 3, f64: 3, body: softmax },
+      { name: 'softmax', params: i32s(3), i32: 3 + 4, f64: 3 + 7, body: softmax },
       { name: 'negativeLogLikelihood', params: i32s(5), result: F64, i32: 1, f64: 1, body: negativeLogLikelihood },
     ]));
     super(compiled, bytes);
