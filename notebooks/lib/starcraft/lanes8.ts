@@ -89,6 +89,23 @@ const negativeLogLikelihood = (() => {
   ];
 })();
 
+// residuals(rowAt, label, groups, out): for g < groups, out[g] = the 8 lanes at address rowAt[g], less 1 in lane
+// label[g] (x − 0 is x to the bit, so the copy of the other lanes is the JavaScript's p − 0).
+const residuals = (() => {
+  const [ROW_AT, LABEL, GROUPS, OUT] = [0, 1, 2, 3];
+  const [G, FROM, TO, AT] = [4, 5, 6, 7]; // i32
+  return [
+    ...op.i32(0), ...op.set(G),
+    ...countUp(G, GROUPS, [
+      ...address(ROW_AT, G, 4), ...op.i32Load(), ...op.set(FROM),
+      ...op.get(OUT), ...op.get(G), ...op.i32(6), ...op.shl, ...op.add, ...op.set(TO),
+      ...QUARTERS.flatMap((q) => [...op.get(TO), ...op.get(FROM), ...op.v128Load(16 * q), ...op.v128Store(16 * q)]),
+      ...address(LABEL, G, 4), ...op.i32Load(), ...op.i32(3), ...op.shl, ...op.tee(AT), ...op.get(TO), ...op.add,
+      ...op.get(AT), ...op.get(FROM), ...op.add, ...op.f64Load(), ...op.f64(1), ...op.f64Sub, ...op.f64Store(),
+    ]),
+  ];
+})();
+
 let compiled: WebAssembly.Module | undefined;
 
 /** A memory of `bytes` (blocks for the kernel's arrays are taken from it in order) with the kernel bound to it. */
@@ -96,6 +113,7 @@ export class Lanes8 extends WasmMemory {
   readonly multiply: (start: number, index: number, value: number, matrix: number, init: number, out: number, rows: number) => void;
   readonly softmax: (rows: number, out: number, classes: number) => void;
   readonly negativeLogLikelihood: (probability: number, groups: number, logLikelihood: number, rowAt: number, rows: number) => number;
+  readonly residuals: (rowAt: number, label: number, groups: number, out: number) => void;
 
   constructor(bytes: number) {
     compiled ??= new WebAssembly.Module(encodeModule([
@@ -103,10 +121,12 @@ export class Lanes8 extends WasmMemory {
       logFunc,
       { name: 'softmax', params: i32s(3), i32: 3 + 4, f64: 3 + 7, body: softmax },
       { name: 'negativeLogLikelihood', params: i32s(5), result: F64, i32: 1, f64: 1, body: negativeLogLikelihood },
+      { name: 'residuals', params: i32s(4), i32: 4, body: residuals },
     ]));
     super(compiled, bytes);
     this.multiply = this.exports.multiply as Lanes8['multiply'];
     this.softmax = this.exports.softmax as Lanes8['softmax'];
     this.negativeLogLikelihood = this.exports.negativeLogLikelihood as Lanes8['negativeLogLikelihood'];
+    this.residuals = this.exports.residuals as Lanes8['residuals'];
   }
 }

@@ -98,8 +98,13 @@ export class SoftmaxLoss implements SplitObjective {
   /** per group, log of its label's probability, and its residuals (`lanes` apart) */
   private readonly logLikelihood: Block<Float64Array>;
   private readonly residuals: Block<Float64Array>;
-  /** for the kernel: per group, the address of its label's probability; per row, the address of its group's log-likelihood */
+  /**
+   * for the kernel: per group, the address of its label's probability, of its pattern's probabilities and its label;
+   * per row, the address of its group's log-likelihood
+   */
   private readonly probabilityAt: Block<Int32Array>;
+  private readonly patternAt: Block<Int32Array>;
+  private readonly labelOf: Block<Int32Array>;
   private readonly rowAt: Block<Int32Array>;
   /** the sums start from these zeros */
   private readonly zeros: Block<Float64Array>;
@@ -147,7 +152,7 @@ export class SoftmaxLoss implements SplitObjective {
     const bytes = [
       (patterns + 1) * 4, patternEntries * 4, patternEntries * 8, (p + 2) * 4, entries * 4, entries * 8,
       (p + 1) * lanes * 8, patterns * lanes * 8, this.groups * 8, this.groups * lanes * 8, lanes * 8, (p + 1) * lanes * 8,
-      this.groups * 4, n * 4,
+      this.groups * 4, this.groups * 4, this.groups * 4, n * 4,
     ];
     const kernel = (this.kernel = lanes === LANES ? new Lanes8(bytes.reduce((sum, b) => sum + Lanes8.bytes(b), 0)) : undefined);
     const f64 = (count: number): Block<Float64Array> => kernel?.f64(count) ?? { at: 0, view: new Float64Array(count) };
@@ -188,11 +193,15 @@ export class SoftmaxLoss implements SplitObjective {
     this.zeros = f64(lanes);
     this.sums = f64((p + 1) * lanes);
     this.probabilityAt = i32(kernel ? this.groups : 0);
+    this.patternAt = i32(kernel ? this.groups : 0);
+    this.labelOf = i32(kernel ? this.groups : 0);
     this.rowAt = i32(kernel ? n : 0);
     if (kernel) {
       for (let g = 0; g < this.groups; g++) {
-        this.probabilityAt.view[g] = this.probabilities.at + this.groupPattern[g] * ROW_BYTES + this.groupLabel[g] * 8;
+        this.patternAt.view[g] = this.probabilities.at + this.groupPattern[g] * ROW_BYTES;
+        this.probabilityAt.view[g] = this.patternAt.view[g] + this.groupLabel[g] * 8;
       }
+      this.labelOf.view.set(this.groupLabel);
       for (let i = 0; i < n; i++) this.rowAt.view[i] = this.logLikelihood.at + this.group[i] * 8;
     }
   }
@@ -239,17 +248,20 @@ export class SoftmaxLoss implements SplitObjective {
 
   gradient(out: Float64Array): void {
     const { n, p, classes, lanes, l2, kernel, weights: w, groupPattern, groupLabel } = this;
-    const pr = this.probabilities.view;
-    const rs = this.residuals.view;
-    for (let g = 0; g < this.groups; g++) {
-      const o = groupPattern[g] * lanes;
-      const label = groupLabel[g];
-      for (let c = 0; c < lanes; c++) rs[g * lanes + c] = pr[o + c] - (label === c ? 1 : 0);
-    }
     // Per column, then the intercept: the residual × value of its rows, in row order.
     if (kernel) {
+      kernel.residuals(this.patternAt.at, this.labelOf.at, this.groups, this.residuals.at);
       kernel.multiply(this.columnStart.at, this.entryIndex.at, this.entryValue.at, this.residuals.at, this.zeros.at, this.sums.at, p + 1);
-    } else this.multiplyAny(this.columnStart.view, this.entryIndex.view, this.entryValue.view, rs, this.zeros.view, this.sums.view, p + 1);
+    } else {
+      const pr = this.probabilities.view;
+      const rs = this.residuals.view;
+      for (let g = 0; g < this.groups; g++) {
+        const o = groupPattern[g] * lanes;
+        const label = groupLabel[g];
+        for (let c = 0; c < lanes; c++) rs[g * lanes + c] = pr[o + c] - (label === c ? 1 : 0);
+      }
+      this.multiplyAny(this.columnStart.view, this.entryIndex.view, this.entryValue.view, rs, this.zeros.view, this.sums.view, p + 1);
+    }
     // As the row-by-row computation: each sum divided by n, then the L2 term added (not to the intercepts).
     const sums = this.sums.view;
     const stride = p + 1;
