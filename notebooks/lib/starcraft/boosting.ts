@@ -57,6 +57,8 @@ export function fitBoosting(x: Matrix, y: ArrayLike<number>, options: BoostingOp
       for (let i = 0; i < x.rows; i++) margin[i * classes + c] += tree.value[leaf[i]];
     }
   }
+  grower.release();
+  softmax.release();
   return { classes, baseScore, trees };
 }
 

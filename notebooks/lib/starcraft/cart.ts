@@ -137,6 +137,7 @@ export function fitCart(x: Matrix, y: ArrayLike<number>, options: CartOptions): 
   };
 
   const root = grow(0, n, 0);
+  kernel.release();
   prune(root, (options.cp ?? 0.01) * root.errors);
   return { classes, root };
 }

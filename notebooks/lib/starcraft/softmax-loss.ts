@@ -206,6 +206,11 @@ export class SoftmaxLoss implements SplitObjective {
     }
   }
 
+  /** Gives the kernel's memory back (wasm.ts): no value or gradient may be asked afterwards. */
+  release(): void {
+    this.kernel?.release();
+  }
+
   value(w: Float64Array): number {
     const { n, p, classes, lanes, l2, kernel } = this;
     const stride = p + 1;

@@ -83,6 +83,7 @@ export function fitSoftmax(x: Matrix, y: ArrayLike<number>, options: SoftmaxOpti
   const result = lbfgs(loss, new Float64Array(classes * (p + 1)), {
     maxIterations: options.maxIterations ?? 100, tolerance: options.tolerance ?? 1e-5,
   });
+  loss.release();
   return { classes, columns, mean, scale, weights: result.x, iterations: result.iterations };
 }
 
