@@ -122,6 +122,9 @@ export const op = {
   i64Or: [0x84] as Code,
   i64Shl: [0x86] as Code,
   i64ShrU: [0x88] as Code,
+  /** the 8 bytes of a double as they are (an f64 load and store might not keep a NaN's payload) */
+  i64Load: (offset = 0): Code => [0x29, ...memarg(3, offset)],
+  i64Store: (offset = 0): Code => [0x37, ...memarg(3, offset)],
   f64Load: (offset = 0): Code => [0x2b, ...memarg(3, offset)],
   f64Store: (offset = 0): Code => [0x39, ...memarg(3, offset)],
   v128Load: (offset = 0): Code => [...simd(0x00), ...memarg(4, offset)],
