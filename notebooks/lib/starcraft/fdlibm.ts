@@ -1,9 +1,18 @@
 // exp and log in WebAssembly, for the kernels that need them with no call out to JavaScript: the algorithms of
-// fdlibm's e_exp.c and e_log.c (Sun Microsystems, 1993: "Permission to use, copy, modify, and distribute this
-// software is freely granted, provided that this notice is preserved"), which V8 (src/base/ieee754.cc) runs for
-// Math.exp and Math.log. Written again here operation for operation: the same constants, the same IEEE double
-// operations in the same order, never fused, the same integer tests on the words of the double, so the results
-// have the bits of Math.exp and Math.log (fdlibm.test.ts checks it on millions of arguments and the edge cases).
+// fdlibm's e_exp.c and e_log.c, which V8 (src/base/ieee754.cc, Node.js 20's V8 11.3) runs for Math.exp and
+// Math.log. Written again here operation for operation: the same constants, the same IEEE double operations in
+// the same order, never fused, the same integer tests on the words of the double, so the results have the bits
+// of Math.exp and Math.log (fdlibm.test.ts checks it on millions of arguments and the edge cases; a V8 that
+// changed its exp or log would fail it). fdlibm's notice, which its algorithms and constants carry:
+//
+// ====================================================
+// Copyright (C) 1993 by Sun Microsystems, Inc. All rights reserved.
+//
+// Developed at SunSoft, a Sun Microsystems, Inc. business.
+// Permission to use, copy, modify, and distribute this
+// software is freely granted, provided that this notice
+// is preserved.
+// ====================================================
 import { type Code, F64, type Func, op } from './wasm.ts';
 
 /** The high word of local `x` (an f64), as an i32. */
