@@ -78,8 +78,9 @@ export const op = {
   /** signed a < b, a ≥ b */
   ltS: [0x48] as Code,
   geS: [0x4e] as Code,
-  /** signed a > b */
+  /** signed a > b, a ≤ b */
   gtS: [0x4a] as Code,
+  leS: [0x4c] as Code,
   xor: [0x73] as Code,
   shl: [0x74] as Code,
   shrS: [0x75] as Code,
@@ -130,7 +131,9 @@ export const op = {
   v128Load: (offset = 0): Code => [...simd(0x00), ...memarg(4, offset)],
   v128Store: (offset = 0): Code => [...simd(0x0b), ...memarg(4, offset)],
   f64x2Splat: simd(0x14),
+  f64x2ExtractLane: (lane: 0 | 1): Code => [...simd(0x21), lane],
   f64x2Add: simd(0xf0),
+  f64x2Sub: simd(0xf1),
   f64x2Mul: simd(0xf2),
   /** memory.copy(destination, source, bytes) */
   memoryCopy: [0xfc, 0x0a, 0, 0] as Code,
