@@ -58,6 +58,11 @@ export class TreeGrower {
     this.count = new Int32Array(maxNodes);
   }
 
+  /** Gives the kernels' memory back (wasm.ts): no tree may be grown afterwards. */
+  release(): void {
+    this.kernels.release();
+  }
+
   private addNode(g: number, h: number, n: number): number {
     const node = this.nodes++;
     this.feature[node] = -1; this.threshold[node] = 0; this.defaultLeft[node] = 0;

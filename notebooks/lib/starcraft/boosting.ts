@@ -4,6 +4,7 @@
 // G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ); leaf value −η·G/(H+λ). A zero is "missing", as in the
 // published run (R's sparse.model.matrix stores no zeros): every split learns which side zeros go to.
 import { presortColumns } from './boosting-columns.ts';
+import { BoostingSoftmax } from './boosting-softmax.ts';
 import { type Tree, TreeGrower } from './boosting-tree.ts';
 import { type Matrix } from './matrix.ts';
 
@@ -40,26 +41,15 @@ export function fitBoosting(x: Matrix, y: ArrayLike<number>, options: BoostingOp
   const baseScore = 0.5;
   const grower = new TreeGrower(x, presortColumns(x), opts);
   const leafOf = Array.from({ length: classes }, () => new Int32Array(x.rows));
-  const margin = new Float64Array(x.rows * classes).fill(baseScore);
-  const grad = new Float64Array(x.rows);
-  const hess = new Float64Array(x.rows);
-  const prob = new Float64Array(x.rows * classes);
+  // The margins, probabilities and gradients (p − y, max(2p(1 − p), 1e-16)) in boosting-softmax.ts's kernels.
+  const softmax = new BoostingSoftmax(x.rows, classes, y);
+  const margin = softmax.margin.view.fill(baseScore);
   const trees: Tree[] = [];
   for (let round = 0; round < opts.rounds; round++) {
-    for (let i = 0; i < x.rows; i++) {
-      let max = -Infinity;
-      for (let c = 0; c < classes; c++) max = Math.max(max, margin[i * classes + c]);
-      let sum = 0;
-      for (let c = 0; c < classes; c++) sum += prob[i * classes + c] = Math.exp(margin[i * classes + c] - max);
-      for (let c = 0; c < classes; c++) prob[i * classes + c] /= sum;
-    }
+    softmax.probabilities();
     for (let c = 0; c < classes; c++) {
-      for (let i = 0; i < x.rows; i++) {
-        const p = prob[i * classes + c];
-        grad[i] = p - (y[i] === c ? 1 : 0);
-        hess[i] = Math.max(2 * p * (1 - p), 1e-16);
-      }
-      trees.push(grower.grow(grad, hess, leafOf[c]));
+      softmax.gradients(c);
+      trees.push(grower.grow(softmax.grad.view, softmax.hess.view, leafOf[c]));
     }
     for (let c = 0; c < classes; c++) {
       const tree = trees[round * classes + c];
@@ -67,6 +57,8 @@ export function fitBoosting(x: Matrix, y: ArrayLike<number>, options: BoostingOp
       for (let i = 0; i < x.rows; i++) margin[i * classes + c] += tree.value[leaf[i]];
     }
   }
+  grower.release();
+  softmax.release();
   return { classes, baseScore, trees };
 }
 

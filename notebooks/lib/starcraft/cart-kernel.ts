@@ -2,7 +2,8 @@
 // value order, the class counts left of each candidate updated row by row, the Gini improvement of each candidate
 // between two values that leaves at least minBucket rows on each side. The counts and their sums of squares are
 // exact integers (i32 here, doubles there, converted exactly for the divisions), and the improvement is the same
-// double operations in the same order, so the same splits to the bit.
+// double operations in the same order, so the same splits to the bit. With it, the partition of the node's lists
+// into its children's (moves of rows and of the values' bytes only).
 import { address, type Block, encodeModule, exitable, F64, I32, i32s, countUp, op, WasmMemory } from './wasm.ts';
 
 // scan(parentImpurity, best, from, to, size, minBucket, classes, totalSquares, cols, n, rows, values, labels,
@@ -59,6 +60,34 @@ const scan = (() => {
   ];
 })();
 
+// partition(from, to, cols, n, rows, values, goLeft, spareRows, spareValues): in every feature's list, the entries
+// from … to−1 whose row has goLeft[row] = 1 moved to the front, the others after them, each in their order (both
+// written, one kept: no branch to mispredict).
+const partition = (() => {
+  const [FROM, TO, COLS, N, ROWS, VALUES, GO_LEFT, SPARE_ROWS, SPARE_VALUES] = Array.from({ length: 9 }, (_, i) => i);
+  const [F, K, END, KEPT, MOVED, ROW, LEFT] = Array.from({ length: 7 }, (_, i) => 9 + i);
+  return [
+    ...op.i32(0), ...op.set(F),
+    ...countUp(F, COLS, [
+      ...op.get(F), ...op.get(N), ...op.mul, ...op.tee(END), ...op.get(FROM), ...op.add, ...op.tee(K), ...op.set(KEPT),
+      ...op.get(END), ...op.get(TO), ...op.add, ...op.set(END),
+      ...op.i32(0), ...op.set(MOVED),
+      ...countUp(K, END, [
+        ...address(ROWS, K, 4), ...op.i32Load(), ...op.set(ROW),
+        ...address(GO_LEFT, ROW, 1), ...op.i32Load8U(), ...op.set(LEFT),
+        ...address(ROWS, KEPT, 4), ...op.get(ROW), ...op.i32Store(),
+        ...address(VALUES, KEPT, 8), ...address(VALUES, K, 8), ...op.i64Load(), ...op.i64Store(),
+        ...address(SPARE_ROWS, MOVED, 4), ...op.get(ROW), ...op.i32Store(),
+        ...address(SPARE_VALUES, MOVED, 8), ...address(VALUES, K, 8), ...op.i64Load(), ...op.i64Store(),
+        ...op.get(KEPT), ...op.get(LEFT), ...op.add, ...op.set(KEPT),
+        ...op.get(MOVED), ...op.i32(1), ...op.get(LEFT), ...op.sub, ...op.add, ...op.set(MOVED),
+      ]),
+      ...address(ROWS, KEPT, 4), ...op.get(SPARE_ROWS), ...op.get(MOVED), ...op.i32(2), ...op.shl, ...op.memoryCopy,
+      ...address(VALUES, KEPT, 8), ...op.get(SPARE_VALUES), ...op.get(MOVED), ...op.i32(3), ...op.shl, ...op.memoryCopy,
+    ]),
+  ];
+})();
+
 let compiled: WebAssembly.Module | undefined;
 
 /** A tree's per-feature sorted lists (cart.ts's NodeRows) and the scan's inputs, in the kernel's memory. */
@@ -71,6 +100,13 @@ export class CartKernel extends WasmMemory {
   readonly counts: Block<Int32Array>;
   private readonly left: Block<Int32Array>;
   private readonly out: Block<Float64Array>;
+  /** per row, 1 when the split being made sends it left; room for the entries moved right */
+  readonly goLeft: Block<Uint8Array>;
+  private readonly spareRows: Block<Int32Array>;
+  private readonly spareValues: Block<Float64Array>;
+  private readonly partitionKernel: (
+    from: number, to: number, cols: number, n: number, rows: number, values: number, goLeft: number, spareRows: number, spareValues: number,
+  ) => void;
   private readonly kernel: (
     parentImpurity: number, best: number, from: number, to: number, size: number, minBucket: number, classes: number,
     totalSquares: number, cols: number, n: number, rows: number, values: number, labels: number, counts: number, left: number, out: number,
@@ -79,8 +115,9 @@ export class CartKernel extends WasmMemory {
   constructor(private readonly n: number, private readonly cols: number, private readonly classes: number) {
     compiled ??= new WebAssembly.Module(encodeModule([
       { name: 'scan', params: [F64, F64, ...i32s(14)], result: I32, i32: 11, f64: 4, body: scan },
+      { name: 'partition', params: i32s(9), i32: 7, body: partition },
     ]));
-    const bytes = [n * cols * 4, n * cols * 8, n * 4, classes * 4, classes * 4, 16];
+    const bytes = [n * cols * 4, n * cols * 8, n * 4, classes * 4, classes * 4, 16, n, n * 4, n * 8];
     super(compiled, bytes.reduce((sum, b) => sum + WasmMemory.bytes(b), 0));
     this.rows = this.i32(n * cols);
     this.values = this.f64(n * cols);
@@ -88,7 +125,16 @@ export class CartKernel extends WasmMemory {
     this.counts = this.i32(classes);
     this.left = this.i32(classes);
     this.out = this.f64(2);
+    this.goLeft = this.u8(n);
+    this.spareRows = this.i32(n);
+    this.spareValues = this.f64(n);
     this.kernel = this.exports.scan as CartKernel['kernel'];
+    this.partitionKernel = this.exports.partition as CartKernel['partitionKernel'];
+  }
+
+  /** Stably moves the entries from … to−1 of every feature's list whose row goLeft marks to the front of the range. */
+  partition(from: number, to: number): void {
+    this.partitionKernel(from, to, this.cols, this.n, this.rows.at, this.values.at, this.goLeft.at, this.spareRows.at, this.spareValues.at);
   }
 
   /**

@@ -3,7 +3,7 @@
 // (a split must cut the misclassified rows by at least cp × the root's). ml-cart has no complexity
 // pruning and re-scans every candidate split, which made it far slower here; this keeps to rpart. Each node
 // scans only its own rows, in value order, from per-feature sorted lists partitioned as the tree grows (the scan
-// in WebAssembly: cart-kernel.ts).
+// and the lists' partition in WebAssembly: cart-kernel.ts).
 import { CartKernel } from './cart-kernel.ts';
 import { columnOrder } from './column-order.ts';
 import { type Matrix } from './matrix.ts';
@@ -55,7 +55,6 @@ class NodeRows {
   /** the node's rows in row order, partitioned the same way */
   readonly members: Int32Array;
   private readonly spareRows: Int32Array;
-  private readonly spareValues: Float64Array;
 
   constructor(private readonly x: Matrix, classes: number) {
     const n = x.rows;
@@ -66,25 +65,16 @@ class NodeRows {
     for (let f = 0; f < x.cols; f++) for (let k = f * n; k < (f + 1) * n; k++) this.values[k] = x.values[this.rows[k] * x.cols + f];
     this.members = Int32Array.from(Array(n).keys());
     this.spareRows = new Int32Array(n);
-    this.spareValues = new Float64Array(n);
   }
 
-  /** Stably moves the rows marked in goLeft to the front of from … to−1, in every list; returns the split point. */
-  partition(from: number, to: number, goLeft: Uint8Array): number {
-    const { rows, values, spareRows, spareValues } = this;
-    const n = this.x.rows;
-    for (let f = 0; f < this.x.cols; f++) {
-      const base = f * n;
-      let kept = base + from;
-      let moved = 0;
-      for (let k = base + from; k < base + to; k++) {
-        const r = rows[k];
-        if (goLeft[r] === 1) { rows[kept] = r; values[kept] = values[k]; kept++; } else { spareRows[moved] = r; spareValues[moved] = values[k]; moved++; }
-      }
-      rows.set(spareRows.subarray(0, moved), kept);
-      values.set(spareValues.subarray(0, moved), kept);
-    }
-    const { members } = this;
+  /**
+   * Stably moves the rows marked in goLeft (the kernel's) to the front of from … to−1, in every list (in the
+   * kernel) and in members; returns the split point.
+   */
+  partition(from: number, to: number): number {
+    this.kernel.partition(from, to);
+    const { members, spareRows } = this;
+    const goLeft = this.kernel.goLeft.view;
     let kept = from;
     let moved = 0;
     for (let k = from; k < to; k++) {
@@ -105,7 +95,7 @@ export function fitCart(x: Matrix, y: ArrayLike<number>, options: CartOptions): 
   const lists = new NodeRows(x, classes);
   const { members, kernel } = lists;
   kernel.labels.view.set(y);
-  const goLeft = new Uint8Array(n);
+  const goLeft = kernel.goLeft.view;
 
   // The node holding members[from … to−1]. Counts are integers, so the sums of squares of the class counts
   // on each side are exact whether summed afresh at each candidate or updated row by row, as the scan does.
@@ -130,13 +120,14 @@ export function fitCart(x: Matrix, y: ArrayLike<number>, options: CartOptions): 
       const r = members[k];
       goLeft[r] = x.values[r * x.cols + node.feature] < node.threshold ? 1 : 0;
     }
-    const middle = lists.partition(from, to, goLeft);
+    const middle = lists.partition(from, to);
     node.left = grow(from, middle, depth + 1);
     node.right = grow(middle, to, depth + 1);
     return node;
   };
 
   const root = grow(0, n, 0);
+  kernel.release();
   prune(root, (options.cp ?? 0.01) * root.errors);
   return { classes, root };
 }

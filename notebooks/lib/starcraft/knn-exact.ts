@@ -52,57 +52,73 @@ export function exactTrain(train: Matrix, test: Matrix, extra?: ArrayLike<number
     return true;
   };
   const byHash = new Map<number, number[][]>();
-  const groups: number[][] = [];
+  const distinct: number[][] = [];
   for (let j = 0; j < train.rows; j++) {
     let h = extras[j] | 0;
     for (let f = 0; f < cols; f++) h = Math.imul(h ^ (x[j * cols + f] | 0), 0x9e3779b1) ^ (h >>> 15);
-    const candidates = byHash.get(h) ?? [];
-    const group = candidates.find((g) => same(g[0], j));
+    let candidates = byHash.get(h);
+    if (candidates === undefined) byHash.set(h, (candidates = []));
+    let group: number[] | undefined;
+    for (let g = 0; g < candidates.length && group === undefined; g++) if (same(candidates[g][0], j)) group = candidates[g];
     if (group) group.push(j);
     else {
-      candidates.push([j]);
-      groups.push(candidates[candidates.length - 1]);
-      byHash.set(h, candidates);
+      group = [j];
+      candidates.push(group);
+      distinct.push(group);
     }
   }
-  const distinct = groups;
-  const squared = distinct.map(([j]) => {
+  const squared = new Float64Array(distinct.length);
+  for (let g = 0; g < distinct.length; g++) {
+    const j = distinct[g][0];
     let s = extras[j];
     for (let f = 0; f < cols; f++) s += x[j * cols + f] ** 2;
-    return s;
-  });
+    squared[g] = s;
+  }
   const order = [...distinct.keys()].sort((a, b) => squared[a] - squared[b] || distinct[a][0] - distinct[b][0]);
   const copyStart = new Int32Array(order.length + 1);
-  order.forEach((g, k) => (copyStart[k + 1] = copyStart[k] + distinct[g].length));
-  const byNorm = Int32Array.from(order, (g) => distinct[g][0]);
+  const byNorm = new Int32Array(order.length);
+  const copies = new Int32Array(train.rows);
+  for (let k = 0; k < order.length; k++) {
+    const group = distinct[order[k]];
+    byNorm[k] = group[0];
+    for (let c = 0; c < group.length; c++) copies[copyStart[k] + c] = group[c];
+    copyStart[k + 1] = copyStart[k] + group.length;
+  }
   const columns = widestFirst(train, test);
-  const kernel = new NearestKernel(byNorm.length, columns.length);
-  byNorm.forEach((j, k) => {
-    kernel.norms.view[k] = Math.sqrt(squared[order[k]]);
-    kernel.packedExtra.view[k] = extras[j];
-    columns.forEach((f, c) => (kernel.packed.view[k * columns.length + c] = x[j * cols + f]));
-  });
-  return { train, byNorm, copyStart, copies: Int32Array.from(order.flatMap((g) => distinct[g])), columns, kernel };
+  const width = columns.length;
+  const kernel = new NearestKernel(byNorm.length, width);
+  const norms = kernel.norms.view, packed = kernel.packed.view, packedExtra = kernel.packedExtra.view;
+  for (let k = 0; k < byNorm.length; k++) {
+    const j = byNorm[k];
+    norms[k] = Math.sqrt(squared[order[k]]);
+    packedExtra[k] = extras[j];
+    for (let c = 0; c < width; c++) packed[k * width + c] = x[j * cols + columns[c]];
+  }
+  return { train, byNorm, copyStart, copies, columns, kernel };
 }
 
 /** Columns by descending variance over the training and test rows; constant ones (adding 0) left out. */
 function widestFirst(train: Matrix, test: Matrix): Int32Array {
-  const spread: number[] = [];
-  const varying: number[] = [];
-  for (let f = 0; f < train.cols; f++) {
-    let sum = 0;
-    let squares = 0;
-    let min = Infinity;
-    let max = -Infinity;
-    for (const m of [train, test]) {
-      for (let i = 0; i < m.rows; i++) {
+  // Row by row, each column's sums in the same order as column by column: the training rows, then the test rows.
+  const cols = train.cols;
+  const sum = new Float64Array(cols);
+  const squares = new Float64Array(cols);
+  const min = new Float64Array(cols).fill(Infinity);
+  const max = new Float64Array(cols).fill(-Infinity);
+  for (const m of [train, test]) {
+    for (let i = 0; i < m.rows; i++) {
+      for (let f = 0; f < cols; f++) {
         const v = m.values[i * m.cols + f];
-        sum += v; squares += v * v; min = Math.min(min, v); max = Math.max(max, v);
+        sum[f] += v; squares[f] += v * v; min[f] = Math.min(min[f], v); max[f] = Math.max(max[f], v);
       }
     }
-    const n = train.rows + test.rows;
-    spread.push(squares / n - (sum / n) ** 2);
-    if (min < max) varying.push(f);
+  }
+  const spread: number[] = [];
+  const varying: number[] = [];
+  const n = train.rows + test.rows;
+  for (let f = 0; f < cols; f++) {
+    spread.push(squares[f] / n - (sum[f] / n) ** 2);
+    if (min[f] < max[f]) varying.push(f);
   }
   return Int32Array.from(varying.sort((a, b) => spread[b] - spread[a] || a - b));
 }

@@ -1,5 +1,6 @@
 // The exact 1-NN search of knn-exact.ts in WebAssembly (wasm.ts): the same rows visited in the same order, the
-// same exact integer sums and the same bound, without a bounds check per read.
+// same exact integer sums (added four columns at a time with f64x2: exact integers, so the same numbers in any
+// order) and the same bound, without a bounds check per read.
 import { address, type Block, type Code, encodeModule, exitable, F64, I32, i32s, loopWhile, op, WasmMemory } from './wasm.ts';
 
 /** A margin far above the rounding of the norms: a row is skipped only when surely beyond the bound. */
@@ -14,7 +15,8 @@ const SLACK = 1e-9;
 const nearest = (() => {
   const [NORM, EPS_FACTOR, N, WIDTH, NORMS, PACKED, PACKED_EXTRA, TEST_ROW, FOUND, DISTANCES, RESULT] = Array.from({ length: 11 }, (_, i) => i);
   const [LO, HI, MID, DOWN, UP, K, KEPT, C, ROW] = Array.from({ length: 9 }, (_, i) => 11 + i);
-  const [BOUND, GAP, D, DIFF] = [20, 21, 22, 23]; // f64
+  const [BOUND, GAP, D, DIFF, EXTRA] = [20, 21, 22, 23, 24]; // f64
+  const [SUMS, V] = [25, 26]; // v128: the squared differences' sums of even and odd columns, a difference
   const norm = (index: number) => [...address(NORMS, index, 8), ...op.f64Load()];
   /** if gap² · (1 − SLACK) > bound, set `side` to `done` */
   const closeSide = (side: number, gap: Code, done: Code) => [
@@ -51,10 +53,21 @@ const nearest = (() => {
       ...op.get(UP), ...op.get(N), ...op.geS, ...op.brIf(2), // out of the search (past the if and the loop)
       ...op.get(UP), ...op.set(K), ...op.get(UP), ...op.i32(1), ...op.add, ...op.set(UP),
       ...op.end,
-      // d = extra + Σ (test − row)², while d ≤ bound
-      ...address(PACKED_EXTRA, K, 8), ...op.f64Load(), ...op.set(D),
+      // d = extra + Σ (test − row)², while d ≤ bound: four columns at a time (two per f64x2 lane pair, the sums
+      // exact integers, so the same whatever the order), then one at a time
+      ...address(PACKED_EXTRA, K, 8), ...op.f64Load(), ...op.tee(EXTRA), ...op.set(D),
       ...op.get(PACKED), ...op.get(K), ...op.get(WIDTH), ...op.mul, ...op.i32(3), ...op.shl, ...op.add, ...op.set(ROW),
       ...op.i32(0), ...op.set(C),
+      ...op.f64(0), ...op.f64x2Splat, ...op.set(SUMS),
+      ...loopWhile([...op.get(C), ...op.i32(4), ...op.add, ...op.get(WIDTH), ...op.leS, ...op.get(D), ...op.get(BOUND), ...op.f64Le, ...op.and], [
+        ...[0, 16].flatMap((offset) => [
+          ...address(TEST_ROW, C, 8), ...op.v128Load(offset), ...address(ROW, C, 8), ...op.v128Load(offset), ...op.f64x2Sub, ...op.set(V),
+          ...op.get(SUMS), ...op.get(V), ...op.get(V), ...op.f64x2Mul, ...op.f64x2Add, ...op.set(SUMS),
+        ]),
+        ...op.get(EXTRA), ...op.get(SUMS), ...op.f64x2ExtractLane(0), ...op.f64Add, ...op.get(SUMS), ...op.f64x2ExtractLane(1), ...op.f64Add,
+        ...op.set(D),
+        ...op.get(C), ...op.i32(4), ...op.add, ...op.set(C),
+      ]),
       ...loopWhile([...op.get(C), ...op.get(WIDTH), ...op.ltS, ...op.get(D), ...op.get(BOUND), ...op.f64Le, ...op.and], [
         ...address(TEST_ROW, C, 8), ...op.f64Load(), ...address(ROW, C, 8), ...op.f64Load(), ...op.f64Sub, ...op.set(DIFF),
         ...op.get(D), ...op.get(DIFF), ...op.get(DIFF), ...op.f64Mul, ...op.f64Add, ...op.set(D),
@@ -96,7 +109,7 @@ export class NearestKernel extends WasmMemory {
 
   constructor(private readonly n: number, private readonly width: number) {
     compiled ??= new WebAssembly.Module(encodeModule([
-      { name: 'nearest', params: [F64, F64, ...i32s(9)], result: I32, i32: 9, f64: 4, body: nearest },
+      { name: 'nearest', params: [F64, F64, ...i32s(9)], result: I32, i32: 9, f64: 5, v128: 2, body: nearest },
     ]));
     const bytes = [n * 8, n * width * 8, n * 8, width * 8, n * 4, n * 8, 8];
     super(compiled, bytes.reduce((sum, b) => sum + WasmMemory.bytes(b), 0));

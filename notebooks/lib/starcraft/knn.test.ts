@@ -75,25 +75,28 @@ describe('knnClassify', () => {
   });
 
   it('k = 1 on integers (exact distances, rows visited by norm) finds the rows the row-by-row scan finds', () => {
-    const random = mulberry32(21);
-    // Sparse integer rows with repeats, like censored frame numbers; one copy with a non-integer value takes
-    // the row-by-row scan, whose answers on the same rows must be the same.
-    const rows = (n: number) => Array.from({ length: n }, () => Array.from({ length: 5 }, (_, f) => (random() < 0.5 ? 0 : 100 * f + Math.floor(random() * 4))));
-    const trainRows = rows(300);
-    for (let i = 0; i < 60; i++) trainRows[i * 5 + 1] = [...trainRows[i * 5]];
-    const testRows = [...rows(80), ...trainRows.slice(0, 20)];
-    const y = Array.from({ length: 300 }, () => Math.floor(random() * 4));
-    const scanned = fromRows([...trainRows, [0.5, 0, 0, 0, 0]]); // the extra row is never nearest
-    const farTest = fromRows(testRows);
-    for (const ties of ['all', 'random'] as const) {
-      for (const labelColumn of [false, true]) {
-        const options = () => ({ k: 1, ties, classes: 4, random: mulberry32(3), labelColumn });
-        const exact = knnClassify(fromRows(trainRows), y, farTest, options());
-        const scan = knnClassify(scanned, [...y, 0], farTest, options());
-        expect([...exact]).toEqual([...scan]);
-        if (labelColumn) {
-          const appended = knnClassify(appendColumn(fromRows(trainRows), y), y, appendColumn(farTest, new Int32Array(farTest.rows)), { ...options(), labelColumn: false });
-          expect([...exact]).toEqual([...appended]);
+    // widths whose squared distances the search sums four columns at a time, with and without a remainder
+    for (const width of [5, 8, 11]) {
+      const random = mulberry32(21);
+      // Sparse integer rows with repeats, like censored frame numbers; one copy with a non-integer value takes
+      // the row-by-row scan, whose answers on the same rows must be the same.
+      const rows = (n: number) => Array.from({ length: n }, () => Array.from({ length: width }, (_, f) => (random() < 0.5 ? 0 : 100 * f + Math.floor(random() * 4))));
+      const trainRows = rows(300);
+      for (let i = 0; i < 60; i++) trainRows[i * 5 + 1] = [...trainRows[i * 5]];
+      const testRows = [...rows(80), ...trainRows.slice(0, 20)];
+      const y = Array.from({ length: 300 }, () => Math.floor(random() * 4));
+      const scanned = fromRows([...trainRows, [0.5, ...Array<number>(width - 1).fill(0)]]); // the extra row is never nearest
+      const farTest = fromRows(testRows);
+      for (const ties of ['all', 'random'] as const) {
+        for (const labelColumn of [false, true]) {
+          const options = () => ({ k: 1, ties, classes: 4, random: mulberry32(3), labelColumn });
+          const exact = knnClassify(fromRows(trainRows), y, farTest, options());
+          const scan = knnClassify(scanned, [...y, 0], farTest, options());
+          expect([...exact]).toEqual([...scan]);
+          if (labelColumn) {
+            const appended = knnClassify(appendColumn(fromRows(trainRows), y), y, appendColumn(farTest, new Int32Array(farTest.rows)), { ...options(), labelColumn: false });
+            expect([...exact]).toEqual([...appended]);
+          }
         }
       }
     }

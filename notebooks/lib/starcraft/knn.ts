@@ -127,6 +127,7 @@ function classifyExact(
     exactNearest(exact, test, t, EPS, tied, mark);
     predicted[t] = voteNearest(tied, trainLabels, options.ties, votes, options.random);
   }
+  exact.kernel.release();
   return predicted;
 }
 

@@ -2,8 +2,11 @@
 // class scores and its gradient's column sums are both of this shape, with 8 class lanes). Each output lane is
 // the same sum as the JavaScript loop `s = init; for each entry: s += matrix[index][lane] * value`, the same
 // roundings in the same order (two lanes per f64x2 operation), but with no bounds check per read: about 4–5
-// times faster than the JavaScript loop on this machine.
-import { countUp, encodeModule, i32s, op, WasmMemory } from './wasm.ts';
+// times faster than the JavaScript loop on this machine. With them, the softmax of each row of 8 lanes and the
+// log-likelihood, whose Math.exp and Math.log are fdlibm's (fdlibm.ts), in the kernel with no call out to
+// JavaScript; the same operations in the same order as softmax-loss.ts's loops for more than 8 classes.
+import { expBlock, logFunc } from './fdlibm.ts';
+import { address, countUp, encodeModule, F64, i32s, op, WasmMemory } from './wasm.ts';
 
 /** Bytes per row of the dense matrix and of the output: 8 doubles. */
 export const ROW_BYTES = 64;
@@ -35,15 +38,95 @@ const multiply = [
   ]),
 ];
 
+const LOG = 1; // its index in the module
+
+// softmax(rows, out, classes): for k < rows, the lanes 0 … classes−1 of out[k] replaced by their softmax:
+// max = the largest (the first of −∞ and the lanes that exceed it), e_c = exp(s_c − max) summed from 0 in lane
+// order, each e_c divided by the sum.
+const softmax = (() => {
+  const [ROWS, OUT, CLASSES] = [0, 1, 2];
+  const [K, C, AT] = [3, 4, 5]; // i32
+  const [MAX, SUM, E] = [10, 11, 12]; // f64
+  // exp inlined (no call per class): its argument and scratch, i32 (6 … 9) then f64 (13 … 19)
+  const expAt = { hx: 6, xsb: 7, k: 8, lx: 9, x: 13, hi: 14, lo: 15, c: 16, t: 17, twopk: 18, y: 19 };
+  const lane = [...address(AT, C, 8)];
+  return [
+    ...op.i32(0), ...op.set(K),
+    ...countUp(K, ROWS, [
+      ...op.get(OUT), ...op.get(K), ...op.i32(6), ...op.shl, ...op.add, ...op.set(AT),
+      ...op.f64(-Infinity), ...op.set(MAX),
+      ...op.i32(0), ...op.set(C),
+      ...countUp(C, CLASSES, [
+        ...lane, ...op.f64Load(), ...op.tee(E), ...op.get(MAX), ...op.get(E), ...op.get(MAX), ...op.f64Gt, ...op.select, ...op.set(MAX),
+      ]),
+      ...op.f64(0), ...op.set(SUM),
+      ...op.i32(0), ...op.set(C),
+      ...countUp(C, CLASSES, [
+        ...lane, ...lane, ...op.f64Load(), ...op.get(MAX), ...op.f64Sub, ...op.set(expAt.x), ...expBlock(expAt), ...op.tee(E), ...op.f64Store(),
+        ...op.get(SUM), ...op.get(E), ...op.f64Add, ...op.set(SUM),
+      ]),
+      ...op.i32(0), ...op.set(C),
+      ...countUp(C, CLASSES, [...lane, ...lane, ...op.f64Load(), ...op.get(SUM), ...op.f64Div, ...op.f64Store()]),
+    ]),
+  ];
+})();
+
+// negativeLogLikelihood(probability, groups, logLikelihood, rowAt, rows) → f64: logLikelihood[g] = log of the f64
+// at address probability[g], for g < groups; then 0 − the f64 at address rowAt[i] for each i < rows, in order.
+const negativeLogLikelihood = (() => {
+  const [PROBABILITY, GROUPS, LOG_LIKELIHOOD, ROW_AT, ROWS] = [0, 1, 2, 3, 4];
+  const I = 5; // i32
+  const LOSS = 6; // f64
+  return [
+    ...op.i32(0), ...op.set(I),
+    ...countUp(I, GROUPS, [
+      ...address(LOG_LIKELIHOOD, I, 8), ...address(PROBABILITY, I, 4), ...op.i32Load(), ...op.f64Load(), ...op.call(LOG), ...op.f64Store(),
+    ]),
+    ...op.f64(0), ...op.set(LOSS),
+    ...op.i32(0), ...op.set(I),
+    ...countUp(I, ROWS, [...op.get(LOSS), ...address(ROW_AT, I, 4), ...op.i32Load(), ...op.f64Load(), ...op.f64Sub, ...op.set(LOSS)]),
+    ...op.get(LOSS),
+  ];
+})();
+
+// residuals(rowAt, label, groups, out): for g < groups, out[g] = the 8 lanes at address rowAt[g], less 1 in lane
+// label[g] (x − 0 is x to the bit, so the copy of the other lanes is the JavaScript's p − 0).
+const residuals = (() => {
+  const [ROW_AT, LABEL, GROUPS, OUT] = [0, 1, 2, 3];
+  const [G, FROM, TO, AT] = [4, 5, 6, 7]; // i32
+  return [
+    ...op.i32(0), ...op.set(G),
+    ...countUp(G, GROUPS, [
+      ...address(ROW_AT, G, 4), ...op.i32Load(), ...op.set(FROM),
+      ...op.get(OUT), ...op.get(G), ...op.i32(6), ...op.shl, ...op.add, ...op.set(TO),
+      ...QUARTERS.flatMap((q) => [...op.get(TO), ...op.get(FROM), ...op.v128Load(16 * q), ...op.v128Store(16 * q)]),
+      ...address(LABEL, G, 4), ...op.i32Load(), ...op.i32(3), ...op.shl, ...op.tee(AT), ...op.get(TO), ...op.add,
+      ...op.get(AT), ...op.get(FROM), ...op.add, ...op.f64Load(), ...op.f64(1), ...op.f64Sub, ...op.f64Store(),
+    ]),
+  ];
+})();
+
 let compiled: WebAssembly.Module | undefined;
 
 /** A memory of `bytes` (blocks for the kernel's arrays are taken from it in order) with the kernel bound to it. */
 export class Lanes8 extends WasmMemory {
   readonly multiply: (start: number, index: number, value: number, matrix: number, init: number, out: number, rows: number) => void;
+  readonly softmax: (rows: number, out: number, classes: number) => void;
+  readonly negativeLogLikelihood: (probability: number, groups: number, logLikelihood: number, rowAt: number, rows: number) => number;
+  readonly residuals: (rowAt: number, label: number, groups: number, out: number) => void;
 
   constructor(bytes: number) {
-    compiled ??= new WebAssembly.Module(encodeModule([{ name: 'multiply', params: i32s(7), i32: 4, v128: 5, body: multiply }]));
+    compiled ??= new WebAssembly.Module(encodeModule([
+      { name: 'multiply', params: i32s(7), i32: 4, v128: 5, body: multiply },
+      logFunc,
+      { name: 'softmax', params: i32s(3), i32: 3 + 4, f64: 3 + 7, body: softmax },
+      { name: 'negativeLogLikelihood', params: i32s(5), result: F64, i32: 1, f64: 1, body: negativeLogLikelihood },
+      { name: 'residuals', params: i32s(4), i32: 4, body: residuals },
+    ]));
     super(compiled, bytes);
     this.multiply = this.exports.multiply as Lanes8['multiply'];
+    this.softmax = this.exports.softmax as Lanes8['softmax'];
+    this.negativeLogLikelihood = this.exports.negativeLogLikelihood as Lanes8['negativeLogLikelihood'];
+    this.residuals = this.exports.residuals as Lanes8['residuals'];
   }
 }

@@ -10,7 +10,8 @@
 //   of residual × value (the intercept's: of residual × 1, which is the residual exactly), so each column's class
 //   sums stay in registers over its rows instead of being read and written back in memory for every entry;
 // - with at most 8 classes, both the class scores and the gradient's column sums are sparse rows times an
-//   8-lane matrix, computed by the WebAssembly SIMD kernel of lanes8.ts (the same operations in the same order).
+//   8-lane matrix, computed by the WebAssembly SIMD kernel of lanes8.ts (the same operations in the same order),
+//   and so are the softmax and the log-likelihood, with fdlibm's exp and log (fdlibm.ts: Math.exp's and Math.log's bits).
 import { Lanes8, ROW_BYTES } from './lanes8.ts';
 import { type SplitObjective } from './lbfgs.ts';
 import { type Block } from './wasm.ts';
@@ -94,9 +95,17 @@ export class SoftmaxLoss implements SplitObjective {
   private readonly weightsT: Block<Float64Array>;
   /** per pattern, its class probabilities, `lanes` apart */
   private readonly probabilities: Block<Float64Array>;
-  /** per group, −log of its label's probability, and its residuals (`lanes` apart) */
-  private readonly logLikelihood: Float64Array;
+  /** per group, log of its label's probability, and its residuals (`lanes` apart) */
+  private readonly logLikelihood: Block<Float64Array>;
   private readonly residuals: Block<Float64Array>;
+  /**
+   * for the kernel: per group, the address of its label's probability, of its pattern's probabilities and its label;
+   * per row, the address of its group's log-likelihood
+   */
+  private readonly probabilityAt: Block<Int32Array>;
+  private readonly patternAt: Block<Int32Array>;
+  private readonly labelOf: Block<Int32Array>;
+  private readonly rowAt: Block<Int32Array>;
   /** the sums start from these zeros */
   private readonly zeros: Block<Float64Array>;
   /** per column, then the intercept, its `lanes` class sums of the gradient */
@@ -142,7 +151,8 @@ export class SoftmaxLoss implements SplitObjective {
     const entries = perColumn[p + 1];
     const bytes = [
       (patterns + 1) * 4, patternEntries * 4, patternEntries * 8, (p + 2) * 4, entries * 4, entries * 8,
-      (p + 1) * lanes * 8, patterns * lanes * 8, this.groups * lanes * 8, lanes * 8, (p + 1) * lanes * 8,
+      (p + 1) * lanes * 8, patterns * lanes * 8, this.groups * 8, this.groups * lanes * 8, lanes * 8, (p + 1) * lanes * 8,
+      this.groups * 4, this.groups * 4, this.groups * 4, n * 4,
     ];
     const kernel = (this.kernel = lanes === LANES ? new Lanes8(bytes.reduce((sum, b) => sum + Lanes8.bytes(b), 0)) : undefined);
     const f64 = (count: number): Block<Float64Array> => kernel?.f64(count) ?? { at: 0, view: new Float64Array(count) };
@@ -178,10 +188,27 @@ export class SoftmaxLoss implements SplitObjective {
     }
     this.weightsT = f64((p + 1) * lanes);
     this.probabilities = f64(patterns * lanes);
-    this.logLikelihood = new Float64Array(this.groups);
+    this.logLikelihood = f64(this.groups);
     this.residuals = f64(this.groups * lanes);
     this.zeros = f64(lanes);
     this.sums = f64((p + 1) * lanes);
+    this.probabilityAt = i32(kernel ? this.groups : 0);
+    this.patternAt = i32(kernel ? this.groups : 0);
+    this.labelOf = i32(kernel ? this.groups : 0);
+    this.rowAt = i32(kernel ? n : 0);
+    if (kernel) {
+      for (let g = 0; g < this.groups; g++) {
+        this.patternAt.view[g] = this.probabilities.at + this.groupPattern[g] * ROW_BYTES;
+        this.probabilityAt.view[g] = this.patternAt.view[g] + this.groupLabel[g] * 8;
+      }
+      this.labelOf.view.set(this.groupLabel);
+      for (let i = 0; i < n; i++) this.rowAt.view[i] = this.logLikelihood.at + this.group[i] * 8;
+    }
+  }
+
+  /** Gives the kernel's memory back (wasm.ts): no value or gradient may be asked afterwards. */
+  release(): void {
+    this.kernel?.release();
   }
 
   value(w: Float64Array): number {
@@ -201,12 +228,18 @@ export class SoftmaxLoss implements SplitObjective {
         this.patterns,
       );
     }
-    const pr = this.probabilities.view;
-    for (let k = 0; k < this.patterns; k++) softmaxAt(pr, k * lanes, classes);
-    const { logLikelihood, groupPattern, groupLabel, group } = this;
-    for (let g = 0; g < this.groups; g++) logLikelihood[g] = Math.log(pr[groupPattern[g] * lanes + groupLabel[g]]);
     let loss = 0;
-    for (let i = 0; i < n; i++) loss -= logLikelihood[group[i]];
+    if (kernel) {
+      kernel.softmax(this.patterns, this.probabilities.at, classes);
+      loss = kernel.negativeLogLikelihood(this.probabilityAt.at, this.groups, this.logLikelihood.at, this.rowAt.at, n);
+    } else {
+      const pr = this.probabilities.view;
+      for (let k = 0; k < this.patterns; k++) softmaxAt(pr, k * lanes, classes);
+      const { groupPattern, groupLabel, group } = this;
+      const logLikelihood = this.logLikelihood.view;
+      for (let g = 0; g < this.groups; g++) logLikelihood[g] = Math.log(pr[groupPattern[g] * lanes + groupLabel[g]]);
+      for (let i = 0; i < n; i++) loss -= logLikelihood[group[i]];
+    }
     loss /= n;
     for (let c = 0; c < classes; c++) {
       for (let j = 0; j < p; j++) {
@@ -220,17 +253,20 @@ export class SoftmaxLoss implements SplitObjective {
 
   gradient(out: Float64Array): void {
     const { n, p, classes, lanes, l2, kernel, weights: w, groupPattern, groupLabel } = this;
-    const pr = this.probabilities.view;
-    const rs = this.residuals.view;
-    for (let g = 0; g < this.groups; g++) {
-      const o = groupPattern[g] * lanes;
-      const label = groupLabel[g];
-      for (let c = 0; c < lanes; c++) rs[g * lanes + c] = pr[o + c] - (label === c ? 1 : 0);
-    }
     // Per column, then the intercept: the residual × value of its rows, in row order.
     if (kernel) {
+      kernel.residuals(this.patternAt.at, this.labelOf.at, this.groups, this.residuals.at);
       kernel.multiply(this.columnStart.at, this.entryIndex.at, this.entryValue.at, this.residuals.at, this.zeros.at, this.sums.at, p + 1);
-    } else this.multiplyAny(this.columnStart.view, this.entryIndex.view, this.entryValue.view, rs, this.zeros.view, this.sums.view, p + 1);
+    } else {
+      const pr = this.probabilities.view;
+      const rs = this.residuals.view;
+      for (let g = 0; g < this.groups; g++) {
+        const o = groupPattern[g] * lanes;
+        const label = groupLabel[g];
+        for (let c = 0; c < lanes; c++) rs[g * lanes + c] = pr[o + c] - (label === c ? 1 : 0);
+      }
+      this.multiplyAny(this.columnStart.view, this.entryIndex.view, this.entryValue.view, rs, this.zeros.view, this.sums.view, p + 1);
+    }
     // As the row-by-row computation: each sum divided by n, then the L2 term added (not to the intercepts).
     const sums = this.sums.view;
     const stride = p + 1;

@@ -62,16 +62,17 @@ export function fitSoftmax(x: Matrix, y: ArrayLike<number>, options: SoftmaxOpti
   const columns: number[] = [];
   const means: number[] = [];
   const scales: number[] = [];
+  // Each column's mean, then its squared deviations, summed over the rows in order (read row by row).
+  const sums = new Float64Array(x.cols);
+  for (let i = 0; i < x.rows; i++) for (let j = 0; j < x.cols; j++) sums[j] += x.values[i * x.cols + j];
+  const columnMeans = sums.map((sum) => sum / x.rows);
+  const squares = new Float64Array(x.cols);
+  for (let i = 0; i < x.rows; i++) for (let j = 0; j < x.cols; j++) squares[j] += (x.values[i * x.cols + j] - columnMeans[j]) ** 2;
   for (let j = 0; j < x.cols; j++) {
-    let sum = 0;
-    for (let i = 0; i < x.rows; i++) sum += x.values[i * x.cols + j];
-    const mean = sum / x.rows;
-    let squares = 0;
-    for (let i = 0; i < x.rows; i++) squares += (x.values[i * x.cols + j] - mean) ** 2;
-    const sd = Math.sqrt(squares / x.rows);
+    const sd = Math.sqrt(squares[j] / x.rows);
     if (sd > 0) {
       columns.push(j);
-      means.push(mean);
+      means.push(columnMeans[j]);
       scales.push(sd);
     }
   }
@@ -83,6 +84,7 @@ export function fitSoftmax(x: Matrix, y: ArrayLike<number>, options: SoftmaxOpti
   const result = lbfgs(loss, new Float64Array(classes * (p + 1)), {
     maxIterations: options.maxIterations ?? 100, tolerance: options.tolerance ?? 1e-5,
   });
+  loss.release();
   return { classes, columns, mean, scale, weights: result.x, iterations: result.iterations };
 }
 

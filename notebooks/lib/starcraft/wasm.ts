@@ -78,12 +78,20 @@ export const op = {
   /** signed a < b, a ≥ b */
   ltS: [0x48] as Code,
   geS: [0x4e] as Code,
+  /** signed a > b, a ≤ b */
+  gtS: [0x4a] as Code,
+  leS: [0x4c] as Code,
+  xor: [0x73] as Code,
   shl: [0x74] as Code,
+  shrS: [0x75] as Code,
   shrU: [0x76] as Code,
   /** unsigned a < b, a ≥ b */
   ltU: [0x49] as Code,
   geU: [0x4f] as Code,
+  /** unsigned a > b */
+  gtU: [0x4b] as Code,
   eq: [0x46] as Code,
+  ne: [0x47] as Code,
   eqz: [0x45] as Code,
   i32Load: (offset = 0): Code => [0x28, ...memarg(2, offset)],
   i32Load8U: (offset = 0): Code => [0x2d, ...memarg(0, offset)],
@@ -104,12 +112,28 @@ export const op = {
   f64Ge: [0x66] as Code,
   /** the i32 as an f64 (exact) */
   f64FromI32: [0xb7] as Code,
+  /** the f64 truncated toward zero to an i32 (traps outside the i32 range or on NaN) */
+  i32FromF64: [0xaa] as Code,
+  /** i64, for the words of a double: a constant (32-bit range), the bits of an f64 and back, the low half, zero-extension */
+  i64: (n: number): Code => [0x42, ...signed(n)],
+  i64FromF64Bits: [0xbd] as Code,
+  f64FromI64Bits: [0xbf] as Code,
+  i32FromI64: [0xa7] as Code,
+  i64FromI32U: [0xad] as Code,
+  i64Or: [0x84] as Code,
+  i64Shl: [0x86] as Code,
+  i64ShrU: [0x88] as Code,
+  /** the 8 bytes of a double as they are (an f64 load and store might not keep a NaN's payload) */
+  i64Load: (offset = 0): Code => [0x29, ...memarg(3, offset)],
+  i64Store: (offset = 0): Code => [0x37, ...memarg(3, offset)],
   f64Load: (offset = 0): Code => [0x2b, ...memarg(3, offset)],
   f64Store: (offset = 0): Code => [0x39, ...memarg(3, offset)],
   v128Load: (offset = 0): Code => [...simd(0x00), ...memarg(4, offset)],
   v128Store: (offset = 0): Code => [...simd(0x0b), ...memarg(4, offset)],
   f64x2Splat: simd(0x14),
+  f64x2ExtractLane: (lane: 0 | 1): Code => [...simd(0x21), lane],
   f64x2Add: simd(0xf0),
+  f64x2Sub: simd(0xf1),
   f64x2Mul: simd(0xf2),
   /** memory.copy(destination, source, bytes) */
   memoryCopy: [0xfc, 0x0a, 0, 0] as Code,
@@ -192,15 +216,56 @@ export interface Block<T> {
 /** Bytes per block of a WasmMemory (blocks are aligned to this, for SIMD loads and cache lines). */
 const ALIGN = 64;
 
-/** A memory of at least `bytes` bytes, an instance of `module` on it, and blocks of it handed out in order (zeroed). */
+/** A memory and the instance of a module on it. */
+interface Instance {
+  memory: WebAssembly.Memory;
+  exports: WebAssembly.Exports;
+}
+
+/**
+ * Instances given back by kernels that are done (`release`), by module: the next kernel of that module takes one
+ * and zeroes the part it may use, rather than a fresh memory, whose every page costs a fault and zeroing by the
+ * system on first touch (about 40 µs per 64 KiB here, against 2 µs to zero it again).
+ */
+const released = new WeakMap<WebAssembly.Module, Instance[]>();
+
+/**
+ * A memory of at least `bytes` bytes, an instance of `module` on it, and blocks of it handed out in order
+ * (zeroed). `release` gives it back for the next kernel of the module, once no block of it is used any more.
+ */
 export class WasmMemory {
   readonly memory: WebAssembly.Memory;
   readonly exports: WebAssembly.Exports;
+  private readonly module: WebAssembly.Module;
+  /** the bytes blocks may take: the pages asked for, as a fresh memory would have */
+  private readonly capacity: number;
   private used = 0;
+  private isReleased = false;
 
   constructor(module: WebAssembly.Module, bytes: number) {
-    this.memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
-    this.exports = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports;
+    this.module = module;
+    const pages = Math.max(1, Math.ceil(bytes / 65536));
+    this.capacity = pages * 65536;
+    const reused = released.get(module)?.pop();
+    if (reused) {
+      const more = pages - reused.memory.buffer.byteLength / 65536;
+      if (more > 0) reused.memory.grow(more);
+      new Uint8Array(reused.memory.buffer, 0, this.capacity).fill(0);
+      this.memory = reused.memory;
+      this.exports = reused.exports;
+    } else {
+      this.memory = new WebAssembly.Memory({ initial: pages });
+      this.exports = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports;
+    }
+  }
+
+  /** Gives the memory back for the next kernel of the module: no block of this one may be used afterwards. */
+  release(): void {
+    if (this.isReleased) return;
+    this.isReleased = true;
+    const instances = released.get(this.module) ?? [];
+    instances.push({ memory: this.memory, exports: this.exports });
+    released.set(this.module, instances);
   }
 
   f64(count: number): Block<Float64Array> {
@@ -221,7 +286,7 @@ export class WasmMemory {
   private take(bytes: number): number {
     const at = this.used;
     this.used += WasmMemory.bytes(bytes);
-    if (this.used > this.memory.buffer.byteLength) throw new RangeError(`WasmMemory: ${this.used} bytes asked of ${this.memory.buffer.byteLength}`);
+    if (this.used > this.capacity) throw new RangeError(`WasmMemory: ${this.used} bytes asked of ${this.capacity}`);
     return at;
   }
 
