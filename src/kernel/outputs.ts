@@ -78,11 +78,22 @@ export class OutputCollector {
     const last = this.outputs.at(-1);
     // Consecutive chunks of one stream are one output, as Jupyter shows and saves them.
     if (output.output_type === 'stream' && last?.output_type === 'stream' && last.name === output.name) {
-      last.text += output.text;
+      last.text = overwriteReturns(last.text + output.text);
       return;
     }
-    this.outputs.push(output);
+    this.outputs.push(output.output_type === 'stream' ? { ...output, text: overwriteReturns(output.text) } : output);
   }
+}
+
+/**
+ * A stream's text with what carriage returns overwrite taken out: a line keeps only what follows its last `\r`
+ * (a progress bar's updates, `\r[###   ] 40% | 1.2 s`, leave their last state), as nbformat's coalescing does for
+ * deterministic outputs; `\r\n` is a line break. A return at the very end stays, for the next chunk to overwrite
+ * from. Otherwise the saved text would hold every update, as many as the timing allowed, and differ for that alone.
+ */
+export function overwriteReturns(text: string): string {
+  if (!text.includes('\r')) return text;
+  return text.replace(/\r+\n/g, '\n').replace(/[^\n]*\r(?=[^\n])/g, '');
 }
 
 /**

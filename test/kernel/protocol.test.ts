@@ -1,6 +1,6 @@
 // Wire format and signing, and the iopub-to-nbformat conversion, without a kernel.
 import { describe, expect, it } from 'vitest';
-import { errorFromStderr, OutputCollector, type Output } from '../../src/kernel/outputs.ts';
+import { errorFromStderr, OutputCollector, overwriteReturns, type Output } from '../../src/kernel/outputs.ts';
 import { ProtocolError, Session, Signer, type Message } from '../../src/kernel/protocol.ts';
 
 function frames(session: Session, type: string, content: object, parent?: string): Buffer[] {
@@ -39,6 +39,23 @@ function message(msg_type: string, content: Record<string, unknown>): Message {
 }
 
 describe('outputs', () => {
+  it('keeps a carriage-returned line as Jupyter shows and saves it: the last state of a progress bar, whatever the chunks', () => {
+    const bar = (percent: number, time: string) => `\r[${'#'.repeat(percent / 10).padEnd(10)}] | ${percent}% Completed | ${time}`;
+    const chunks = [`start\n${bar(0, '215.96 us')}`, bar(30, '1.02 s'), `${bar(100, '3.41 s')}\n`, 'done\r\n', 'x\r', 'y\n'];
+    const collector = new OutputCollector();
+    for (const text of chunks) collector.add(message('stream', { name: 'stdout', text }));
+    expect(collector.outputs).toEqual([{ output_type: 'stream', name: 'stdout', text: 'start\n[##########] | 100% Completed | 3.41 s\ndone\ny\n' }]);
+    // Fewer or more updates (as the timing allows) leave the same text.
+    const fewer = new OutputCollector();
+    fewer.add(message('stream', { name: 'stdout', text: `start\n${bar(0, '1 us')}${bar(100, '3.41 s')}\ndone\r\nx\ry\n` }));
+    expect(fewer.outputs).toEqual(collector.outputs);
+    // The line is what follows its last return, however short (nbformat's rule: no leftovers that depend on the
+    // lengths of earlier states), and a return at the end waits for more.
+    expect(overwriteReturns('12345\rab')).toBe('ab');
+    expect(overwriteReturns('12345\r')).toBe('12345\r');
+    expect(overwriteReturns('no return\n')).toBe('no return\n');
+  });
+
   it('merges streams by name, keeps order, and honours clear_output(wait)', () => {
     const collector = new OutputCollector();
     collector.add(message('stream', { name: 'stdout', text: 'a' }));
