@@ -49,8 +49,11 @@ export function deriveMask(committed: string, rerun: string): DerivedMask | unde
       unmasked++;
       continue;
     }
-    const value = a[i].kind === 'timestamp' ? isoTimestampPattern : numberPattern(a[i].text, b[i].text);
-    const pattern = escapeLiteral(before) + value + escapeLiteral(after);
+    // A unit a timer scales (`980 ms`, then `1.02 s`) is any of them, with any number: the next run may cross a unit.
+    const scaled = a[i].kind === 'number' && scaledUnit.test(after);
+    const value = a[i].kind === 'timestamp' ? isoTimestampPattern : scaled ? String.raw`\d+(?:\.\d+)?` : numberPattern(a[i].text, b[i].text);
+    const unit = scaled ? escapeLiteral(after.slice(0, after.length - after.trimStart().length)) + anyScaledUnit : escapeLiteral(after);
+    const pattern = escapeLiteral(before) + value + unit;
     if (!patterns.includes(pattern)) patterns.push(pattern);
     if (changes.length < 3) changes.push(`"${before}${a[i].text}${after}" → "${before}${b[i].text}${after}"`);
   }

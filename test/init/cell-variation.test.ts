@@ -32,7 +32,7 @@ describe('proposeCellRules', () => {
   it('two real tslab runs: a mask per timing, by cell id and stream; the cell tagged nbval-ignore-output needs none', async () => {
     const proposals = await proposeCellRules('results/timing/timing.ipynb', tslab.first, tslab.second);
     expect(proposals?.map((item) => item.rule)).toEqual([
-      { id: 'fib-run', output: 'stdout', mask: [String.raw`took \d+ms`] },
+      { id: 'fib-run', output: 'stdout', mask: [String.raw`took \d+(?:\.\d+)?(?:ns|µs|us|ms|s)`] },
       { id: 'sleep', output: 'stdout', mask: [String.raw`Slept \d+\[ms\]`] },
     ]);
     expect(proposals?.[0].why).toBe('cell 2 (id fib-run) stdout: "took 2047ms" → "took 1324ms" between the two runs: masked, the rest still compared');
@@ -41,7 +41,7 @@ describe('proposeCellRules', () => {
   it('two real python3 runs: seconds with decimals on stdout, an ISO timestamp in text/plain', async () => {
     const proposals = await proposeCellRules('results/timing/timing.ipynb', python.first, python.second);
     expect(proposals?.map((item) => item.rule)).toEqual([
-      { id: 'sum-run', output: 'stdout', mask: [String.raw`elapsed: \d+\.\d+ s`] },
+      { id: 'sum-run', output: 'stdout', mask: [String.raw`elapsed: \d+(?:\.\d+)? (?:ns|µs|us|ms|s)`] },
       { id: 'stamp', output: 'text/plain', mask: [isoTimestampPattern] },
     ]);
   });
@@ -50,7 +50,7 @@ describe('proposeCellRules', () => {
     const noIds = (notebook: Notebook) => notebook.cells.forEach((cell) => delete cell.id);
     const proposals = await proposeCellRules('r/t.ipynb', edited(tslab.first, noIds), edited(tslab.second, noIds));
     expect(proposals?.map((item) => item.rule)).toEqual([
-      { index: 2, output: 'stdout', mask: [String.raw`took \d+ms`] },
+      { index: 2, output: 'stdout', mask: [String.raw`took \d+(?:\.\d+)?(?:ns|µs|us|ms|s)`] },
       { index: 3, output: 'stdout', mask: [String.raw`Slept \d+\[ms\]`] },
     ]);
   });
@@ -86,7 +86,7 @@ describe('proposeCellRules', () => {
     const first = edited(tslab.first, setStdout(2, 'warm-up took 12ms\nnaiveFib(40) = 165580141 (took 2047ms)\n'));
     const second = edited(tslab.second, setStdout(2, 'warm-up took 12ms\nnaiveFib(40) = 165580141 (took 1324ms)\n'));
     const proposals = await proposeCellRules('r/t.ipynb', first, second);
-    expect(proposals?.[0].rule).toEqual({ id: 'fib-run', output: 'stdout', mask: [String.raw`took \d+ms`] });
+    expect(proposals?.[0].rule).toEqual({ id: 'fib-run', output: 'stdout', mask: [String.raw`took \d+(?:\.\d+)?(?:ns|µs|us|ms|s)`] });
   });
 
   it('a bare number that moved in the last digits: the smallest rtol for that output', async () => {
@@ -147,7 +147,7 @@ describe('proposeCellRules', () => {
     const first = edited(tslab.first, setStdout(2, 'load took 12 ms\nnaiveFib(40) = 165580141\nfit elapsed: 2.047 s\n'));
     const second = edited(tslab.first, setStdout(2, 'load took 12 ms\nnaiveFib(40) = 165580141\nfit elapsed: 1.324 s\n'));
     const proposals = await proposeCellRules('r/t.ipynb', first, second);
-    expect(proposals?.[0].rule).toEqual({ id: 'fib-run', output: 'stdout', mask: [String.raw`elapsed: \d+\.\d+ s`, String.raw`took \d+(?:\.\d+)? (?:ns|µs|us|ms|s)`] });
+    expect(proposals?.[0].rule).toEqual({ id: 'fib-run', output: 'stdout', mask: [String.raw`elapsed: \d+(?:\.\d+)? (?:ns|µs|us|ms|s)`, String.raw`took \d+(?:\.\d+)? (?:ns|µs|us|ms|s)`] });
     const timed = edited(tslab.first, (notebook) => {
       setStdout(2, 'CPU times: user 1.2 ms, sys: 30 µs, total: 1.23 ms\nWall time: 2.3 s\n')(notebook);
       setStdout(3, '1.23 ms ± 45.6 µs per loop (mean ± std. dev. of 7 runs, 1000 loops each)\n')(notebook);
@@ -175,7 +175,7 @@ describe('proposeVariation', () => {
 
   it('a text file whose timing changed gets a mask for the file', async () => {
     const rule = await proposeVariation('results/a/log.txt', Buffer.from('rows: 100\nfit took 0.53 s\n'), Buffer.from('rows: 100\nfit took 0.61 s\n'));
-    expect(rule).toEqual({ rule: { mask: [String.raw`took \d+\.\d+ s`] }, why: 'differed between two runs of the notebook ("took 0.53 s" → "took 0.61 s"): masked, the rest still compared' });
+    expect(rule).toEqual({ rule: { mask: [String.raw`took \d+(?:\.\d+)? (?:ns|µs|us|ms|s)`] }, why: 'differed between two runs of the notebook ("took 0.53 s" → "took 0.61 s"): masked, the rest still compared' });
   });
 
   it('the research.yaml written with the proposed cell rules loads, and verify passes the two runs under the rules it loaded', async () => {
@@ -188,7 +188,7 @@ describe('proposeVariation', () => {
         '    cells:',
         '      # cell 2 (id sum-run) stdout: "elapsed: 0.114 s" → "elapsed: 0.126 s" between the two runs: masked, the rest',
         '      #   still compared',
-        String.raw`      - { id: sum-run, output: stdout, mask: 'elapsed: \d+\.\d+ s' }`,
+        String.raw`      - { id: sum-run, output: stdout, mask: 'elapsed: \d+(?:\.\d+)? (?:ns|µs|us|ms|s)' }`,
       ].join('\n'),
     );
     const loaded = parseManifest(text, 'research.yaml').manifest.verify[glob];

@@ -39,7 +39,7 @@ describe('discover --engine local: cell rules and saved errors', () => {
         'results/timing/timing.ipynb',
         {
           cells: [
-            { id: 'cell-1', output: 'stdout', mask: [String.raw`took \d+ms`] },
+            { id: 'cell-1', output: 'stdout', mask: [String.raw`took \d+(?:\.\d+)?(?:ns|µs|us|ms|s)`] },
             { id: 'cell-2', output: 'stdout', mask: [`at ${isoTimestampPattern}`] },
           ],
         },

@@ -14,17 +14,25 @@ function masks(a: string, b: string): string[] | undefined {
 describe('deriveMask', () => {
   it('a timing with its unit: the word before, the digits, the unit (tslab getting_started, two real runs)', () => {
     const derived = deriveMask('naiveFib(40) = 165580141 (took 2047ms)\n', 'naiveFib(40) = 165580141 (took 1324ms)\n');
-    expect(derived).toEqual({ patterns: [String.raw`took \d+ms`], changes: ['"took 2047ms" → "took 1324ms"'], unmasked: 0 });
+    expect(derived).toEqual({ patterns: [String.raw`took \d+(?:\.\d+)?(?:ns|µs|us|ms|s)`], changes: ['"took 2047ms" → "took 1324ms"'], unmasked: 0 });
+  });
+
+  it('a unit a timer scales matches any of them, with or without decimals: the next run may cross a unit (dask: 980.21 ms, then 1.02 s)', () => {
+    const [pattern] = masks('[####] | 100% Completed | 980.21 ms\n', '[####] | 100% Completed | 990.02 ms\n') ?? [];
+    expect(pattern).toBe(String.raw`\d+(?:\.\d+)? (?:ns|µs|us|ms|s)`);
+    expect(passes(compareMaskedText('[####] | 100% Completed | 980.21 ms\n', '[####] | 100% Completed | 1.02 s\n', { mask: [pattern] }).verdict)).toBe(true);
+    // A unit that is not a timer's stays literal.
+    expect(masks('rate 12 it/s\n', 'rate 15 it/s\n')).toEqual([String.raw`rate \d+ it/s`]);
   });
 
   it('a unit in brackets is escaped', () => {
     expect(masks('Slept 52[ms]\n', 'Slept 51[ms]\n')).toEqual([String.raw`Slept \d+\[ms\]`]);
-    expect(masks('fit (12 s)\n', 'fit (9 s)\n')).toEqual([String.raw`fit \(\d+ s`]);
+    expect(masks('fit (12 s)\n', 'fit (9 s)\n')).toEqual([String.raw`fit \(\d+(?:\.\d+)? (?:ns|µs|us|ms|s)`]);
   });
 
   it('seconds with decimals, a space before the unit; a number that gains decimals', () => {
-    expect(masks('elapsed: 0.53 s\n', 'elapsed: 1.27 s\n')).toEqual([String.raw`elapsed: \d+\.\d+ s`]);
-    expect(masks('took 3 s', 'took 2.5 s')).toEqual([String.raw`took \d+(?:\.\d+)? s`]);
+    expect(masks('elapsed: 0.53 s\n', 'elapsed: 1.27 s\n')).toEqual([String.raw`elapsed: \d+(?:\.\d+)? (?:ns|µs|us|ms|s)`]);
+    expect(masks('took 3 s', 'took 2.5 s')).toEqual([String.raw`took \d+(?:\.\d+)? (?:ns|µs|us|ms|s)`]);
   });
 
   it('ISO-8601 timestamps, with the word before them or alone', () => {
@@ -45,17 +53,17 @@ describe('deriveMask', () => {
   });
 
   it('a changed result beside a timing: the timing is masked and the result counted as left unmasked', () => {
-    expect(deriveMask('took 5ms\n10946\n', 'took 7ms\n10947\n')).toEqual({ patterns: [String.raw`took \d+ms`], changes: ['"took 5ms" → "took 7ms"'], unmasked: 1 });
+    expect(deriveMask('took 5ms\n10946\n', 'took 7ms\n10947\n')).toEqual({ patterns: [String.raw`took \d+(?:\.\d+)?(?:ns|µs|us|ms|s)`], changes: ['"took 5ms" → "took 7ms"'], unmasked: 1 });
   });
 
   it('one pattern per shape, however many places it masks', () => {
     const derived = deriveMask('load took 5ms\nfit took 120ms\nt=3 it/s\n', 'load took 6ms\nfit took 98ms\nt=4 it/s\n');
-    expect(derived?.patterns).toEqual([String.raw`took \d+ms`, String.raw`t=\d+ it/s`]);
+    expect(derived?.patterns).toEqual([String.raw`took \d+(?:\.\d+)?(?:ns|µs|us|ms|s)`, String.raw`t=\d+ it/s`]);
     expect(derived?.unmasked).toBe(0);
   });
 
   it('CRLF and LF line ends are the same text', () => {
-    expect(masks('took 5ms\r\n', 'took 6ms\n')).toEqual([String.raw`took \d+ms`]);
+    expect(masks('took 5ms\r\n', 'took 6ms\n')).toEqual([String.raw`took \d+(?:\.\d+)?(?:ns|µs|us|ms|s)`]);
   });
 });
 
