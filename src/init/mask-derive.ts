@@ -52,7 +52,7 @@ export function deriveMask(committed: string, rerun: string): DerivedMask | unde
     // A unit a timer scales (`980 ms`, then `1.02 s`) is any of them, with any number: the next run may cross a unit.
     const scaled = a[i].kind === 'number' && scaledUnit.test(after);
     const value = a[i].kind === 'timestamp' ? isoTimestampPattern : scaled ? String.raw`\d+(?:\.\d+)?` : numberPattern(a[i].text, b[i].text);
-    const unit = scaled ? escapeLiteral(after.slice(0, after.length - after.trimStart().length)) + anyScaledUnit : escapeLiteral(after);
+    const unit = scaled ? unitPattern(after) : escapeLiteral(after);
     const pattern = escapeLiteral(before) + value + unit;
     if (!patterns.includes(pattern)) patterns.push(pattern);
     if (changes.length < 3) changes.push(`"${before}${a[i].text}${after}" → "${before}${b[i].text}${after}"`);
@@ -94,6 +94,12 @@ const timeUnit = /^[ \t]?(?:\[(?:ns|µs|us|ms|s|sec|min)\]|\((?:ns|µs|us|ms|s|s
 /** The units a timer picks by the size of what it measured (IPython's %time: `2.3 s` one run, `950 ms` the next). */
 const scaledUnit = /^[ \t]?(?:ns|µs|us|ms|s)$/;
 const anyScaledUnit = String.raw`(?:ns|µs|us|ms|s)`;
+
+/** The pattern of a unit after a number: a scaled unit as any of them (with its space, if any), another as written. */
+function unitPattern(after: string): string {
+  if (!scaledUnit.test(after)) return escapeLiteral(after);
+  return escapeLiteral(after.slice(0, after.length - after.trimStart().length)) + anyScaledUnit;
+}
 /** IPython's %timeit line, whose loop count changes with the speed too: `1.23 ms ± 45.6 µs per loop (mean ± std. dev. of 7 runs, 1000 loops each)`. */
 const timeitLine = /\d+(?:\.\d+)? (?:ns|µs|us|ms|s) ± \d+(?:\.\d+)? (?:ns|µs|us|ms|s) per loop \(mean ± std\. dev\. of \d+ runs?, \d+ loops? each\)/g;
 const timeitPattern = String.raw`\d+(?:\.\d+)? ${anyScaledUnit} ± \d+(?:\.\d+)? ${anyScaledUnit} per loop \(mean ± std\. dev\. of \d+ runs?, \d+ loops? each\)`;
@@ -127,7 +133,7 @@ export function repeatedTimings(text: string): RepeatedTiming | undefined {
     if (!timingWord.test(previous) || !timeUnit.test(following)) continue;
     const before = wordBefore.exec(previous)?.[0] ?? '';
     const after = unitAfter.exec(following)?.[0] ?? '';
-    const unit = scaledUnit.test(after) ? escapeLiteral(after.slice(0, after.length - after.trimStart().length)) + anyScaledUnit : escapeLiteral(after);
+    const unit = unitPattern(after);
     const pattern = escapeLiteral(before) + String.raw`\d+(?:\.\d+)?` + unit;
     if (!patterns.includes(pattern)) patterns.push(pattern);
     if (seen.length < 3) seen.push(`"${before}${parts[i].text}${after}"`);

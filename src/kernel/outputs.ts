@@ -78,7 +78,13 @@ export class OutputCollector {
     const last = this.outputs.at(-1);
     // Consecutive chunks of one stream are one output, as Jupyter shows and saves them.
     if (output.output_type === 'stream' && last?.output_type === 'stream' && last.name === output.name) {
-      last.text = overwriteReturns(last.text + output.text);
+      // Only the last line can still be rewritten: the text before it is left as it is, never scanned again (a cell
+      // printing 50,000 lines in as many chunks would otherwise rescan all it printed with each one).
+      if (!output.text.includes('\r') && !last.text.endsWith('\r')) last.text += output.text;
+      else {
+        const lineStart = last.text.lastIndexOf('\n') + 1;
+        last.text = last.text.slice(0, lineStart) + overwriteReturns(last.text.slice(lineStart) + output.text);
+      }
       return;
     }
     this.outputs.push(output.output_type === 'stream' ? { ...output, text: overwriteReturns(output.text) } : output);
