@@ -18,7 +18,7 @@ export function formatSummary(files: FileVerdict[], options: SummaryOptions = {}
     file.kind,
     verdictLabel(file),
     clip(file.largest?.text ?? '', maxCell),
-    clip(file.largest?.where ?? '', maxCell),
+    clipWhere(file.largest?.where ?? '', maxCell),
   ]);
   const header = ['file', 'kind', 'verdict', 'largest deviation', 'where'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -48,6 +48,15 @@ export function closingLine(files: FileVerdict[]): string {
   return failing === 0
     ? `verify: OK, ${count(files.length, 'file')} match within tolerance${extras}`
     : `verify: FAILED, ${count(failing, 'file')} of ${files.length} differ beyond tolerance (${matched} match${extras})`;
+}
+
+/** A place, shortened in its middle when a table cell's column would be cut off: `row 2 (line 3; frame=0, mo…), column "accuracy"`. */
+function clipWhere(text: string, max: number): string {
+  const oneLine = text.replace(/\s+/g, ' ');
+  const at = oneLine.lastIndexOf(', column "');
+  const tail = at > 0 ? oneLine.slice(at) : '';
+  if (oneLine.length <= max || tail === '' || tail.length > max / 2) return clip(oneLine, max);
+  return oneLine.slice(0, max - tail.length - 2) + '…)' + tail;
 }
 
 function clip(text: string, max: number): string {

@@ -1,5 +1,5 @@
 // compareTrees over a run folder, and the report, record and summary built from its verdicts.
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,5 +129,18 @@ describe('report.html, verify.json and the summary table', () => {
     expect(table).toContain('verify: FAILED, 1 file of 8 differ beyond tolerance (7 match)');
     const quiet = formatSummary(files, { onlyProblems: true });
     expect(quiet.trim().split('\n')).toHaveLength(4);
+  });
+
+  it('a place too long for its cell is shortened in the middle, keeping the column', async () => {
+    const changed = readFileSync(join(run, 'results/analysis/accuracy.csv'), 'utf8').split('\n');
+    changed[1] = changed[1].replace(/[0-9.]+$/, (value) => String(Number(value) + 0.5));
+    writeFileSync(join(run, 'results/analysis/accuracy.csv'), changed.join('\n'));
+    const { files } = await compare();
+    const where = files.find((file) => file.path.endsWith('accuracy.csv'))?.largest?.where ?? '';
+    expect(where).toMatch(/, column "[^"]+"$/);
+    const row = formatSummary(files, { maxCell: 30 }).split('\n').find((line) => line.includes('accuracy.csv')) ?? '';
+    const shown = row.slice(row.lastIndexOf('row '));
+    expect(shown.length).toBeLessThanOrEqual(30);
+    expect(shown).toMatch(/^row 1 \(.*…\), column "[^"]+"$/);
   });
 });
