@@ -1,7 +1,7 @@
 // `repro init --discover`: run each notebook twice in a scratch copy of the repository and record what it wrote:
 // files under REPRO_OUTPUTS (which repro keeps, in the entrypoint's outputs folder), files at paths of its own
 // (which repro does not keep), and files whose content changed between the two runs (verify rules).
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import type { Progress } from '../cli/progress.ts';
 import type { Tolerance } from '../manifest/schema.ts';
@@ -96,13 +96,12 @@ export const initFailedDir = posix.join('.repro', 'failed', 'init');
 async function keepFailedNotebook(root: string, seen: NotebookDiscovery, work: string, progress: Progress): Promise<NotebookDiscovery> {
   if (seen.status !== 'failed' && seen.failure === undefined) return seen;
   const name = posix.basename(seen.notebook);
+  const kept = posix.join(initFailedDir, seen.notebook);
   for (const attempt of ['run2', 'run1']) {
     const from = join(work, attempt, 'out', '.failed', name);
-    const kept = posix.join(initFailedDir, seen.notebook);
-    const copied = await mkdir(dirname(join(root, kept)), { recursive: true })
-      .then(() => copyFile(from, join(root, kept)))
-      .then(() => true, () => false);
-    if (!copied) continue;
+    if (!(await access(from).then(() => true, () => false))) continue;
+    await mkdir(dirname(join(root, kept)), { recursive: true });
+    await copyFile(from, join(root, kept));
     progress.log(`--discover: ${seen.notebook} failed; the executed notebook, as far as it ran, is kept in ${kept} (a path above in a scratch copy is gone when init ends)`);
     return { ...seen, keptFailed: kept };
   }
