@@ -2,7 +2,7 @@
 // owner that is gone, released only by its owner; of many takers at once exactly one gets it.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -107,8 +107,10 @@ describe('acquireLock', () => {
     await writeFile(claim, JSON.stringify({ pid: process.pid, host: hostname(), command: 'taking over', since: 'now' }));
     const pending = acquireLock(join(dir, 'stale.lock'), request).then(() => 'taken', (e: unknown) => (e instanceof BusyError ? e.message : e));
     await new Promise((resolve) => setTimeout(resolve, 50));
-    // The claimant finishes: its own lock replaces the stale one, and its claim goes.
-    await writeFile(join(dir, 'stale.lock'), JSON.stringify({ pid: process.pid, host: hostname(), command: 'new owner', since: 'now' }));
+    // The claimant finishes: its own lock replaces the stale one whole (as placeWhole does; a plain writeFile would
+    // let the waiting taker read the file empty, between its truncation and its write), and its claim goes.
+    await writeFile(join(dir, 'new.tmp'), JSON.stringify({ pid: process.pid, host: hostname(), command: 'new owner', since: 'now' }));
+    await rename(join(dir, 'new.tmp'), join(dir, 'stale.lock'));
     await rm(claim);
     expect(await pending).toMatch(/^sweep noise is in use by another process: pid \d+ \(new owner, since now\)/);
   });
