@@ -96,6 +96,8 @@ export class OutputCollector {
  * (a progress bar's updates, `\r[###   ] 40% | 1.2 s`, leave their last state), as nbformat's coalescing does for
  * deterministic outputs; `\r\n` is a line break. A return at the very end stays, for the next chunk to overwrite
  * from. Otherwise the saved text would hold every update, as many as the timing allowed, and differ for that alone.
+ * Backspaces stay as they came: the coalescing this follows (nbval's, which Jupyter's tools adapt) has a loop for them
+ * whose condition is false on entry, so it never runs and the notebooks those tools save keep them too.
  */
 export function overwriteReturns(text: string): string {
   if (!text.includes('\r')) return text;

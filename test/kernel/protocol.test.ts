@@ -54,6 +54,8 @@ describe('outputs', () => {
     expect(overwriteReturns('12345\rab')).toBe('ab');
     expect(overwriteReturns('12345\r')).toBe('12345\r');
     expect(overwriteReturns('no return\n')).toBe('no return\n');
+    // Backspaces are kept, as the coalescing this follows keeps them (its loop that would remove them never runs).
+    expect(overwriteReturns('ab\bc\rxy\b\n')).toBe('xy\b\n');
   });
 
   it('merges streams by name, keeps order, and honours clear_output(wait)', () => {
