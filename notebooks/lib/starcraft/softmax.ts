@@ -62,12 +62,20 @@ export function fitSoftmax(x: Matrix, y: ArrayLike<number>, options: SoftmaxOpti
   const columns: number[] = [];
   const means: number[] = [];
   const scales: number[] = [];
-  // Each column's mean, then its squared deviations, summed over the rows in order (read row by row).
-  const sums = new Float64Array(x.cols);
-  for (let i = 0; i < x.rows; i++) for (let j = 0; j < x.cols; j++) sums[j] += x.values[i * x.cols + j];
-  const columnMeans = sums.map((sum) => sum / x.rows);
-  const squares = new Float64Array(x.cols);
-  for (let i = 0; i < x.rows; i++) for (let j = 0; j < x.cols; j++) squares[j] += (x.values[i * x.cols + j] - columnMeans[j]) ** 2;
+  // Each column's mean, then its squared deviations, summed over the rows in order (read row by row). The square
+  // is d * d, not d ** 2: V8 computes ** with fdlibm's pow, a call per element, which returns x * x exactly for
+  // an exponent of 2, so the bits are the same.
+  const { rows, cols, values } = x;
+  const sums = new Float64Array(cols);
+  for (let i = 0, at = 0; i < rows; i++) for (let j = 0; j < cols; j++, at++) sums[j] += values[at];
+  const columnMeans = sums.map((sum) => sum / rows);
+  const squares = new Float64Array(cols);
+  for (let i = 0, at = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++, at++) {
+      const d = values[at] - columnMeans[j];
+      squares[j] += d * d;
+    }
+  }
   for (let j = 0; j < x.cols; j++) {
     const sd = Math.sqrt(squares[j] / x.rows);
     if (sd > 0) {
