@@ -295,3 +295,9 @@ export class WasmMemory {
     return Math.ceil(bytes / ALIGN) * ALIGN;
   }
 }
+
+/** More instructions, kept apart from `op` (added later): negation, exact (the sign bit flipped). */
+export const opMore = {
+  f64Neg: [0x9a] as Code,
+  f64x2Neg: simd(0xed),
+};
