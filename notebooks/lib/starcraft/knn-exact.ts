@@ -25,16 +25,62 @@ export interface ExactTrain {
   kernel: NearestKernel;
 }
 
-/** The training side, or undefined when some distance might not be exact (a non-integer or too large a value). */
-export function exactTrain(train: Matrix, test: Matrix, extra?: ArrayLike<number>): ExactTrain | undefined {
-  let largest = 0;
-  for (const m of [train, test]) {
-    for (let k = 0; k < m.values.length; k++) {
-      const v = m.values[k];
-      if (!Number.isInteger(v)) return undefined;
-      largest = Math.max(largest, Math.abs(v));
+/** Per column, its sum, sum of squares, least and largest value; and the largest magnitude of all. */
+interface ColumnStats {
+  largest: number;
+  sum: Float64Array;
+  squares: Float64Array;
+  min: Float64Array;
+  max: Float64Array;
+}
+
+/**
+ * Per column, over the training rows and then the test rows, row by row: ColumnStats. Undefined as soon as a value
+ * is not an integer (NaN included; ±∞ passes here and fails the range check with `largest`). One pass for both the
+ * exactness check and widestFirst's spreads, each column's sums in the same order as a pass per column.
+ */
+function integerColumns(train: Matrix, test: Matrix): ColumnStats | undefined {
+  const cols = train.cols;
+  const stats: ColumnStats = {
+    largest: 0, sum: new Float64Array(cols), squares: new Float64Array(cols),
+    min: new Float64Array(cols).fill(Infinity), max: new Float64Array(cols).fill(-Infinity),
+  };
+  return addIntegerRows(train.values, stats) && addIntegerRows(test.values, stats) ? stats : undefined;
+}
+
+/**
+ * Adds the rows of `values` (row-major, stats' columns wide) to `stats`: false at the first non-integer. (A
+ * function called per matrix rather than a loop over both: V8 then optimises it once, where the loop's on-stack
+ * replacement was dropped and redone on every call.)
+ */
+function addIntegerRows(values: Float64Array, stats: ColumnStats): boolean {
+  const { sum, squares, min, max } = stats;
+  const cols = sum.length;
+  let largest = stats.largest;
+  for (let at = 0; at < values.length; at += cols) {
+    for (let f = 0; f < cols; f++) {
+      const v = values[at + f];
+      // v !== trunc(v) for NaN and non-integers, as !Number.isInteger(v) save for ±∞ (see above)
+      if (v !== Math.trunc(v)) return false;
+      const a = Math.abs(v);
+      if (a > largest) largest = a;
+      sum[f] += v;
+      squares[f] += v * v;
+      // comparisons in place of Math.min and Math.max: the same on integers (no NaN; −0 against 0 only
+      // matters to min < max, false either way)
+      if (v < min[f]) min[f] = v;
+      if (v > max[f]) max[f] = v;
     }
   }
+  stats.largest = largest;
+  return true;
+}
+
+/** The training side, or undefined when some distance might not be exact (a non-integer or too large a value). */
+export function exactTrain(train: Matrix, test: Matrix, extra?: ArrayLike<number>): ExactTrain | undefined {
+  const stats = integerColumns(train, test);
+  if (!stats) return undefined;
+  let largest = stats.largest;
   const extras = new Float64Array(train.rows);
   if (extra) for (let j = 0; j < train.rows; j++) {
     if (!Number.isInteger(extra[j])) return undefined;
@@ -71,7 +117,10 @@ export function exactTrain(train: Matrix, test: Matrix, extra?: ArrayLike<number
   for (let g = 0; g < distinct.length; g++) {
     const j = distinct[g][0];
     let s = extras[j];
-    for (let f = 0; f < cols; f++) s += x[j * cols + f] ** 2;
+    for (let f = 0; f < cols; f++) {
+      const v = x[j * cols + f];
+      s += v * v; // not v ** 2 (fdlibm's pow, a call): it returns v * v exactly for an exponent of 2
+    }
     squared[g] = s;
   }
   const order = [...distinct.keys()].sort((a, b) => squared[a] - squared[b] || distinct[a][0] - distinct[b][0]);
@@ -84,7 +133,7 @@ export function exactTrain(train: Matrix, test: Matrix, extra?: ArrayLike<number
     for (let c = 0; c < group.length; c++) copies[copyStart[k] + c] = group[c];
     copyStart[k + 1] = copyStart[k] + group.length;
   }
-  const columns = widestFirst(train, test);
+  const columns = widestFirst(stats, train.rows + test.rows);
   const width = columns.length;
   const kernel = new NearestKernel(byNorm.length, width);
   const norms = kernel.norms.view, packed = kernel.packed.view, packedExtra = kernel.packedExtra.view;
@@ -97,27 +146,14 @@ export function exactTrain(train: Matrix, test: Matrix, extra?: ArrayLike<number
   return { train, byNorm, copyStart, copies, columns, kernel };
 }
 
-/** Columns by descending variance over the training and test rows; constant ones (adding 0) left out. */
-function widestFirst(train: Matrix, test: Matrix): Int32Array {
-  // Row by row, each column's sums in the same order as column by column: the training rows, then the test rows.
-  const cols = train.cols;
-  const sum = new Float64Array(cols);
-  const squares = new Float64Array(cols);
-  const min = new Float64Array(cols).fill(Infinity);
-  const max = new Float64Array(cols).fill(-Infinity);
-  for (const m of [train, test]) {
-    for (let i = 0; i < m.rows; i++) {
-      for (let f = 0; f < cols; f++) {
-        const v = m.values[i * m.cols + f];
-        sum[f] += v; squares[f] += v * v; min[f] = Math.min(min[f], v); max[f] = Math.max(max[f], v);
-      }
-    }
-  }
-  const spread: number[] = [];
+/** Columns by descending variance over the training and test rows (`n` of them); constant ones (adding 0) left out. */
+function widestFirst(stats: ColumnStats, n: number): Int32Array {
+  const { sum, squares, min, max } = stats;
+  const spread = new Float64Array(sum.length);
   const varying: number[] = [];
-  const n = train.rows + test.rows;
-  for (let f = 0; f < cols; f++) {
-    spread.push(squares[f] / n - (sum[f] / n) ** 2);
+  for (let f = 0; f < sum.length; f++) {
+    const mean = sum[f] / n;
+    spread[f] = squares[f] / n - mean * mean; // mean * mean: mean ** 2's bits (fdlibm's pow for an exponent of 2)
     if (min[f] < max[f]) varying.push(f);
   }
   return Int32Array.from(varying.sort((a, b) => spread[b] - spread[a] || a - b));
@@ -132,7 +168,10 @@ export function exactNearest(exact: ExactTrain, test: Matrix, t: number, eps: nu
   const cols = train.cols;
   const base = t * test.cols;
   let own = 0;
-  for (let f = 0; f < cols; f++) own += test.values[base + f] ** 2;
+  for (let f = 0; f < cols; f++) {
+    const v = test.values[base + f];
+    own += v * v; // v ** 2's bits, without the call to pow
+  }
   const testRow = kernel.testRow.view;
   for (let c = 0; c < columns.length; c++) testRow[c] = test.values[base + columns[c]];
   // First row whose norm is at least the test row's; then alternate outwards, nearest norm first.
