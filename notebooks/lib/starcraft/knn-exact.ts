@@ -18,70 +18,31 @@ export interface ExactTrain {
   /** the columns that vary, widest spread first (so that a row's partial sum passes the bound soonest) */
   columns: Int32Array;
   /**
-   * The search (knn-kernel.ts), holding the distinct rows in byNorm's order: their norms (square roots of exact
-   * integers), their values of those columns in that order, and their extra squared terms (the published call's
-   * label column against a test value of 0, or 0).
+   * The search (knn-kernel.ts), holding the test rows and the distinct rows in byNorm's order: their norms (square
+   * roots of exact integers), their values of those columns in that order, and their extra squared terms (the
+   * published call's label column against a test value of 0, or 0).
    */
   kernel: NearestKernel;
 }
 
-/** Per column, its sum, sum of squares, least and largest value; and the largest magnitude of all. */
-interface ColumnStats {
-  largest: number;
-  sum: Float64Array;
-  squares: Float64Array;
-  min: Float64Array;
-  max: Float64Array;
-}
-
 /**
- * Per column, over the training rows and then the test rows, row by row: ColumnStats. Undefined as soon as a value
- * is not an integer (NaN included; ±∞ passes here and fails the range check with `largest`). One pass for both the
- * exactness check and widestFirst's spreads, each column's sums in the same order as a pass per column.
+ * The training side, or undefined when some distance might not be exact (a non-integer or too large a value).
+ * The passes over every value run in the kernel (knn-kernel.ts), on its copies of the training and test values.
  */
-function integerColumns(train: Matrix, test: Matrix): ColumnStats | undefined {
-  const cols = train.cols;
-  const stats: ColumnStats = {
-    largest: 0, sum: new Float64Array(cols), squares: new Float64Array(cols),
-    min: new Float64Array(cols).fill(Infinity), max: new Float64Array(cols).fill(-Infinity),
-  };
-  return addIntegerRows(train.values, stats) && addIntegerRows(test.values, stats) ? stats : undefined;
-}
-
-/**
- * Adds the rows of `values` (row-major, stats' columns wide) to `stats`: false at the first non-integer. (A
- * function called per matrix rather than a loop over both: V8 then optimises it once, where the loop's on-stack
- * replacement was dropped and redone on every call.)
- */
-function addIntegerRows(values: Float64Array, stats: ColumnStats): boolean {
-  const { sum, squares, min, max } = stats;
-  const cols = sum.length;
-  let largest = stats.largest;
-  for (let at = 0; at < values.length; at += cols) {
-    for (let f = 0; f < cols; f++) {
-      const v = values[at + f];
-      // v !== trunc(v) for NaN and non-integers, as !Number.isInteger(v) save for ±∞ (see above)
-      if (v !== Math.trunc(v)) return false;
-      const a = Math.abs(v);
-      if (a > largest) largest = a;
-      sum[f] += v;
-      squares[f] += v * v;
-      // comparisons in place of Math.min and Math.max: the same on integers (no NaN; −0 against 0 only
-      // matters to min < max, false either way)
-      if (v < min[f]) min[f] = v;
-      if (v > max[f]) max[f] = v;
-    }
-  }
-  stats.largest = largest;
-  return true;
-}
-
-/** The training side, or undefined when some distance might not be exact (a non-integer or too large a value). */
 export function exactTrain(train: Matrix, test: Matrix, extra?: ArrayLike<number>): ExactTrain | undefined {
-  const stats = integerColumns(train, test);
-  if (!stats) return undefined;
-  let largest = stats.largest;
-  const extras = new Float64Array(train.rows);
+  const kernel = new NearestKernel(train.rows, train.cols, test.rows);
+  const exact = prepare(kernel, train, test, extra);
+  if (!exact) kernel.release();
+  return exact;
+}
+
+function prepare(kernel: NearestKernel, train: Matrix, test: Matrix, extra?: ArrayLike<number>): ExactTrain | undefined {
+  kernel.train.view.set(train.values);
+  kernel.test.view.set(test.values);
+  // Every value an integer (one pass, training rows then test rows, which also sums each column for widestFirst)
+  if (!kernel.columnStats()) return undefined;
+  let largest = kernel.largest;
+  const extras = kernel.extras.view;
   if (extra) for (let j = 0; j < train.rows; j++) {
     if (!Number.isInteger(extra[j])) return undefined;
     largest = Math.max(largest, Math.abs(extra[j]));
@@ -97,11 +58,12 @@ export function exactTrain(train: Matrix, test: Matrix, extra?: ArrayLike<number
     for (let f = 0; f < cols; f++) if (x[a * cols + f] !== x[b * cols + f]) return false;
     return true;
   };
+  kernel.hashRows();
+  const hashes = kernel.hashes.view;
   const byHash = new Map<number, number[][]>();
   const distinct: number[][] = [];
   for (let j = 0; j < train.rows; j++) {
-    let h = extras[j] | 0;
-    for (let f = 0; f < cols; f++) h = Math.imul(h ^ (x[j * cols + f] | 0), 0x9e3779b1) ^ (h >>> 15);
+    const h = hashes[j];
     let candidates = byHash.get(h);
     if (candidates === undefined) byHash.set(h, (candidates = []));
     let group: number[] | undefined;
@@ -113,42 +75,38 @@ export function exactTrain(train: Matrix, test: Matrix, extra?: ArrayLike<number
       distinct.push(group);
     }
   }
-  const squared = new Float64Array(distinct.length);
-  for (let g = 0; g < distinct.length; g++) {
-    const j = distinct[g][0];
-    let s = extras[j];
-    for (let f = 0; f < cols; f++) {
-      const v = x[j * cols + f];
-      s += v * v; // not v ** 2 (fdlibm's pow, a call): it returns v * v exactly for an exponent of 2
-    }
-    squared[g] = s;
-  }
+  // Squared norms (extra term, then each column's square, in order) of the first copies
+  const rowList = kernel.rowList.view;
+  for (let g = 0; g < distinct.length; g++) rowList[g] = distinct[g][0];
+  kernel.squaredNorms(distinct.length);
+  const squared = kernel.squared.view;
   const order = [...distinct.keys()].sort((a, b) => squared[a] - squared[b] || distinct[a][0] - distinct[b][0]);
   const copyStart = new Int32Array(order.length + 1);
   const byNorm = new Int32Array(order.length);
   const copies = new Int32Array(train.rows);
+  const norms = kernel.norms.view, packedExtra = kernel.packedExtra.view;
   for (let k = 0; k < order.length; k++) {
     const group = distinct[order[k]];
     byNorm[k] = group[0];
     for (let c = 0; c < group.length; c++) copies[copyStart[k] + c] = group[c];
     copyStart[k + 1] = copyStart[k] + group.length;
-  }
-  const columns = widestFirst(stats, train.rows + test.rows);
-  const width = columns.length;
-  const kernel = new NearestKernel(byNorm.length, width);
-  const norms = kernel.norms.view, packed = kernel.packed.view, packedExtra = kernel.packedExtra.view;
-  for (let k = 0; k < byNorm.length; k++) {
-    const j = byNorm[k];
     norms[k] = Math.sqrt(squared[order[k]]);
-    packedExtra[k] = extras[j];
-    for (let c = 0; c < width; c++) packed[k * width + c] = x[j * cols + columns[c]];
+    packedExtra[k] = extras[group[0]];
   }
+  const columns = widestFirst(kernel, train.rows + test.rows);
+  kernel.columns.view.set(columns);
+  // byNorm's rows, packed on those columns (rowList now in norm order)
+  rowList.set(byNorm);
+  kernel.shape(byNorm.length, columns.length);
   return { train, byNorm, copyStart, copies, columns, kernel };
 }
 
-/** Columns by descending variance over the training and test rows (`n` of them); constant ones (adding 0) left out. */
-function widestFirst(stats: ColumnStats, n: number): Int32Array {
-  const { sum, squares, min, max } = stats;
+/**
+ * Columns by descending variance over the training and test rows (`n` of them), from the kernel's column
+ * statistics; constant ones (adding 0) left out.
+ */
+function widestFirst(kernel: NearestKernel, n: number): Int32Array {
+  const sum = kernel.sum.view, squares = kernel.squares.view, min = kernel.min.view, max = kernel.max.view;
   const spread = new Float64Array(sum.length);
   const varying: number[] = [];
   for (let f = 0; f < sum.length; f++) {
@@ -163,19 +121,11 @@ function widestFirst(stats: ColumnStats, n: number): Int32Array {
  * The training rows within a relative `eps` of test row t's nearest one, ascending, into `out`. Scratch:
  * `mark` (one per training row, all 0, left so).
  */
-export function exactNearest(exact: ExactTrain, test: Matrix, t: number, eps: number, out: number[], mark: Uint8Array): void {
-  const { train, copyStart, copies, columns, kernel } = exact;
-  const cols = train.cols;
-  const base = t * test.cols;
-  let own = 0;
-  for (let f = 0; f < cols; f++) {
-    const v = test.values[base + f];
-    own += v * v; // v ** 2's bits, without the call to pow
-  }
-  const testRow = kernel.testRow.view;
-  for (let c = 0; c < columns.length; c++) testRow[c] = test.values[base + columns[c]];
-  // First row whose norm is at least the test row's; then alternate outwards, nearest norm first.
-  const { kept, bound } = kernel.search(Math.sqrt(own), eps);
+export function exactNearest(exact: ExactTrain, t: number, eps: number, out: number[], mark: Uint8Array): void {
+  const { copyStart, copies, kernel } = exact;
+  // The test row's norm and its values of the searched columns, then the search: first row whose norm is at
+  // least the test row's, then alternately outwards, nearest norm first (knn-kernel.ts).
+  const { kept, bound } = kernel.search(t, eps);
   const found = kernel.found.view;
   const distances = kernel.distances.view;
   // The copies of every distinct row within the bound, in row order: sorted when few, else marked and listed.

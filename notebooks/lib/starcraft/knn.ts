@@ -124,7 +124,7 @@ function classifyExact(
   const predicted = new Int32Array(test.rows);
   const tied: number[] = [];
   for (let t = 0; t < test.rows; t++) {
-    exactNearest(exact, test, t, EPS, tied, mark);
+    exactNearest(exact, t, EPS, tied, mark);
     predicted[t] = voteNearest(tied, trainLabels, options.ties, votes, options.random);
   }
   exact.kernel.release();

@@ -300,4 +300,9 @@ export class WasmMemory {
 export const opMore = {
   f64Neg: [0x9a] as Code,
   f64x2Neg: simd(0xed),
+  /** the f64 rounded toward zero (an f64: no trap) */
+  f64Trunc: [0x9d] as Code,
+  f64Sqrt: [0x9f] as Code,
+  /** the f64 truncated toward zero to an i64 (traps outside the i64 range or on NaN) */
+  i64FromF64: [0xb0] as Code,
 };
