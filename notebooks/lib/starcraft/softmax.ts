@@ -7,6 +7,7 @@
 import { lbfgs } from './lbfgs.ts';
 import { type Matrix } from './matrix.ts';
 import { SoftmaxLoss, type SparseRows } from './softmax-loss.ts';
+import { ScaleKernel } from './softmax-scale.ts';
 
 export interface SoftmaxOptions {
   classes: number;
@@ -29,23 +30,6 @@ export interface SoftmaxModel {
   iterations: number;
 }
 
-function scaleSparse(x: Matrix, columns: number[], scale: Float64Array): SparseRows {
-  const start = new Int32Array(x.rows + 1);
-  const column: number[] = [];
-  const value: number[] = [];
-  for (let i = 0; i < x.rows; i++) {
-    for (let j = 0; j < columns.length; j++) {
-      const v = x.values[i * x.cols + columns[j]];
-      if (v !== 0) {
-        column.push(j);
-        value.push(v / scale[j]);
-      }
-    }
-    start[i + 1] = column.length;
-  }
-  return { start, column: Int32Array.from(column), value: Float64Array.from(value) };
-}
-
 /** Class scores of row i into out[offset … offset+classes−1]. */
 function scores(w: Float64Array, z: SparseRows, i: number, p: number, classes: number, out: Float64Array, offset: number): void {
   const stride = p + 1;
@@ -62,20 +46,9 @@ export function fitSoftmax(x: Matrix, y: ArrayLike<number>, options: SoftmaxOpti
   const columns: number[] = [];
   const means: number[] = [];
   const scales: number[] = [];
-  // Each column's mean, then its squared deviations, summed over the rows in order (read row by row). The square
-  // is d * d, not d ** 2: V8 computes ** with fdlibm's pow, a call per element, which returns x * x exactly for
-  // an exponent of 2, so the bits are the same.
-  const { rows, cols, values } = x;
-  const sums = new Float64Array(cols);
-  for (let i = 0, at = 0; i < rows; i++) for (let j = 0; j < cols; j++, at++) sums[j] += values[at];
-  const columnMeans = sums.map((sum) => sum / rows);
-  const squares = new Float64Array(cols);
-  for (let i = 0, at = 0; i < rows; i++) {
-    for (let j = 0; j < cols; j++, at++) {
-      const d = values[at] - columnMeans[j];
-      squares[j] += d * d;
-    }
-  }
+  // Each column's mean, then its squared deviations, summed over the rows in order (ScaleKernel, softmax-scale.ts).
+  const kernel = new ScaleKernel(x);
+  const { means: columnMeans, squares } = kernel.columnMoments();
   for (let j = 0; j < x.cols; j++) {
     const sd = Math.sqrt(squares[j] / x.rows);
     if (sd > 0) {
@@ -87,7 +60,8 @@ export function fitSoftmax(x: Matrix, y: ArrayLike<number>, options: SoftmaxOpti
   const mean = Float64Array.from(means);
   const scale = Float64Array.from(scales);
   const p = columns.length;
-  const z = scaleSparse(x, columns, scale);
+  const z = kernel.scaleSparse(columns, scale);
+  kernel.release();
   const loss = new SoftmaxLoss(z, y, x.rows, p, classes, options.l2 ?? 1e-4);
   const result = lbfgs(loss, new Float64Array(classes * (p + 1)), {
     maxIterations: options.maxIterations ?? 100, tolerance: options.tolerance ?? 1e-5,
@@ -100,7 +74,9 @@ export function fitSoftmax(x: Matrix, y: ArrayLike<number>, options: SoftmaxOpti
 export function predictSoftmaxProbabilities(model: SoftmaxModel, x: Matrix): Float64Array {
   const { classes, columns, weights } = model;
   const p = columns.length;
-  const z = scaleSparse(x, columns, model.scale);
+  const kernel = new ScaleKernel(x);
+  const z = kernel.scaleSparse(columns, model.scale);
+  kernel.release();
   const out = new Float64Array(x.rows * classes);
   for (let i = 0; i < x.rows; i++) {
     const pi = i * classes;
