@@ -81,9 +81,9 @@ function prepare(kernel: NearestKernel, train: Matrix, test: Matrix, extra?: Arr
   kernel.squaredNorms(distinct.length);
   const squared = kernel.squared.view;
   const order = [...distinct.keys()].sort((a, b) => squared[a] - squared[b] || distinct[a][0] - distinct[b][0]);
-  const copyStart = new Int32Array(order.length + 1);
+  const copyStart = kernel.copyStart.view;
   const byNorm = new Int32Array(order.length);
-  const copies = new Int32Array(train.rows);
+  const copies = kernel.copies.view;
   const norms = kernel.norms.view, packedExtra = kernel.packedExtra.view;
   for (let k = 0; k < order.length; k++) {
     const group = distinct[order[k]];
@@ -118,27 +118,9 @@ function widestFirst(kernel: NearestKernel, n: number): Int32Array {
 }
 
 /**
- * The training rows within a relative `eps` of test row t's nearest one, ascending, into `out`. Scratch:
- * `mark` (one per training row, all 0, left so).
+ * The training rows within a relative `eps` of test row t's nearest one: how many, ascending in
+ * exact.kernel.tied (knn-kernel.ts: the search, then the copies of the distinct rows within its final bound).
  */
-export function exactNearest(exact: ExactTrain, t: number, eps: number, out: number[], mark: Uint8Array): void {
-  const { copyStart, copies, kernel } = exact;
-  // The test row's norm and its values of the searched columns, then the search: first row whose norm is at
-  // least the test row's, then alternately outwards, nearest norm first (knn-kernel.ts).
-  const { kept, bound } = kernel.search(t, eps);
-  const found = kernel.found.view;
-  const distances = kernel.distances.view;
-  // The copies of every distinct row within the bound, in row order: sorted when few, else marked and listed.
-  out.length = 0;
-  for (let m = 0; m < kept; m++) {
-    const k = found[m];
-    if (distances[k] <= bound) for (let c = copyStart[k]; c < copyStart[k + 1]; c++) out.push(copies[c]);
-  }
-  if (out.length <= 64) {
-    out.sort((a, b) => a - b);
-    return;
-  }
-  for (const j of out) mark[j] = 1;
-  out.length = 0;
-  for (let j = 0; j < mark.length; j++) if (mark[j] === 1) { out.push(j); mark[j] = 0; }
+export function exactNearest(exact: ExactTrain, t: number, eps: number): number {
+  return exact.kernel.nearestRows(t, eps);
 }

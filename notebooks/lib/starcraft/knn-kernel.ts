@@ -216,6 +216,58 @@ const searchTest = (() => {
   ];
 })();
 
+// collect(kept, found, distances, bound, copyStart, copies, out, mark, rows) → count: the copies of every kept row
+// k = found[m] (m < kept) within the bound (distances[k] ≤ bound), into out, ascending: sorted by insertion when
+// at most 64, else marked in `mark` (one byte per training row, all 0, left so) and listed in row order. The rows
+// are distinct, so this is the list knn-exact.ts's sort gave.
+const collect = (() => {
+  const [KEPT, FOUND, DISTANCES, BOUND, COPY_START, COPIES, OUT, MARK, ROWS] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [M, K, C, END, COUNT, I, J, V, W] = [9, 10, 11, 12, 13, 14, 15, 16, 17]; // i32
+  /** the address of out[j − 1] */
+  const before = [...op.get(OUT), ...op.get(J), ...op.i32(2), ...op.shl, ...op.add, ...op.i32(4), ...op.sub];
+  return [
+    ...op.i32(0), ...op.set(COUNT), ...op.i32(0), ...op.set(M),
+    ...countUp(M, KEPT, [
+      ...address(FOUND, M, 4), ...op.i32Load(), ...op.set(K),
+      ...address(DISTANCES, K, 8), ...op.f64Load(), ...op.get(BOUND), ...op.f64Le, ...op.if(),
+      ...address(COPY_START, K, 4), ...op.tee(C), ...op.i32Load(4), ...op.set(END), ...op.get(C), ...op.i32Load(), ...op.set(C),
+      ...countUp(C, END, [
+        ...address(OUT, COUNT, 4), ...address(COPIES, C, 4), ...op.i32Load(), ...op.i32Store(),
+        ...op.get(COUNT), ...op.i32(1), ...op.add, ...op.set(COUNT),
+      ]),
+      ...op.end,
+    ]),
+    ...op.get(COUNT), ...op.i32(64), ...op.leS, ...op.if(),
+    // insertion sort: out[i] moved down past the larger rows before it
+    ...op.i32(1), ...op.set(I),
+    ...countUp(I, COUNT, [
+      ...address(OUT, I, 4), ...op.i32Load(), ...op.set(V), ...op.get(I), ...op.set(J),
+      ...op.block(), ...op.loop,
+      ...op.get(J), ...op.eqz, ...op.brIf(1),
+      ...before, ...op.i32Load(), ...op.tee(W), ...op.get(V), ...op.leS, ...op.brIf(1),
+      ...address(OUT, J, 4), ...op.get(W), ...op.i32Store(),
+      ...op.get(J), ...op.i32(1), ...op.sub, ...op.set(J),
+      ...op.br(0),
+      ...op.end, ...op.end,
+      ...address(OUT, J, 4), ...op.get(V), ...op.i32Store(),
+    ]),
+    ...op.else,
+    // marked, then listed in row order
+    ...op.i32(0), ...op.set(I),
+    ...countUp(I, COUNT, [...op.get(MARK), ...address(OUT, I, 4), ...op.i32Load(), ...op.add, ...op.i32(1), ...op.i32Store8()]),
+    ...op.i32(0), ...op.set(COUNT), ...op.i32(0), ...op.set(J),
+    ...countUp(J, ROWS, [
+      ...address(MARK, J, 1), ...op.i32Load8U(), ...op.if(),
+      ...address(OUT, COUNT, 4), ...op.get(J), ...op.i32Store(),
+      ...op.get(COUNT), ...op.i32(1), ...op.add, ...op.set(COUNT),
+      ...address(MARK, J, 1), ...op.i32(0), ...op.i32Store8(),
+      ...op.end,
+    ]),
+    ...op.end,
+    ...op.get(COUNT),
+  ];
+})();
+
 let compiled: WebAssembly.Module | undefined;
 
 /**
@@ -252,6 +304,12 @@ export class NearestKernel extends WasmMemory {
   readonly found: Block<Int32Array>;
   readonly distances: Block<Float64Array>;
   private readonly result: Block<Float64Array>;
+  /** the copies of distinct row k (in norm order) are copies[copyStart[k] … copyStart[k+1]−1], ascending */
+  readonly copyStart: Block<Int32Array>;
+  readonly copies: Block<Int32Array>;
+  /** the training rows tied nearest to the last test row searched (`nearestRows`), ascending; scratch marks */
+  readonly tied: Block<Int32Array>;
+  private readonly mark: Block<Uint8Array>;
   /** the distinct rows and the searched columns (`shape`) */
   private n = 0;
   private width = 0;
@@ -260,6 +318,10 @@ export class NearestKernel extends WasmMemory {
     rowHashes: (values: number, rows: number, cols: number, extras: number, out: number) => void;
     squaredNorms: (values: number, cols: number, list: number, count: number, extras: number, out: number) => void;
     pack: (values: number, cols: number, list: number, count: number, columns: number, width: number, packed: number) => void;
+    collect: (
+      kept: number, found: number, distances: number, bound: number, copyStart: number, copies: number, out: number, mark: number,
+      rows: number,
+    ) => number;
     searchTest: (
       testRow: number, cols: number, columns: number, width: number, epsFactor: number, n: number, norms: number, packed: number,
       packedExtra: number, packedTest: number, found: number, distances: number, result: number,
@@ -274,10 +336,11 @@ export class NearestKernel extends WasmMemory {
       { name: 'squaredNorms', params: i32s(6), i32: 4, f64: 2, body: squaredNorms },
       { name: 'pack', params: i32s(7), i32: 4, body: pack },
       { name: 'searchTest', params: [...i32s(4), F64, ...i32s(8)], result: I32, i32: 2, f64: 2, body: searchTest },
+      { name: 'collect', params: [I32, I32, I32, F64, ...i32s(5)], result: I32, i32: 9, body: collect },
     ]));
     const f64s = [rows * cols, testRows * cols, rows, cols, cols, cols, cols, 1, rows, rows, rows * cols, rows, cols, rows, 1];
-    const i32Counts = [rows, rows, cols, rows];
-    super(compiled, [...f64s.map((c) => c * 8), ...i32Counts.map((c) => c * 4)].reduce((sum, b) => sum + WasmMemory.bytes(b), 0));
+    const i32Counts = [rows, rows, cols, rows, rows + 1, rows, rows];
+    super(compiled, [...f64s.map((c) => c * 8), ...i32Counts.map((c) => c * 4), rows].reduce((sum, b) => sum + WasmMemory.bytes(b), 0));
     this.train = this.f64(rows * cols);
     this.test = this.f64(testRows * cols);
     this.extras = this.f64(rows);
@@ -297,6 +360,10 @@ export class NearestKernel extends WasmMemory {
     this.rowList = this.i32(rows);
     this.columns = this.i32(cols);
     this.found = this.i32(rows);
+    this.copyStart = this.i32(rows + 1);
+    this.copies = this.i32(rows);
+    this.tied = this.i32(rows);
+    this.mark = this.u8(rows);
     const e = this.exports;
     this.kernels = {
       columnStats: e.columnStats as NearestKernel['kernels']['columnStats'],
@@ -304,6 +371,7 @@ export class NearestKernel extends WasmMemory {
       squaredNorms: e.squaredNorms as NearestKernel['kernels']['squaredNorms'],
       pack: e.pack as NearestKernel['kernels']['pack'],
       searchTest: e.searchTest as NearestKernel['kernels']['searchTest'],
+      collect: e.collect as NearestKernel['kernels']['collect'],
     };
   }
 
@@ -342,12 +410,17 @@ export class NearestKernel extends WasmMemory {
     this.kernels.pack(this.train.at, this.cols, this.rowList.at, n, this.columns.at, width, this.packed.at);
   }
 
-  /** The search for test row t: how many rows it kept, and the final bound. */
-  search(t: number, eps: number): { kept: number; bound: number } {
+  /**
+   * The search for test row t, then the copies of the distinct rows it found within the final bound: how many
+   * training rows, ascending in `tied`.
+   */
+  nearestRows(t: number, eps: number): number {
     const kept = this.kernels.searchTest(
       this.test.at + t * this.cols * 8, this.cols, this.columns.at, this.width, 1 + eps, this.n, this.norms.at, this.packed.at,
       this.packedExtra.at, this.testRow.at, this.found.at, this.distances.at, this.result.at,
     );
-    return { kept, bound: this.result.view[0] };
+    return this.kernels.collect(
+      kept, this.found.at, this.distances.at, this.result.view[0], this.copyStart.at, this.copies.at, this.tied.at, this.mark.at, this.rows,
+    );
   }
 }
