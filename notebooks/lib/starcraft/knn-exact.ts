@@ -50,49 +50,32 @@ function prepare(kernel: NearestKernel, train: Matrix, test: Matrix, extra?: Arr
   }
   // Every partial sum of squared differences is at most (cols + 1)·4·largest², below 2^53.
   if ((train.cols + 1) * 4 * largest * largest >= 2 ** 53) return undefined;
-  const { cols } = train;
-  const x = train.values;
-  // Distinct rows by a hash of their integer values (then compared in full), each with its copies, ascending.
-  const same = (a: number, b: number) => {
-    if (extras[a] !== extras[b]) return false;
-    for (let f = 0; f < cols; f++) if (x[a * cols + f] !== x[b * cols + f]) return false;
-    return true;
-  };
-  kernel.hashRows();
-  const hashes = kernel.hashes.view;
-  const byHash = new Map<number, number[][]>();
-  const distinct: number[][] = [];
-  for (let j = 0; j < train.rows; j++) {
-    const h = hashes[j];
-    let candidates = byHash.get(h);
-    if (candidates === undefined) byHash.set(h, (candidates = []));
-    let group: number[] | undefined;
-    for (let g = 0; g < candidates.length && group === undefined; g++) if (same(candidates[g][0], j)) group = candidates[g];
-    if (group) group.push(j);
-    else {
-      group = [j];
-      candidates.push(group);
-      distinct.push(group);
-    }
-  }
+  // Distinct rows (the same extra term and values), numbered by first appearance (knn-kernel.ts: by hash, then
+  // compared in full), each with its copies, ascending.
+  const groups = kernel.groupRows();
+  const groupOf = kernel.groupOf.view, firsts = kernel.firsts.view;
   // Squared norms (extra term, then each column's square, in order) of the first copies
   const rowList = kernel.rowList.view;
-  for (let g = 0; g < distinct.length; g++) rowList[g] = distinct[g][0];
-  kernel.squaredNorms(distinct.length);
+  rowList.set(firsts.subarray(0, groups));
+  kernel.squaredNorms(groups);
   const squared = kernel.squared.view;
-  const order = [...distinct.keys()].sort((a, b) => squared[a] - squared[b] || distinct[a][0] - distinct[b][0]);
-  const copyStart = kernel.copyStart.view;
-  const byNorm = new Int32Array(order.length);
-  const copies = kernel.copies.view;
+  const order = Array.from({ length: groups }, (_, g) => g).sort((a, b) => squared[a] - squared[b] || firsts[a] - firsts[b]);
+  // Each group's place in norm order; the copies in that order, each group's rows ascending (copyStart starts zeroed).
+  const rank = new Int32Array(groups);
+  const byNorm = new Int32Array(groups);
   const norms = kernel.norms.view, packedExtra = kernel.packedExtra.view;
-  for (let k = 0; k < order.length; k++) {
-    const group = distinct[order[k]];
-    byNorm[k] = group[0];
-    for (let c = 0; c < group.length; c++) copies[copyStart[k] + c] = group[c];
-    copyStart[k + 1] = copyStart[k] + group.length;
+  for (let k = 0; k < groups; k++) {
+    rank[order[k]] = k;
+    byNorm[k] = firsts[order[k]];
     norms[k] = Math.sqrt(squared[order[k]]);
-    packedExtra[k] = extras[group[0]];
+    packedExtra[k] = extras[byNorm[k]];
   }
+  const copyStart = kernel.copyStart.view;
+  const copies = kernel.copies.view;
+  for (let j = 0; j < train.rows; j++) copyStart[rank[groupOf[j]] + 1]++;
+  for (let k = 0; k < groups; k++) copyStart[k + 1] += copyStart[k];
+  const next = copyStart.slice(0, groups);
+  for (let j = 0; j < train.rows; j++) copies[next[rank[groupOf[j]]]++] = j;
   const columns = widestFirst(kernel, train.rows + test.rows);
   kernel.columns.view.set(columns);
   // byNorm's rows, packed on those columns (rowList now in norm order)

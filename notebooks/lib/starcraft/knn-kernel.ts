@@ -152,6 +152,50 @@ const rowHashes = (() => {
   ];
 })();
 
+// groupRows(values, rows, cols, extras, hashes, table, mask, groupOf, firsts) → groups: the distinct training rows
+// (the same extra term and the same values, compared in full), numbered by first appearance: groupOf[j] is row j's,
+// firsts[g] the first row of group g. An open-addressing table of mask + 1 slots (a power of two, more than the
+// rows; filled with −1 here) holds the groups by hash, probed linearly.
+const groupRows = (() => {
+  const [VALUES, ROWS, COLS, EXTRAS, HASHES, TABLE, MASK, GROUP_OF, FIRSTS] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [J, SLOT, G, FIRST, GROUPS, A, B, C, EQUAL] = [9, 10, 11, 12, 13, 14, 15, 16, 17]; // i32
+  /** row `row`'s values' address */
+  const rowAt = (row: number): Code => [...op.get(VALUES), ...op.get(row), ...op.get(COLS), ...op.mul, ...op.i32(3), ...op.shl, ...op.add];
+  return [
+    ...op.i32(0), ...op.set(SLOT),
+    ...loopWhile([...op.get(SLOT), ...op.get(MASK), ...op.leS], [
+      ...address(TABLE, SLOT, 4), ...op.i32(-1), ...op.i32Store(), ...op.get(SLOT), ...op.i32(1), ...op.add, ...op.set(SLOT),
+    ]),
+    ...op.i32(0), ...op.set(GROUPS), ...op.i32(0), ...op.set(J),
+    ...countUp(J, ROWS, [
+      ...address(HASHES, J, 4), ...op.i32Load(), ...op.get(MASK), ...op.and, ...op.set(SLOT),
+      ...op.block(), ...op.loop, // probe until row j's group or an empty slot
+      ...address(TABLE, SLOT, 4), ...op.i32Load(), ...op.tee(G), ...op.i32(-1), ...op.eq, ...op.if(),
+      // a new group
+      ...address(TABLE, SLOT, 4), ...op.get(GROUPS), ...op.i32Store(),
+      ...address(FIRSTS, GROUPS, 4), ...op.get(J), ...op.i32Store(),
+      ...address(GROUP_OF, J, 4), ...op.get(GROUPS), ...op.i32Store(),
+      ...op.get(GROUPS), ...op.i32(1), ...op.add, ...op.set(GROUPS),
+      ...op.br(2), // out of the probe
+      ...op.end,
+      // the same row as group g's first?
+      ...address(FIRSTS, G, 4), ...op.i32Load(), ...op.set(FIRST),
+      ...address(EXTRAS, FIRST, 8), ...op.f64Load(), ...address(EXTRAS, J, 8), ...op.f64Load(), ...op.f64Eq, ...op.set(EQUAL),
+      ...rowAt(FIRST), ...op.set(A), ...rowAt(J), ...op.set(B), ...op.i32(0), ...op.set(C),
+      ...loopWhile([...op.get(EQUAL), ...op.get(C), ...op.get(COLS), ...op.ltU, ...op.and], [
+        ...op.get(A), ...op.f64Load(), ...op.get(B), ...op.f64Load(), ...op.f64Eq, ...op.set(EQUAL),
+        ...op.get(A), ...op.i32(8), ...op.add, ...op.set(A), ...op.get(B), ...op.i32(8), ...op.add, ...op.set(B),
+        ...op.get(C), ...op.i32(1), ...op.add, ...op.set(C),
+      ]),
+      ...op.get(EQUAL), ...op.if(), ...address(GROUP_OF, J, 4), ...op.get(G), ...op.i32Store(), ...op.br(2), ...op.end,
+      ...op.get(SLOT), ...op.i32(1), ...op.add, ...op.get(MASK), ...op.and, ...op.set(SLOT),
+      ...op.br(0),
+      ...op.end, ...op.end,
+    ]),
+    ...op.get(GROUPS),
+  ];
+})();
+
 // squaredNorms(values, cols, list, count, extras, out): for g < count, with j = list[g]:
 // out[g] = extras[j] + Σ over the columns, in order, of v·v.
 const squaredNorms = (() => {
@@ -310,6 +354,10 @@ export class NearestKernel extends WasmMemory {
   /** the training rows tied nearest to the last test row searched (`nearestRows`), ascending; scratch marks */
   readonly tied: Block<Int32Array>;
   private readonly mark: Block<Uint8Array>;
+  /** groupRows' table; per training row its group, per group its first row */
+  private readonly table: Block<Int32Array>;
+  readonly groupOf: Block<Int32Array>;
+  readonly firsts: Block<Int32Array>;
   /** the distinct rows and the searched columns (`shape`) */
   private n = 0;
   private width = 0;
@@ -318,6 +366,9 @@ export class NearestKernel extends WasmMemory {
     rowHashes: (values: number, rows: number, cols: number, extras: number, out: number) => void;
     squaredNorms: (values: number, cols: number, list: number, count: number, extras: number, out: number) => void;
     pack: (values: number, cols: number, list: number, count: number, columns: number, width: number, packed: number) => void;
+    groupRows: (
+      values: number, rows: number, cols: number, extras: number, hashes: number, table: number, mask: number, groupOf: number, firsts: number,
+    ) => number;
     collect: (
       kept: number, found: number, distances: number, bound: number, copyStart: number, copies: number, out: number, mark: number,
       rows: number,
@@ -337,9 +388,11 @@ export class NearestKernel extends WasmMemory {
       { name: 'pack', params: i32s(7), i32: 4, body: pack },
       { name: 'searchTest', params: [...i32s(4), F64, ...i32s(8)], result: I32, i32: 2, f64: 2, body: searchTest },
       { name: 'collect', params: [I32, I32, I32, F64, ...i32s(5)], result: I32, i32: 9, body: collect },
+      { name: 'groupRows', params: i32s(9), result: I32, i32: 9, body: groupRows },
     ]));
     const f64s = [rows * cols, testRows * cols, rows, cols, cols, cols, cols, 1, rows, rows, rows * cols, rows, cols, rows, 1];
-    const i32Counts = [rows, rows, cols, rows, rows + 1, rows, rows];
+    const tableSize = 2 ** Math.ceil(Math.log2(2 * rows + 2));
+    const i32Counts = [rows, rows, cols, rows, rows + 1, rows, rows, tableSize, rows, rows];
     super(compiled, [...f64s.map((c) => c * 8), ...i32Counts.map((c) => c * 4), rows].reduce((sum, b) => sum + WasmMemory.bytes(b), 0));
     this.train = this.f64(rows * cols);
     this.test = this.f64(testRows * cols);
@@ -364,6 +417,9 @@ export class NearestKernel extends WasmMemory {
     this.copies = this.i32(rows);
     this.tied = this.i32(rows);
     this.mark = this.u8(rows);
+    this.table = this.i32(tableSize);
+    this.groupOf = this.i32(rows);
+    this.firsts = this.i32(rows);
     const e = this.exports;
     this.kernels = {
       columnStats: e.columnStats as NearestKernel['kernels']['columnStats'],
@@ -372,6 +428,7 @@ export class NearestKernel extends WasmMemory {
       pack: e.pack as NearestKernel['kernels']['pack'],
       searchTest: e.searchTest as NearestKernel['kernels']['searchTest'],
       collect: e.collect as NearestKernel['kernels']['collect'],
+      groupRows: e.groupRows as NearestKernel['kernels']['groupRows'],
     };
   }
 
@@ -393,9 +450,16 @@ export class NearestKernel extends WasmMemory {
     return this.largestAt.view[0];
   }
 
-  /** hashes of the training rows, with their extras filled */
-  hashRows(): void {
+  /**
+   * The distinct training rows (their extras filled), numbered by first appearance: how many; each row's in
+   * groupOf, each one's first row in firsts.
+   */
+  groupRows(): number {
     this.kernels.rowHashes(this.train.at, this.rows, this.cols, this.extras.at, this.hashes.at);
+    return this.kernels.groupRows(
+      this.train.at, this.rows, this.cols, this.extras.at, this.hashes.at, this.table.at, this.table.view.length - 1, this.groupOf.at,
+      this.firsts.at,
+    );
   }
 
   /** squared[g] for the `count` rows of rowList: their extras plus their squared values */
