@@ -26,8 +26,17 @@ export interface SparseRows {
 /** Up to this many classes, scores and sums go through the 8-lane kernel (padded to 8 lanes). */
 const LANES = 8;
 
-/** Numbers rows by their entries (the same columns and values to the bit), in order of first appearance. */
-function rowPatterns(z: SparseRows, rows: number): { pattern: Int32Array; patterns: number } {
+/** Rows numbered by their entries: pattern[i] is row i's number, patterns how many. */
+export interface RowPatterns {
+  pattern: Int32Array;
+  patterns: number;
+}
+
+/**
+ * Numbers rows by their entries (the same columns and values, as numbers, and the same hash of their bits), in
+ * order of first appearance. (softmax-scale.ts numbers them the same way in WebAssembly.)
+ */
+export function rowPatterns(z: SparseRows, rows: number): RowPatterns {
   const { start, column, value } = z;
   const bits = new Int32Array(value.buffer, value.byteOffset, value.length * 2);
   const pattern = new Int32Array(rows);
@@ -113,13 +122,14 @@ export class SoftmaxLoss implements SplitObjective {
   /** the weights of the last `value` call (for the L2 term of the gradient) */
   private weights: Float64Array = new Float64Array(0);
 
+  /** `rows`: z's rowPatterns, when already found (softmax-scale.ts); else found here */
   constructor(
     z: SparseRows, y: ArrayLike<number>, private readonly n: number, private readonly p: number,
-    private readonly classes: number, private readonly l2: number,
+    private readonly classes: number, private readonly l2: number, rows?: RowPatterns,
   ) {
     const lanes = (this.lanes = classes <= LANES ? LANES : classes);
     const { start, column, value } = z;
-    const { pattern, patterns } = rowPatterns(z, n);
+    const { pattern, patterns } = rows ?? rowPatterns(z, n);
     this.patterns = patterns;
     const groupOf = new Int32Array(patterns * classes).fill(-1); // by pattern and label
     const groupPattern: number[] = [];

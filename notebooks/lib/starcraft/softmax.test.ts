@@ -5,6 +5,8 @@ import { fromRows, matrix } from './matrix.ts';
 import { mulberry32 } from './random.ts';
 import { fitSoftmax as fitSoftmaxReference } from './reference/softmax-exact.ts';
 import { fitSoftmax, predictSoftmax, predictSoftmaxProbabilities } from './softmax.ts';
+import { rowPatterns } from './softmax-loss.ts';
+import { ScaleKernel } from './softmax-scale.ts';
 
 describe('lbfgs', () => {
   it('minimises the Rosenbrock function', () => {
@@ -121,5 +123,23 @@ describe('fitSoftmax against the class-major reference', () => {
       expect(ours.iterations).toBe(reference.iterations);
       expect([...ours.weights]).toEqual([...reference.weights]);
     }
+  });
+});
+
+describe('ScaleKernel', () => {
+  it('numbers the scaled rows by their entries as rowPatterns does (repeats, empty rows, equal entries in other columns)', () => {
+    const random = mulberry32(9);
+    const base = Array.from({ length: 40 }, () => Array.from({ length: 6 }, () => (random() < 0.6 ? 0 : Math.floor(random() * 3))));
+    const rows = Array.from({ length: 300 }, () => [...base[Math.floor(random() * base.length)]]);
+    rows.push([0, 0, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0]);
+    const x = fromRows(rows);
+    const kernel = new ScaleKernel(x);
+    const z = kernel.scaleSparse([0, 1, 2, 3, 4, 5], Float64Array.from([1, 2, 3, 0.5, 7, 1]));
+    const fast = kernel.rowPatterns();
+    kernel.release();
+    const reference = rowPatterns(z, x.rows);
+    expect(fast.patterns).toBe(reference.patterns);
+    expect([...fast.pattern]).toEqual([...reference.pattern]);
+    expect(fast.patterns).toBeLessThan(x.rows / 2);
   });
 });

@@ -61,8 +61,9 @@ export function fitSoftmax(x: Matrix, y: ArrayLike<number>, options: SoftmaxOpti
   const scale = Float64Array.from(scales);
   const p = columns.length;
   const z = kernel.scaleSparse(columns, scale);
+  const rows = kernel.rowPatterns();
   kernel.release();
-  const loss = new SoftmaxLoss(z, y, x.rows, p, classes, options.l2 ?? 1e-4);
+  const loss = new SoftmaxLoss(z, y, x.rows, p, classes, options.l2 ?? 1e-4, rows);
   const result = lbfgs(loss, new Float64Array(classes * (p + 1)), {
     maxIterations: options.maxIterations ?? 100, tolerance: options.tolerance ?? 1e-5,
   });
