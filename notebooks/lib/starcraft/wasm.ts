@@ -305,4 +305,6 @@ export const opMore = {
   f64Sqrt: [0x9f] as Code,
   /** the f64 truncated toward zero to an i64 (traps outside the i64 range or on NaN) */
   i64FromF64: [0xb0] as Code,
+  /** memory.fill(destination, byte, bytes) */
+  memoryFill: [0xfc, 0x0b, 0] as Code,
 };
