@@ -121,6 +121,24 @@ const mark = (() => {
   ];
 })();
 
+// gather(x, cols, n, rows, values): values[f·n + k] = x[rows[f·n + k]·cols + f] (the bytes copied), for every
+// feature f < cols and k < n: each feature's values in its list's order, from the row-major matrix x.
+const gather = (() => {
+  const [X, COLS, N, ROWS, VALUES] = [0, 1, 2, 3, 4];
+  const [F, K, END] = [5, 6, 7]; // i32
+  return [
+    ...op.i32(0), ...op.set(F), ...op.i32(0), ...op.set(K),
+    ...countUp(F, COLS, [
+      ...op.get(K), ...op.get(N), ...op.add, ...op.set(END),
+      ...countUp(K, END, [
+        ...address(VALUES, K, 8),
+        ...op.get(X), ...address(ROWS, K, 4), ...op.i32Load(), ...op.get(COLS), ...op.mul, ...op.get(F), ...op.add, ...op.i32(3), ...op.shl, ...op.add,
+        ...op.i64Load(), ...op.i64Store(),
+      ]),
+    ]),
+  ];
+})();
+
 let compiled: WebAssembly.Module | undefined;
 
 /** A tree's per-feature sorted lists (cart.ts's NodeRows) and the scan's inputs, in the kernel's memory. */
@@ -137,6 +155,9 @@ export class CartKernel extends WasmMemory {
   readonly goLeft: Block<Uint8Array>;
   private readonly spareRows: Block<Int32Array>;
   private readonly spareValues: Block<Float64Array>;
+  /** the training rows (row-major), for gather */
+  readonly x: Block<Float64Array>;
+  private readonly gatherKernel: (x: number, cols: number, n: number, rows: number, values: number) => void;
   private readonly countKernel: (from: number, to: number, rows: number, labels: number, counts: number, classes: number) => void;
   private readonly markKernel: (
     from: number, to: number, feature: number, threshold: number, n: number, rows: number, values: number, goLeft: number,
@@ -155,8 +176,9 @@ export class CartKernel extends WasmMemory {
       { name: 'partition', params: i32s(9), i32: 7, body: partition },
       { name: 'countClasses', params: i32s(6), i32: 2, body: countClasses },
       { name: 'mark', params: [I32, I32, I32, F64, ...i32s(4)], result: I32, i32: 4, body: mark },
+      { name: 'gather', params: i32s(5), i32: 3, body: gather },
     ]));
-    const bytes = [n * cols * 4, n * cols * 8, n * 4, classes * 4, classes * 4, 16, n, n * 4, n * 8];
+    const bytes = [n * cols * 4, n * cols * 8, n * 4, classes * 4, classes * 4, 16, n, n * 4, n * 8, n * cols * 8];
     super(compiled, bytes.reduce((sum, b) => sum + WasmMemory.bytes(b), 0));
     this.rows = this.i32(n * cols);
     this.values = this.f64(n * cols);
@@ -167,10 +189,17 @@ export class CartKernel extends WasmMemory {
     this.goLeft = this.u8(n);
     this.spareRows = this.i32(n);
     this.spareValues = this.f64(n);
+    this.x = this.f64(n * cols);
     this.kernel = this.exports.scan as CartKernel['kernel'];
+    this.gatherKernel = this.exports.gather as CartKernel['gatherKernel'];
     this.partitionKernel = this.exports.partition as CartKernel['partitionKernel'];
     this.countKernel = this.exports.countClasses as CartKernel['countKernel'];
     this.markKernel = this.exports.mark as CartKernel['markKernel'];
+  }
+
+  /** Fills values from the training rows in x, in the order of every feature's list in rows (both filled). */
+  gather(): void {
+    this.gatherKernel(this.x.at, this.cols, this.n, this.rows.at, this.values.at);
   }
 
   /** The class counts of the node holding list entries from … to−1, into `counts` (cols > 0). */

@@ -59,7 +59,9 @@ class NodeRows {
     this.rows = this.kernel.rows.view;
     this.rows.set(columnOrder(x));
     this.values = this.kernel.values.view;
-    for (let f = 0; f < x.cols; f++) for (let k = f * n; k < (f + 1) * n; k++) this.values[k] = x.values[this.rows[k] * x.cols + f];
+    // values[k] = x[rows[k]][f] in feature f's list, gathered in the kernel (the same numbers)
+    this.kernel.x.view.set(x.values);
+    this.kernel.gather();
   }
 
   /**
