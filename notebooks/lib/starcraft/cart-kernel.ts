@@ -3,8 +3,8 @@
 // between two values that leaves at least minBucket rows on each side. The counts and their sums of squares are
 // exact integers (i32 here, doubles there, converted exactly for the divisions), and the improvement is the same
 // double operations in the same order, so the same splits to the bit. With it, the partition of the node's lists
-// into its children's (moves of rows and of the values' bytes only).
-import { address, type Block, encodeModule, exitable, F64, I32, i32s, countUp, op, WasmMemory } from './wasm.ts';
+// into its children's (moves of rows and of the values' bytes only), a node's class counts and which rows go left.
+import { address, type Block, encodeModule, exitable, F64, I32, i32s, countUp, op, opMore, WasmMemory } from './wasm.ts';
 
 // scan(parentImpurity, best, from, to, size, minBucket, classes, totalSquares, cols, n, rows, values, labels,
 // counts, left, out) → the best feature, or −1 when no candidate improves on `best`; writes the best improvement
@@ -88,6 +88,57 @@ const partition = (() => {
   ];
 })();
 
+// countClasses(from, to, rows, labels, counts, classes): counts[c] = how many of the node's rows (feature 0's list
+// entries from … to−1: every list holds the node's rows there) have label c.
+const countClasses = (() => {
+  const [FROM, TO, ROWS, LABELS, COUNTS, CLASSES] = [0, 1, 2, 3, 4, 5];
+  const [K, AT] = [6, 7]; // i32
+  return [
+    ...op.get(COUNTS), ...op.i32(0), ...op.get(CLASSES), ...op.i32(2), ...op.shl, ...opMore.memoryFill,
+    ...op.get(FROM), ...op.set(K),
+    ...countUp(K, TO, [
+      ...op.get(COUNTS), ...op.get(LABELS), ...address(ROWS, K, 4), ...op.i32Load(), ...op.i32(2), ...op.shl, ...op.add, ...op.i32Load(),
+      ...op.i32(2), ...op.shl, ...op.add, ...op.tee(AT), ...op.get(AT), ...op.i32Load(), ...op.i32(1), ...op.add, ...op.i32Store(),
+    ]),
+  ];
+})();
+
+// mark(from, to, feature, threshold, n, rows, values, goLeft) → how many go left: for the node's rows in feature's
+// list (entries feature·n + from … feature·n + to−1), goLeft[row] = 1 if its value < threshold, else 0.
+const mark = (() => {
+  const [FROM, TO, FEATURE, THRESHOLD, N, ROWS, VALUES, GO_LEFT] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [K, END, LEFT, COUNT] = [8, 9, 10, 11]; // i32
+  return [
+    ...op.get(FEATURE), ...op.get(N), ...op.mul, ...op.tee(END), ...op.get(FROM), ...op.add, ...op.set(K),
+    ...op.get(END), ...op.get(TO), ...op.add, ...op.set(END),
+    ...op.i32(0), ...op.set(COUNT),
+    ...countUp(K, END, [
+      ...address(VALUES, K, 8), ...op.f64Load(), ...op.get(THRESHOLD), ...op.f64Lt, ...op.set(LEFT),
+      ...op.get(GO_LEFT), ...address(ROWS, K, 4), ...op.i32Load(), ...op.add, ...op.get(LEFT), ...op.i32Store8(),
+      ...op.get(COUNT), ...op.get(LEFT), ...op.add, ...op.set(COUNT),
+    ]),
+    ...op.get(COUNT),
+  ];
+})();
+
+// gather(x, cols, n, rows, values): values[f·n + k] = x[rows[f·n + k]·cols + f] (the bytes copied), for every
+// feature f < cols and k < n: each feature's values in its list's order, from the row-major matrix x.
+const gather = (() => {
+  const [X, COLS, N, ROWS, VALUES] = [0, 1, 2, 3, 4];
+  const [F, K, END] = [5, 6, 7]; // i32
+  return [
+    ...op.i32(0), ...op.set(F), ...op.i32(0), ...op.set(K),
+    ...countUp(F, COLS, [
+      ...op.get(K), ...op.get(N), ...op.add, ...op.set(END),
+      ...countUp(K, END, [
+        ...address(VALUES, K, 8),
+        ...op.get(X), ...address(ROWS, K, 4), ...op.i32Load(), ...op.get(COLS), ...op.mul, ...op.get(F), ...op.add, ...op.i32(3), ...op.shl, ...op.add,
+        ...op.i64Load(), ...op.i64Store(),
+      ]),
+    ]),
+  ];
+})();
+
 let compiled: WebAssembly.Module | undefined;
 
 /** A tree's per-feature sorted lists (cart.ts's NodeRows) and the scan's inputs, in the kernel's memory. */
@@ -104,6 +155,13 @@ export class CartKernel extends WasmMemory {
   readonly goLeft: Block<Uint8Array>;
   private readonly spareRows: Block<Int32Array>;
   private readonly spareValues: Block<Float64Array>;
+  /** the training rows (row-major), for gather */
+  readonly x: Block<Float64Array>;
+  private readonly gatherKernel: (x: number, cols: number, n: number, rows: number, values: number) => void;
+  private readonly countKernel: (from: number, to: number, rows: number, labels: number, counts: number, classes: number) => void;
+  private readonly markKernel: (
+    from: number, to: number, feature: number, threshold: number, n: number, rows: number, values: number, goLeft: number,
+  ) => number;
   private readonly partitionKernel: (
     from: number, to: number, cols: number, n: number, rows: number, values: number, goLeft: number, spareRows: number, spareValues: number,
   ) => void;
@@ -116,8 +174,11 @@ export class CartKernel extends WasmMemory {
     compiled ??= new WebAssembly.Module(encodeModule([
       { name: 'scan', params: [F64, F64, ...i32s(14)], result: I32, i32: 11, f64: 4, body: scan },
       { name: 'partition', params: i32s(9), i32: 7, body: partition },
+      { name: 'countClasses', params: i32s(6), i32: 2, body: countClasses },
+      { name: 'mark', params: [I32, I32, I32, F64, ...i32s(4)], result: I32, i32: 4, body: mark },
+      { name: 'gather', params: i32s(5), i32: 3, body: gather },
     ]));
-    const bytes = [n * cols * 4, n * cols * 8, n * 4, classes * 4, classes * 4, 16, n, n * 4, n * 8];
+    const bytes = [n * cols * 4, n * cols * 8, n * 4, classes * 4, classes * 4, 16, n, n * 4, n * 8, n * cols * 8];
     super(compiled, bytes.reduce((sum, b) => sum + WasmMemory.bytes(b), 0));
     this.rows = this.i32(n * cols);
     this.values = this.f64(n * cols);
@@ -128,8 +189,28 @@ export class CartKernel extends WasmMemory {
     this.goLeft = this.u8(n);
     this.spareRows = this.i32(n);
     this.spareValues = this.f64(n);
+    this.x = this.f64(n * cols);
     this.kernel = this.exports.scan as CartKernel['kernel'];
+    this.gatherKernel = this.exports.gather as CartKernel['gatherKernel'];
     this.partitionKernel = this.exports.partition as CartKernel['partitionKernel'];
+    this.countKernel = this.exports.countClasses as CartKernel['countKernel'];
+    this.markKernel = this.exports.mark as CartKernel['markKernel'];
+  }
+
+  /** Fills values from the training rows in x, in the order of every feature's list in rows (both filled). */
+  gather(): void {
+    this.gatherKernel(this.x.at, this.cols, this.n, this.rows.at, this.values.at);
+  }
+
+  /** The class counts of the node holding list entries from … to−1, into `counts` (cols > 0). */
+  countClasses(from: number, to: number): Int32Array {
+    this.countKernel(from, to, this.rows.at, this.labels.at, this.counts.at, this.classes);
+    return this.counts.view;
+  }
+
+  /** goLeft for the node's rows (list entries from … to−1): 1 where feature's value < threshold; how many. */
+  mark(from: number, to: number, feature: number, threshold: number): number {
+    return this.markKernel(from, to, feature, threshold, this.n, this.rows.at, this.values.at, this.goLeft.at);
   }
 
   /** Stably moves the entries from … to−1 of every feature's list whose row goLeft marks to the front of the range. */

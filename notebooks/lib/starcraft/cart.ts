@@ -31,13 +31,13 @@ export interface CartModel {
   root: Node;
 }
 
-function gini(c: readonly number[], n: number): number {
+function gini(c: ArrayLike<number>, n: number): number {
   let s = 0;
-  for (const v of c) s += v * v;
+  for (let k = 0; k < c.length; k++) s += c[k] * c[k];
   return n - s / n; // n × Gini impurity, so that children add up
 }
 
-function majority(c: readonly number[]): number {
+function majority(c: ArrayLike<number>): number {
   let best = 0;
   for (let k = 1; k < c.length; k++) if (c[k] > c[best]) best = k;
   return best;
@@ -52,9 +52,6 @@ class NodeRows {
   readonly kernel: CartKernel;
   readonly rows: Int32Array;
   readonly values: Float64Array;
-  /** the node's rows in row order, partitioned the same way */
-  readonly members: Int32Array;
-  private readonly spareRows: Int32Array;
 
   constructor(private readonly x: Matrix, classes: number) {
     const n = x.rows;
@@ -62,27 +59,20 @@ class NodeRows {
     this.rows = this.kernel.rows.view;
     this.rows.set(columnOrder(x));
     this.values = this.kernel.values.view;
-    for (let f = 0; f < x.cols; f++) for (let k = f * n; k < (f + 1) * n; k++) this.values[k] = x.values[this.rows[k] * x.cols + f];
-    this.members = Int32Array.from(Array(n).keys());
-    this.spareRows = new Int32Array(n);
+    // values[k] = x[rows[k]][f] in feature f's list, gathered in the kernel (the same numbers)
+    this.kernel.x.view.set(x.values);
+    this.kernel.gather();
   }
 
   /**
-   * Stably moves the rows marked in goLeft (the kernel's) to the front of from … to−1, in every list (in the
-   * kernel) and in members; returns the split point.
+   * Splits the node holding list entries from … to−1 on feature < threshold (as x's values: the lists hold the
+   * same numbers): marks the rows going left (the kernel's goLeft), moves them stably to the front of the range in
+   * every list (in the kernel); returns the split point.
    */
-  partition(from: number, to: number): number {
+  partition(from: number, to: number, feature: number, threshold: number): number {
+    const left = this.kernel.mark(from, to, feature, threshold);
     this.kernel.partition(from, to);
-    const { members, spareRows } = this;
-    const goLeft = this.kernel.goLeft.view;
-    let kept = from;
-    let moved = 0;
-    for (let k = from; k < to; k++) {
-      const r = members[k];
-      if (goLeft[r] === 1) members[kept++] = r; else spareRows[moved++] = r;
-    }
-    members.set(spareRows.subarray(0, moved), kept);
-    return kept;
+    return from + left;
   }
 }
 
@@ -93,34 +83,35 @@ export function fitCart(x: Matrix, y: ArrayLike<number>, options: CartOptions): 
   const maxDepth = options.maxDepth ?? 30;
   const n = x.rows;
   const lists = new NodeRows(x, classes);
-  const { members, kernel } = lists;
+  const { kernel } = lists;
   kernel.labels.view.set(y);
-  const goLeft = kernel.goLeft.view;
 
-  // The node holding members[from … to−1]. Counts are integers, so the sums of squares of the class counts
-  // on each side are exact whether summed afresh at each candidate or updated row by row, as the scan does.
+  // The node holding list entries from … to−1. Counts are integers, so the sums of squares of the class counts
+  // on each side are exact whether summed afresh at each candidate or updated row by row, as the scan does. The
+  // class counts are the kernel's (counted there over the node's rows; the scan reads them), or, with no feature
+  // (so no list, and no split: the root only), counted here.
   const grow = (from: number, to: number, depth: number): Node => {
     const size = to - from;
-    const c = new Array<number>(classes).fill(0);
-    for (let k = from; k < to; k++) c[y[members[k]]]++;
+    let c: ArrayLike<number>;
+    if (x.cols > 0) c = kernel.countClasses(from, to);
+    else {
+      const counts = new Array<number>(classes).fill(0);
+      for (let k = from; k < to; k++) counts[y[k]]++;
+      c = counts;
+    }
     const prediction = majority(c);
     const node: Node = { prediction, errors: size - c[prediction], feature: -1, threshold: 0 };
     if (size < minSplit || depth >= maxDepth || node.errors === 0) return node;
     const parentImpurity = gini(c, size);
     let totalSquares = 0;
     for (let k = 0; k < classes; k++) totalSquares += c[k] * c[k];
-    kernel.counts.view.set(c);
     const best = kernel.scan(from, to, minBucket, parentImpurity, totalSquares, 1e-9);
     if (best.feature >= 0) {
       node.feature = best.feature;
       node.threshold = best.threshold;
     }
     if (node.feature < 0) return node;
-    for (let k = from; k < to; k++) {
-      const r = members[k];
-      goLeft[r] = x.values[r * x.cols + node.feature] < node.threshold ? 1 : 0;
-    }
-    const middle = lists.partition(from, to);
+    const middle = lists.partition(from, to, node.feature, node.threshold);
     node.left = grow(from, middle, depth + 1);
     node.right = grow(middle, to, depth + 1);
     return node;

@@ -18,24 +18,31 @@ export interface ExactTrain {
   /** the columns that vary, widest spread first (so that a row's partial sum passes the bound soonest) */
   columns: Int32Array;
   /**
-   * The search (knn-kernel.ts), holding the distinct rows in byNorm's order: their norms (square roots of exact
-   * integers), their values of those columns in that order, and their extra squared terms (the published call's
-   * label column against a test value of 0, or 0).
+   * The search (knn-kernel.ts), holding the test rows and the distinct rows in byNorm's order: their norms (square
+   * roots of exact integers), their values of those columns in that order, and their extra squared terms (the
+   * published call's label column against a test value of 0, or 0).
    */
   kernel: NearestKernel;
 }
 
-/** The training side, or undefined when some distance might not be exact (a non-integer or too large a value). */
+/**
+ * The training side, or undefined when some distance might not be exact (a non-integer or too large a value).
+ * The passes over every value run in the kernel (knn-kernel.ts), on its copies of the training and test values.
+ */
 export function exactTrain(train: Matrix, test: Matrix, extra?: ArrayLike<number>): ExactTrain | undefined {
-  let largest = 0;
-  for (const m of [train, test]) {
-    for (let k = 0; k < m.values.length; k++) {
-      const v = m.values[k];
-      if (!Number.isInteger(v)) return undefined;
-      largest = Math.max(largest, Math.abs(v));
-    }
-  }
-  const extras = new Float64Array(train.rows);
+  const kernel = new NearestKernel(train.rows, train.cols, test.rows);
+  const exact = prepare(kernel, train, test, extra);
+  if (!exact) kernel.release();
+  return exact;
+}
+
+function prepare(kernel: NearestKernel, train: Matrix, test: Matrix, extra?: ArrayLike<number>): ExactTrain | undefined {
+  kernel.train.view.set(train.values);
+  kernel.test.view.set(test.values);
+  // Every value an integer (one pass, training rows then test rows, which also sums each column for widestFirst)
+  if (!kernel.columnStats()) return undefined;
+  let largest = kernel.largest;
+  const extras = kernel.extras.view;
   if (extra) for (let j = 0; j < train.rows; j++) {
     if (!Number.isInteger(extra[j])) return undefined;
     largest = Math.max(largest, Math.abs(extra[j]));
@@ -43,113 +50,60 @@ export function exactTrain(train: Matrix, test: Matrix, extra?: ArrayLike<number
   }
   // Every partial sum of squared differences is at most (cols + 1)·4·largest², below 2^53.
   if ((train.cols + 1) * 4 * largest * largest >= 2 ** 53) return undefined;
-  const { cols } = train;
-  const x = train.values;
-  // Distinct rows by a hash of their integer values (then compared in full), each with its copies, ascending.
-  const same = (a: number, b: number) => {
-    if (extras[a] !== extras[b]) return false;
-    for (let f = 0; f < cols; f++) if (x[a * cols + f] !== x[b * cols + f]) return false;
-    return true;
-  };
-  const byHash = new Map<number, number[][]>();
-  const distinct: number[][] = [];
-  for (let j = 0; j < train.rows; j++) {
-    let h = extras[j] | 0;
-    for (let f = 0; f < cols; f++) h = Math.imul(h ^ (x[j * cols + f] | 0), 0x9e3779b1) ^ (h >>> 15);
-    let candidates = byHash.get(h);
-    if (candidates === undefined) byHash.set(h, (candidates = []));
-    let group: number[] | undefined;
-    for (let g = 0; g < candidates.length && group === undefined; g++) if (same(candidates[g][0], j)) group = candidates[g];
-    if (group) group.push(j);
-    else {
-      group = [j];
-      candidates.push(group);
-      distinct.push(group);
-    }
-  }
-  const squared = new Float64Array(distinct.length);
-  for (let g = 0; g < distinct.length; g++) {
-    const j = distinct[g][0];
-    let s = extras[j];
-    for (let f = 0; f < cols; f++) s += x[j * cols + f] ** 2;
-    squared[g] = s;
-  }
-  const order = [...distinct.keys()].sort((a, b) => squared[a] - squared[b] || distinct[a][0] - distinct[b][0]);
-  const copyStart = new Int32Array(order.length + 1);
-  const byNorm = new Int32Array(order.length);
-  const copies = new Int32Array(train.rows);
-  for (let k = 0; k < order.length; k++) {
-    const group = distinct[order[k]];
-    byNorm[k] = group[0];
-    for (let c = 0; c < group.length; c++) copies[copyStart[k] + c] = group[c];
-    copyStart[k + 1] = copyStart[k] + group.length;
-  }
-  const columns = widestFirst(train, test);
-  const width = columns.length;
-  const kernel = new NearestKernel(byNorm.length, width);
-  const norms = kernel.norms.view, packed = kernel.packed.view, packedExtra = kernel.packedExtra.view;
-  for (let k = 0; k < byNorm.length; k++) {
-    const j = byNorm[k];
+  // Distinct rows (the same extra term and values), numbered by first appearance (knn-kernel.ts: by hash, then
+  // compared in full), each with its copies, ascending.
+  const groups = kernel.groupRows();
+  const groupOf = kernel.groupOf.view, firsts = kernel.firsts.view;
+  // Squared norms (extra term, then each column's square, in order) of the first copies
+  const rowList = kernel.rowList.view;
+  rowList.set(firsts.subarray(0, groups));
+  kernel.squaredNorms(groups);
+  const squared = kernel.squared.view;
+  const order = Array.from({ length: groups }, (_, g) => g).sort((a, b) => squared[a] - squared[b] || firsts[a] - firsts[b]);
+  // Each group's place in norm order; the copies in that order, each group's rows ascending (copyStart starts zeroed).
+  const rank = new Int32Array(groups);
+  const byNorm = new Int32Array(groups);
+  const norms = kernel.norms.view, packedExtra = kernel.packedExtra.view;
+  for (let k = 0; k < groups; k++) {
+    rank[order[k]] = k;
+    byNorm[k] = firsts[order[k]];
     norms[k] = Math.sqrt(squared[order[k]]);
-    packedExtra[k] = extras[j];
-    for (let c = 0; c < width; c++) packed[k * width + c] = x[j * cols + columns[c]];
+    packedExtra[k] = extras[byNorm[k]];
   }
+  const copyStart = kernel.copyStart.view;
+  const copies = kernel.copies.view;
+  for (let j = 0; j < train.rows; j++) copyStart[rank[groupOf[j]] + 1]++;
+  for (let k = 0; k < groups; k++) copyStart[k + 1] += copyStart[k];
+  const next = copyStart.slice(0, groups);
+  for (let j = 0; j < train.rows; j++) copies[next[rank[groupOf[j]]]++] = j;
+  const columns = widestFirst(kernel, train.rows + test.rows);
+  kernel.columns.view.set(columns);
+  // byNorm's rows, packed on those columns (rowList now in norm order)
+  rowList.set(byNorm);
+  kernel.shape(byNorm.length, columns.length);
   return { train, byNorm, copyStart, copies, columns, kernel };
 }
 
-/** Columns by descending variance over the training and test rows; constant ones (adding 0) left out. */
-function widestFirst(train: Matrix, test: Matrix): Int32Array {
-  // Row by row, each column's sums in the same order as column by column: the training rows, then the test rows.
-  const cols = train.cols;
-  const sum = new Float64Array(cols);
-  const squares = new Float64Array(cols);
-  const min = new Float64Array(cols).fill(Infinity);
-  const max = new Float64Array(cols).fill(-Infinity);
-  for (const m of [train, test]) {
-    for (let i = 0; i < m.rows; i++) {
-      for (let f = 0; f < cols; f++) {
-        const v = m.values[i * m.cols + f];
-        sum[f] += v; squares[f] += v * v; min[f] = Math.min(min[f], v); max[f] = Math.max(max[f], v);
-      }
-    }
-  }
-  const spread: number[] = [];
+/**
+ * Columns by descending variance over the training and test rows (`n` of them), from the kernel's column
+ * statistics; constant ones (adding 0) left out.
+ */
+function widestFirst(kernel: NearestKernel, n: number): Int32Array {
+  const sum = kernel.sum.view, squares = kernel.squares.view, min = kernel.min.view, max = kernel.max.view;
+  const spread = new Float64Array(sum.length);
   const varying: number[] = [];
-  const n = train.rows + test.rows;
-  for (let f = 0; f < cols; f++) {
-    spread.push(squares[f] / n - (sum[f] / n) ** 2);
+  for (let f = 0; f < sum.length; f++) {
+    const mean = sum[f] / n;
+    spread[f] = squares[f] / n - mean * mean; // mean * mean: mean ** 2's bits (fdlibm's pow for an exponent of 2)
     if (min[f] < max[f]) varying.push(f);
   }
   return Int32Array.from(varying.sort((a, b) => spread[b] - spread[a] || a - b));
 }
 
 /**
- * The training rows within a relative `eps` of test row t's nearest one, ascending, into `out`. Scratch:
- * `mark` (one per training row, all 0, left so).
+ * The training rows within a relative `eps` of test row t's nearest one: how many, ascending in
+ * exact.kernel.tied (knn-kernel.ts: the search, then the copies of the distinct rows within its final bound).
  */
-export function exactNearest(exact: ExactTrain, test: Matrix, t: number, eps: number, out: number[], mark: Uint8Array): void {
-  const { train, copyStart, copies, columns, kernel } = exact;
-  const cols = train.cols;
-  const base = t * test.cols;
-  let own = 0;
-  for (let f = 0; f < cols; f++) own += test.values[base + f] ** 2;
-  const testRow = kernel.testRow.view;
-  for (let c = 0; c < columns.length; c++) testRow[c] = test.values[base + columns[c]];
-  // First row whose norm is at least the test row's; then alternate outwards, nearest norm first.
-  const { kept, bound } = kernel.search(Math.sqrt(own), eps);
-  const found = kernel.found.view;
-  const distances = kernel.distances.view;
-  // The copies of every distinct row within the bound, in row order: sorted when few, else marked and listed.
-  out.length = 0;
-  for (let m = 0; m < kept; m++) {
-    const k = found[m];
-    if (distances[k] <= bound) for (let c = copyStart[k]; c < copyStart[k + 1]; c++) out.push(copies[c]);
-  }
-  if (out.length <= 64) {
-    out.sort((a, b) => a - b);
-    return;
-  }
-  for (const j of out) mark[j] = 1;
-  out.length = 0;
-  for (let j = 0; j < mark.length; j++) if (mark[j] === 1) { out.push(j); mark[j] = 0; }
+export function exactNearest(exact: ExactTrain, t: number, eps: number): number {
+  return exact.kernel.nearestRows(t, eps);
 }

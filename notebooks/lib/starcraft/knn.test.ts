@@ -74,6 +74,20 @@ describe('knnClassify', () => {
     }
   });
 
+  it('k = 1 on integers, with more than 64 rows tied nearest (listed in row order, not sorted), as the row-by-row scan', () => {
+    const random = mulberry32(8);
+    // 90 copies of one row and 30 rows at the same distance from the test rows, among others
+    const trainRows = Array.from({ length: 200 }, (_, i) =>
+      i % 2 === 0 && i < 180 ? [3, 3, 3] : i % 5 === 1 && i < 150 ? [3, 3, 4] : [Math.floor(random() * 9), 9, Math.floor(random() * 9)]);
+    const y = Array.from({ length: 200 }, () => Math.floor(random() * 4));
+    const test = fromRows([[3, 3, 3], [3, 3, 4], [3, 3, 5], [0, 9, 0]]);
+    const scanned = fromRows([...trainRows, [0.5, 100, 100]]); // the extra row is never nearest
+    for (const ties of ['all', 'random'] as const) {
+      const options = () => ({ k: 1, ties, classes: 4, random: mulberry32(6) });
+      expect([...knnClassify(fromRows(trainRows), y, test, options())]).toEqual([...knnClassify(scanned, [...y, 0], test, options())]);
+    }
+  });
+
   it('k = 1 on integers (exact distances, rows visited by norm) finds the rows the row-by-row scan finds', () => {
     // widths whose squared distances the search sums four columns at a time, with and without a remainder
     for (const width of [5, 8, 11]) {

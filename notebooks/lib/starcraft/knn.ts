@@ -92,24 +92,32 @@ function kthSmallest(values: Float64Array, k: number): number {
   return Float64Array.from(values).sort()[k - 1];
 }
 
-/** Picks the winning class; classes tied on votes are drawn from uniformly. */
+/** Picks the winning class; classes tied on votes are drawn from uniformly (by their rank in class order). */
 function vote(votes: Int32Array, random: Random): number {
   let best = -1;
-  let tied: number[] = [];
-  votes.forEach((count, c) => {
-    if (count > best) {
-      best = count;
-      tied = [c];
-    } else if (count === best) tied.push(c);
-  });
-  return tied.length === 1 ? tied[0] : tied[randomInt(random, tied.length)];
+  let tied = 0;
+  for (let c = 0; c < votes.length; c++) {
+    if (votes[c] > best) {
+      best = votes[c];
+      tied = 1;
+    } else if (votes[c] === best) tied++;
+  }
+  // the one class, or the draw among the tied (the same single draw as from the list of them)
+  let pick = tied === 1 ? 0 : randomInt(random, tied);
+  for (let c = 0; c < votes.length; c++) if (votes[c] === best && pick-- === 0) return c;
+  return 0; // no class at all (as the list's undefined, stored as 0)
 }
 
-/** The votes of the tied nearest rows (k = 1), then the class: the draws of the general path, in the same order. */
-function voteNearest(tied: readonly number[], trainLabels: ArrayLike<number>, ties: TieRule, votes: Int32Array, random: Random): number {
+/**
+ * The votes of the tied nearest rows (k = 1: tied[0 … count−1]), then the class: the draws of the general path,
+ * in the same order.
+ */
+function voteNearest(
+  tied: ArrayLike<number>, count: number, trainLabels: ArrayLike<number>, ties: TieRule, votes: Int32Array, random: Random,
+): number {
   votes.fill(0);
-  if (ties === 'all') for (const j of tied) votes[trainLabels[j]]++;
-  else votes[trainLabels[tied[randomInt(random, tied.length)]]]++;
+  if (ties === 'all') for (let i = 0; i < count; i++) votes[trainLabels[tied[i]]]++;
+  else votes[trainLabels[tied[randomInt(random, count)]]]++;
   return vote(votes, random);
 }
 
@@ -119,13 +127,12 @@ function classifyExact(
 ): Int32Array | undefined {
   const exact = exactTrain(train, test, options.labelColumn ? trainLabels : undefined);
   if (!exact) return undefined;
-  const mark = new Uint8Array(train.rows);
   const votes = new Int32Array(options.classes);
   const predicted = new Int32Array(test.rows);
-  const tied: number[] = [];
+  const tied = exact.kernel.tied.view;
   for (let t = 0; t < test.rows; t++) {
-    exactNearest(exact, test, t, EPS, tied, mark);
-    predicted[t] = voteNearest(tied, trainLabels, options.ties, votes, options.random);
+    const count = exactNearest(exact, t, EPS);
+    predicted[t] = voteNearest(tied, count, trainLabels, options.ties, votes, options.random);
   }
   exact.kernel.release();
   return predicted;
@@ -153,7 +160,7 @@ export function knnClassify(train: Matrix, trainLabels: ArrayLike<number>, test:
     if (k === 1) {
       // Same votes and the same random draws as the general path below, in a fraction of the time.
       nearestRows(train, test, columns, t, distances, tied);
-      predicted[t] = voteNearest(tied, trainLabels, ties, votes, random);
+      predicted[t] = voteNearest(tied, tied.length, trainLabels, ties, votes, random);
       continue;
     }
     squaredDistances(train, test, columns, t, distances);

@@ -6,7 +6,7 @@
 // log-likelihood, whose Math.exp and Math.log are fdlibm's (fdlibm.ts), in the kernel with no call out to
 // JavaScript; the same operations in the same order as softmax-loss.ts's loops for more than 8 classes.
 import { expBlock, logFunc } from './fdlibm.ts';
-import { address, countUp, encodeModule, F64, i32s, op, WasmMemory } from './wasm.ts';
+import { address, type Code, countUp, encodeModule, F64, i32s, loopWhile, op, WasmMemory } from './wasm.ts';
 
 /** Bytes per row of the dense matrix and of the output: 8 doubles. */
 export const ROW_BYTES = 64;
@@ -106,6 +106,70 @@ const residuals = (() => {
   ];
 })();
 
+// build(start, column, value, rows, group, firstRow, patterns, p, patternStart, patternIndex, patternValue,
+// columnStart, entryIndex, entryValue, fill): softmax-loss.ts's arrays for the kernel from the sparse rows
+// (start, column, value: CSR), their groups and each pattern's first row, as its JavaScript loops build them:
+// - pattern k's entries, those of its first row in order, as (column · 64, value), patternStart[k+1] their end;
+// - columnStart: each column's entry count, the intercept's (rows), summed into starts (it starts zeroed);
+// - the entries column by column (CSC; the intercept's last, value 1), each column's in row order, as
+//   (group · 64, value), placed through `fill` (scratch, p + 1 starts).
+// Values are copied as bytes.
+const build = (() => {
+  const [START, COLUMN, VALUE, ROWS, GROUP, FIRST_ROW, PATTERNS, P, PATTERN_START, PATTERN_INDEX, PATTERN_VALUE, COLUMN_START,
+    ENTRY_INDEX, ENTRY_VALUE, FILL] = Array.from({ length: 15 }, (_, i) => i);
+  const [K, E, END, AT, I, INDEX, C, SLOT] = Array.from({ length: 8 }, (_, i) => 15 + i); // i32
+  /** the entries of row `row`: e … end */
+  const rowEntries = (row: Code): Code => [
+    ...op.get(START), ...row, ...op.i32(2), ...op.shl, ...op.add, ...op.tee(SLOT), ...op.i32Load(), ...op.set(E),
+    ...op.get(SLOT), ...op.i32Load(4), ...op.set(END),
+  ];
+  /** address of i32 element `index` (code leaving an i32) of `base` */
+  const at4 = (base: number, index: Code): Code => [...op.get(base), ...index, ...op.i32(2), ...op.shl, ...op.add];
+  return [
+    // 1. the patterns' entries
+    ...op.i32(0), ...op.set(AT), ...op.i32(0), ...op.set(K),
+    ...countUp(K, PATTERNS, [
+      ...rowEntries([...address(FIRST_ROW, K, 4), ...op.i32Load()]),
+      ...countUp(E, END, [
+        ...address(PATTERN_INDEX, AT, 4), ...address(COLUMN, E, 4), ...op.i32Load(), ...op.i32(6), ...op.shl, ...op.i32Store(),
+        ...address(PATTERN_VALUE, AT, 8), ...address(VALUE, E, 8), ...op.i64Load(), ...op.i64Store(),
+        ...op.get(AT), ...op.i32(1), ...op.add, ...op.set(AT),
+      ]),
+      ...address(PATTERN_START, K, 4), ...op.get(AT), ...op.i32Store(4),
+    ]),
+    // 2. the columns' starts: counts (column j's at j + 1), the intercept's, then running sums
+    ...op.i32(0), ...op.set(E), ...at4(START, op.get(ROWS)), ...op.i32Load(), ...op.set(END),
+    ...countUp(E, END, [
+      ...at4(COLUMN_START, [...address(COLUMN, E, 4), ...op.i32Load()]), ...op.tee(SLOT), ...op.get(SLOT), ...op.i32Load(4), ...op.i32(1),
+      ...op.add, ...op.i32Store(4),
+    ]),
+    ...address(COLUMN_START, P, 4), ...op.get(ROWS), ...op.i32Store(4),
+    ...op.i32(0), ...op.set(C),
+    ...loopWhile([...op.get(C), ...op.get(P), ...op.leS], [
+      ...address(COLUMN_START, C, 4), ...op.tee(SLOT), ...op.get(SLOT), ...op.i32Load(4), ...op.get(SLOT), ...op.i32Load(), ...op.add,
+      ...op.i32Store(4),
+      ...op.get(C), ...op.i32(1), ...op.add, ...op.set(C),
+    ]),
+    // 3. the entries by column, row by row
+    ...op.get(FILL), ...op.get(COLUMN_START), ...op.get(P), ...op.i32(1), ...op.add, ...op.i32(2), ...op.shl, ...op.memoryCopy,
+    ...op.i32(0), ...op.set(I),
+    ...countUp(I, ROWS, [
+      ...address(GROUP, I, 4), ...op.i32Load(), ...op.i32(6), ...op.shl, ...op.set(INDEX),
+      ...rowEntries(op.get(I)),
+      ...countUp(E, END, [
+        ...at4(FILL, [...address(COLUMN, E, 4), ...op.i32Load()]), ...op.tee(SLOT), ...op.i32Load(), ...op.set(AT),
+        ...op.get(SLOT), ...op.get(AT), ...op.i32(1), ...op.add, ...op.i32Store(),
+        ...address(ENTRY_INDEX, AT, 4), ...op.get(INDEX), ...op.i32Store(),
+        ...address(ENTRY_VALUE, AT, 8), ...address(VALUE, E, 8), ...op.i64Load(), ...op.i64Store(),
+      ]),
+      ...address(FILL, P, 4), ...op.tee(SLOT), ...op.i32Load(), ...op.set(AT),
+      ...op.get(SLOT), ...op.get(AT), ...op.i32(1), ...op.add, ...op.i32Store(),
+      ...address(ENTRY_INDEX, AT, 4), ...op.get(INDEX), ...op.i32Store(),
+      ...address(ENTRY_VALUE, AT, 8), ...op.f64(1), ...op.f64Store(),
+    ]),
+  ];
+})();
+
 let compiled: WebAssembly.Module | undefined;
 
 /** A memory of `bytes` (blocks for the kernel's arrays are taken from it in order) with the kernel bound to it. */
@@ -114,6 +178,10 @@ export class Lanes8 extends WasmMemory {
   readonly softmax: (rows: number, out: number, classes: number) => void;
   readonly negativeLogLikelihood: (probability: number, groups: number, logLikelihood: number, rowAt: number, rows: number) => number;
   readonly residuals: (rowAt: number, label: number, groups: number, out: number) => void;
+  readonly build: (
+    start: number, column: number, value: number, rows: number, group: number, firstRow: number, patterns: number, p: number,
+    patternStart: number, patternIndex: number, patternValue: number, columnStart: number, entryIndex: number, entryValue: number, fill: number,
+  ) => void;
 
   constructor(bytes: number) {
     compiled ??= new WebAssembly.Module(encodeModule([
@@ -122,11 +190,13 @@ export class Lanes8 extends WasmMemory {
       { name: 'softmax', params: i32s(3), i32: 3 + 4, f64: 3 + 7, body: softmax },
       { name: 'negativeLogLikelihood', params: i32s(5), result: F64, i32: 1, f64: 1, body: negativeLogLikelihood },
       { name: 'residuals', params: i32s(4), i32: 4, body: residuals },
+      { name: 'build', params: i32s(15), i32: 8, body: build },
     ]));
     super(compiled, bytes);
     this.multiply = this.exports.multiply as Lanes8['multiply'];
     this.softmax = this.exports.softmax as Lanes8['softmax'];
     this.negativeLogLikelihood = this.exports.negativeLogLikelihood as Lanes8['negativeLogLikelihood'];
     this.residuals = this.exports.residuals as Lanes8['residuals'];
+    this.build = this.exports.build as Lanes8['build'];
   }
 }

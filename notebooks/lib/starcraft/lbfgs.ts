@@ -1,5 +1,10 @@
 // Limited-memory BFGS minimiser with a backtracking (Armijo) line search: enough for smooth convex
-// losses such as the softmax regression's, in a few dozen lines and without dependencies.
+// losses such as the softmax regression's, in a few dozen lines and without dependencies. The vector work (the
+// two-loop recursion, the trial points, the new pairs) runs in WebAssembly (lbfgs-kernel.ts) on vectors in the
+// kernel's memory, the same operations in the same order as the JavaScript loops it replaced
+// (reference/lbfgs-exact.ts, which the tests check it against to the bit); the objective is handed views of them.
+import { LbfgsKernel, PAIR_BYTES } from './lbfgs-kernel.ts';
+import { type Block, WasmMemory } from './wasm.ts';
 
 /** Writes the gradient at x into `gradient` and returns the value at x. */
 export type Objective = (x: Float64Array, gradient: Float64Array) => number;
@@ -33,94 +38,98 @@ export interface LbfgsResult {
   iterations: number;
 }
 
-function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
-function maxAbs(a: Float64Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
-}
+/** s·y below this: the pair is not kept (the curvature estimate would not stay positive definite). */
+const CURVATURE = 1e-12;
 
 export function lbfgs(f: Objective | SplitObjective, start: Float64Array, options: LbfgsOptions): LbfgsResult {
   const n = start.length;
   const memory = options.memory ?? 10;
+  if (!(memory >= 1)) throw new RangeError(`lbfgs: memory ${memory}`);
   const objective = typeof f === 'function' ? split(f, n) : f;
-  let x: Float64Array = Float64Array.from(start);
-  let g: Float64Array = new Float64Array(n);
-  let value = objective.value(x);
-  objective.gradient(g);
-  const s: Float64Array[] = [];
-  const y: Float64Array[] = [];
-  const rho: number[] = [];
-  const direction = new Float64Array(n);
-  const alpha = new Float64Array(memory);
-  let iterations = 0;
-  // Arrays no longer needed (the previous point and gradient, pairs dropped from memory), reused so that the
-  // loop allocates nothing once it runs: every value is computed as before.
-  const spare: Float64Array[] = [];
-  const recycled: Float64Array[] = [];
-  while (iterations < options.maxIterations && maxAbs(g) > options.tolerance) {
-    iterations++;
-    // Two-loop recursion: direction = −H·g with H the L-BFGS inverse-Hessian estimate.
-    direction.set(g);
-    for (let k = s.length - 1; k >= 0; k--) {
-      const a = (alpha[k] = rho[k] * dot(s[k], direction));
-      const yPair = y[k];
-      for (let i = 0; i < n; i++) direction[i] -= a * yPair[i];
-    }
-    const last = s.length - 1;
-    const gamma = last >= 0 ? dot(s[last], y[last]) / dot(y[last], y[last]) : 1 / Math.max(1, maxAbs(g));
-    for (let i = 0; i < n; i++) direction[i] *= gamma;
-    for (let k = 0; k < s.length; k++) {
-      const beta = rho[k] * dot(y[k], direction);
-      const coefficient = alpha[k] - beta;
-      const sPair = s[k];
-      for (let i = 0; i < n; i++) direction[i] += sPair[i] * coefficient;
-    }
-    for (let i = 0; i < n; i++) direction[i] = -direction[i];
-    let slope = dot(g, direction);
-    if (slope >= 0) {
-      // Not a descent direction (curvature estimate went bad): restart from steepest descent.
-      s.length = y.length = rho.length = 0;
-      for (let i = 0; i < n; i++) direction[i] = -g[i];
-      slope = -dot(g, g);
-    }
-    let step = 1;
-    const next = spare.pop() ?? new Float64Array(n);
-    const nextGradient = spare.pop() ?? new Float64Array(n);
-    let nextValue = Infinity;
-    for (let tries = 0; tries < 40; tries++) {
-      for (let i = 0; i < n; i++) next[i] = x[i] + step * direction[i];
-      nextValue = objective.value(next);
-      if (nextValue <= value + 1e-4 * step * slope) break;
-      step *= 0.5;
-    }
-    if (!(nextValue < value)) break; // no progress possible at this precision
-    objective.gradient(nextGradient); // at `next`, the last point tried (kept, or the last of the 40 tries)
-    const sk = recycled.pop() ?? new Float64Array(n);
-    const yk = recycled.pop() ?? new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      sk[i] = next[i] - x[i];
-      yk[i] = nextGradient[i] - g[i];
-    }
-    const sy = dot(sk, yk);
-    if (sy > 1e-12) {
-      if (s.length === memory) {
-        recycled.push(s.shift() as Float64Array, y.shift() as Float64Array);
-        rho.shift();
+  // The point, its gradient, the next point tried and its gradient, the direction; memory + 1 (s, y) pairs (the
+  // new one is computed before the oldest is dropped); the pair table; s·y and y·y of the new pair.
+  const vectors = 5 + 2 * (memory + 1);
+  const kernel = new LbfgsKernel(vectors * WasmMemory.bytes(n * 8) + WasmMemory.bytes(memory * PAIR_BYTES) + WasmMemory.bytes(16));
+  try {
+    let x = kernel.f64(n);
+    let g = kernel.f64(n);
+    const spare = [kernel.f64(n), kernel.f64(n)];
+    const direction = kernel.f64(n);
+    /** free pair slots: [s, y] */
+    const free: [Block<Float64Array>, Block<Float64Array>][] = [];
+    for (let k = 0; k <= memory; k++) free.push([kernel.f64(n), kernel.f64(n)]);
+    // The pairs kept, oldest first: their slots here, their records in the kernel's table (s's and y's
+    // addresses, ρ, then α written by the recursion), in the same order.
+    const kept: [Block<Float64Array>, Block<Float64Array>][] = [];
+    const table = kernel.i32(memory * PAIR_BYTES / 4);
+    const tableF64 = new Float64Array(table.view.buffer, table.at, memory * PAIR_BYTES / 8);
+    const products = kernel.f64(2);
+    /** s·y and y·y of the newest pair kept */
+    let sy = 0;
+    let yy = 0;
+
+    x.view.set(start);
+    let value = objective.value(x.view);
+    objective.gradient(g.view);
+    let iterations = 0;
+    for (let largest = kernel.maxAbs(g.at, n); iterations < options.maxIterations && largest > options.tolerance; largest = kernel.maxAbs(g.at, n)) {
+      iterations++;
+      // Two-loop recursion: direction = −H·g with H the L-BFGS inverse-Hessian estimate, scaled first by
+      // s·y / y·y of the newest pair (as dot(s, y) / dot(y, y) of it: the same sums).
+      const gamma = kept.length > 0 ? sy / yy : 1 / Math.max(1, largest);
+      let slope = kernel.twoLoop(n, g.at, direction.at, table.at, kept.length, gamma);
+      if (slope >= 0) {
+        // Not a descent direction (curvature estimate went bad): restart from steepest descent.
+        free.push(...kept);
+        kept.length = 0;
+        const d = direction.view;
+        const gv = g.view;
+        let gg = 0;
+        for (let i = 0; i < n; i++) {
+          d[i] = -gv[i];
+          gg += gv[i] * gv[i];
+        }
+        slope = -gg;
       }
-      s.push(sk);
-      y.push(yk);
-      rho.push(1 / sy);
-    } else recycled.push(sk, yk);
-    spare.push(x, g);
-    x = next;
-    g = nextGradient;
-    value = nextValue;
+      let step = 1;
+      const next = spare.pop() as Block<Float64Array>;
+      const nextGradient = spare.pop() as Block<Float64Array>;
+      let nextValue = Infinity;
+      for (let tries = 0; tries < 40; tries++) {
+        kernel.trial(n, x.at, direction.at, step, next.at);
+        nextValue = objective.value(next.view);
+        if (nextValue <= value + 1e-4 * step * slope) break;
+        step *= 0.5;
+      }
+      if (!(nextValue < value)) {
+        // no progress possible at this precision
+        spare.push(next, nextGradient);
+        break;
+      }
+      objective.gradient(nextGradient.view); // at `next`, the last point tried (kept, or the last of the 40 tries)
+      const slot = free.pop() as [Block<Float64Array>, Block<Float64Array>];
+      kernel.pair(n, x.at, next.at, g.at, nextGradient.at, slot[0].at, slot[1].at, products.at);
+      const newSy = products.view[0];
+      if (newSy > CURVATURE) {
+        if (kept.length === memory) {
+          free.push(kept.shift() as [Block<Float64Array>, Block<Float64Array>]);
+          table.view.copyWithin(0, PAIR_BYTES / 4, memory * PAIR_BYTES / 4);
+        }
+        const record = kept.length;
+        kept.push(slot);
+        table.view[record * PAIR_BYTES / 4] = slot[0].at;
+        table.view[record * PAIR_BYTES / 4 + 1] = slot[1].at;
+        tableF64[record * PAIR_BYTES / 8 + 1] = 1 / newSy;
+        sy = newSy;
+        yy = products.view[1];
+      } else free.push(slot);
+      spare.push(x, g);
+      x = next;
+      g = nextGradient;
+      value = nextValue;
+    }
+    return { x: x.view.slice(), value, iterations };
+  } finally {
+    kernel.release();
   }
-  return { x, value, iterations };
 }

@@ -26,8 +26,17 @@ export interface SparseRows {
 /** Up to this many classes, scores and sums go through the 8-lane kernel (padded to 8 lanes). */
 const LANES = 8;
 
-/** Numbers rows by their entries (the same columns and values to the bit), in order of first appearance. */
-function rowPatterns(z: SparseRows, rows: number): { pattern: Int32Array; patterns: number } {
+/** Rows numbered by their entries: pattern[i] is row i's number, patterns how many. */
+export interface RowPatterns {
+  pattern: Int32Array;
+  patterns: number;
+}
+
+/**
+ * Numbers rows by their entries (the same columns and values, as numbers, and the same hash of their bits), in
+ * order of first appearance. (softmax-scale.ts numbers them the same way in WebAssembly.)
+ */
+export function rowPatterns(z: SparseRows, rows: number): RowPatterns {
   const { start, column, value } = z;
   const bits = new Int32Array(value.buffer, value.byteOffset, value.length * 2);
   const pattern = new Int32Array(rows);
@@ -113,19 +122,19 @@ export class SoftmaxLoss implements SplitObjective {
   /** the weights of the last `value` call (for the L2 term of the gradient) */
   private weights: Float64Array = new Float64Array(0);
 
+  /** `rows`: z's rowPatterns, when already found (softmax-scale.ts); else found here */
   constructor(
     z: SparseRows, y: ArrayLike<number>, private readonly n: number, private readonly p: number,
-    private readonly classes: number, private readonly l2: number,
+    private readonly classes: number, private readonly l2: number, rows?: RowPatterns,
   ) {
     const lanes = (this.lanes = classes <= LANES ? LANES : classes);
     const { start, column, value } = z;
-    const { pattern, patterns } = rowPatterns(z, n);
+    const { pattern, patterns } = rows ?? rowPatterns(z, n);
     this.patterns = patterns;
     const groupOf = new Int32Array(patterns * classes).fill(-1); // by pattern and label
     const groupPattern: number[] = [];
     const groupLabel: number[] = [];
     this.group = new Int32Array(n);
-    const perColumn = new Int32Array(p + 2); // entries per column, then where each column starts
     for (let i = 0; i < n; i++) {
       const key = pattern[i] * classes + y[i];
       if (groupOf[key] < 0) {
@@ -134,10 +143,7 @@ export class SoftmaxLoss implements SplitObjective {
         groupLabel.push(y[i]);
       }
       this.group[i] = groupOf[key];
-      for (let e = start[i]; e < start[i + 1]; e++) perColumn[column[e] + 1]++;
     }
-    perColumn[p + 1] = n; // the intercept's column
-    for (let j = 0; j <= p; j++) perColumn[j + 1] += perColumn[j];
     this.groups = groupPattern.length;
     this.groupPattern = Int32Array.from(groupPattern);
     this.groupLabel = Int32Array.from(groupLabel);
@@ -147,12 +153,15 @@ export class SoftmaxLoss implements SplitObjective {
     let patternEntries = 0;
     for (let k = 0; k < patterns; k++) patternEntries += start[firstRow[k] + 1] - start[firstRow[k]];
 
-    // Every array the kernel reads or writes is placed in its memory.
-    const entries = perColumn[p + 1];
+    // Every array the kernel reads or writes is placed in its memory, and (to build them there) the rows, their
+    // groups, the patterns' first rows and scratch.
+    const zEntries = start[n];
+    const entries = zEntries + n; // every row's entries in their columns, and its intercept's
     const bytes = [
       (patterns + 1) * 4, patternEntries * 4, patternEntries * 8, (p + 2) * 4, entries * 4, entries * 8,
       (p + 1) * lanes * 8, patterns * lanes * 8, this.groups * 8, this.groups * lanes * 8, lanes * 8, (p + 1) * lanes * 8,
       this.groups * 4, this.groups * 4, this.groups * 4, n * 4,
+      (n + 1) * 4, zEntries * 4, zEntries * 8, n * 4, patterns * 4, (p + 1) * 4,
     ];
     const kernel = (this.kernel = lanes === LANES ? new Lanes8(bytes.reduce((sum, b) => sum + Lanes8.bytes(b), 0)) : undefined);
     const f64 = (count: number): Block<Float64Array> => kernel?.f64(count) ?? { at: 0, view: new Float64Array(count) };
@@ -163,29 +172,9 @@ export class SoftmaxLoss implements SplitObjective {
     this.patternStart = i32(patterns + 1);
     this.patternIndex = i32(patternEntries);
     this.patternValue = f64(patternEntries);
-    for (let k = 0, at = 0; k < patterns; k++) {
-      for (let e = start[firstRow[k]]; e < start[firstRow[k] + 1]; e++, at++) {
-        this.patternIndex.view[at] = column[e] * unit;
-        this.patternValue.view[at] = value[e];
-      }
-      this.patternStart.view[k + 1] = at;
-    }
     this.columnStart = i32(p + 2);
-    this.columnStart.view.set(perColumn);
     this.entryIndex = i32(entries);
     this.entryValue = f64(entries);
-    const fill = perColumn.slice(0, p + 1);
-    for (let i = 0; i < n; i++) {
-      const index = this.group[i] * unit;
-      for (let e = start[i]; e < start[i + 1]; e++) {
-        const at = fill[column[e]]++;
-        this.entryIndex.view[at] = index;
-        this.entryValue.view[at] = value[e];
-      }
-      const at = fill[p]++;
-      this.entryIndex.view[at] = index;
-      this.entryValue.view[at] = 1;
-    }
     this.weightsT = f64((p + 1) * lanes);
     this.probabilities = f64(patterns * lanes);
     this.logLikelihood = f64(this.groups);
@@ -196,6 +185,44 @@ export class SoftmaxLoss implements SplitObjective {
     this.patternAt = i32(kernel ? this.groups : 0);
     this.labelOf = i32(kernel ? this.groups : 0);
     this.rowAt = i32(kernel ? n : 0);
+    if (kernel) {
+      // the loops below, in the kernel (lanes8.ts's build), on copies of the rows there
+      const rows = kernel.i32(n + 1), rowColumn = kernel.i32(zEntries), rowValue = kernel.f64(zEntries);
+      const groupAt = kernel.i32(n), firstAt = kernel.i32(patterns), fill = kernel.i32(p + 1);
+      rows.view.set(start.subarray(0, n + 1));
+      rowColumn.view.set(column.subarray(0, zEntries));
+      rowValue.view.set(value.subarray(0, zEntries));
+      groupAt.view.set(this.group);
+      firstAt.view.set(firstRow);
+      kernel.build(
+        rows.at, rowColumn.at, rowValue.at, n, groupAt.at, firstAt.at, patterns, p, this.patternStart.at, this.patternIndex.at,
+        this.patternValue.at, this.columnStart.at, this.entryIndex.at, this.entryValue.at, fill.at,
+      );
+    } else {
+      for (let k = 0, at = 0; k < patterns; k++) {
+        for (let e = start[firstRow[k]]; e < start[firstRow[k] + 1]; e++, at++) {
+          this.patternIndex.view[at] = column[e] * unit;
+          this.patternValue.view[at] = value[e];
+        }
+        this.patternStart.view[k + 1] = at;
+      }
+      const perColumn = this.columnStart.view; // entries per column, then where each column starts
+      for (let e = 0; e < zEntries; e++) perColumn[column[e] + 1]++;
+      perColumn[p + 1] = n; // the intercept's column
+      for (let j = 0; j <= p; j++) perColumn[j + 1] += perColumn[j];
+      const fill = perColumn.slice(0, p + 1);
+      for (let i = 0; i < n; i++) {
+        const index = this.group[i] * unit;
+        for (let e = start[i]; e < start[i + 1]; e++) {
+          const at = fill[column[e]]++;
+          this.entryIndex.view[at] = index;
+          this.entryValue.view[at] = value[e];
+        }
+        const at = fill[p]++;
+        this.entryIndex.view[at] = index;
+        this.entryValue.view[at] = 1;
+      }
+    }
     if (kernel) {
       for (let g = 0; g < this.groups; g++) {
         this.patternAt.view[g] = this.probabilities.at + this.groupPattern[g] * ROW_BYTES;

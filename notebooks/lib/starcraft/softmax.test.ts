@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { lbfgs } from './lbfgs.ts';
+import { lbfgs, type Objective } from './lbfgs.ts';
+import { lbfgs as lbfgsReference } from './reference/lbfgs-exact.ts';
 import { fromRows, matrix } from './matrix.ts';
 import { mulberry32 } from './random.ts';
 import { fitSoftmax as fitSoftmaxReference } from './reference/softmax-exact.ts';
 import { fitSoftmax, predictSoftmax, predictSoftmaxProbabilities } from './softmax.ts';
+import { rowPatterns } from './softmax-loss.ts';
+import { ScaleKernel } from './softmax-scale.ts';
 
 describe('lbfgs', () => {
   it('minimises the Rosenbrock function', () => {
@@ -19,6 +22,30 @@ describe('lbfgs', () => {
     );
     expect(result.x[0]).toBeCloseTo(1, 4);
     expect(result.x[1]).toBeCloseTo(1, 4);
+  });
+
+  it('takes the same steps to the bit as the JavaScript implementation (odd and even sizes, a full memory)', () => {
+    const rosenbrock = (n: number): Objective => (x, g) => {
+      let value = 0;
+      g.fill(0);
+      for (let i = 0; i + 1 < n; i++) {
+        const a = x[i];
+        const b = x[i + 1] - a * a;
+        value += (1 - a) * (1 - a) + 100 * b * b;
+        g[i] += -2 * (1 - a) - 400 * a * b;
+        g[i + 1] += 200 * b;
+      }
+      return value;
+    };
+    for (const [n, memory] of [[2, 10], [7, 3], [40, 5], [41, 10]]) {
+      const start = Float64Array.from({ length: n }, (_, i) => (i % 2 === 0 ? -1.2 : 1));
+      const options = { maxIterations: 300, tolerance: 1e-10, memory };
+      const fast = lbfgs(rosenbrock(n), start, options);
+      const reference = lbfgsReference(rosenbrock(n), start, options);
+      expect(fast.iterations).toBe(reference.iterations);
+      expect(Object.is(fast.value, reference.value)).toBe(true);
+      expect([...new Uint8Array(fast.x.buffer)]).toEqual([...new Uint8Array(reference.x.buffer)]);
+    }
   });
 });
 
@@ -96,5 +123,23 @@ describe('fitSoftmax against the class-major reference', () => {
       expect(ours.iterations).toBe(reference.iterations);
       expect([...ours.weights]).toEqual([...reference.weights]);
     }
+  });
+});
+
+describe('ScaleKernel', () => {
+  it('numbers the scaled rows by their entries as rowPatterns does (repeats, empty rows, equal entries in other columns)', () => {
+    const random = mulberry32(9);
+    const base = Array.from({ length: 40 }, () => Array.from({ length: 6 }, () => (random() < 0.6 ? 0 : Math.floor(random() * 3))));
+    const rows = Array.from({ length: 300 }, () => [...base[Math.floor(random() * base.length)]]);
+    rows.push([0, 0, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0]);
+    const x = fromRows(rows);
+    const kernel = new ScaleKernel(x);
+    const z = kernel.scaleSparse([0, 1, 2, 3, 4, 5], Float64Array.from([1, 2, 3, 0.5, 7, 1]));
+    const fast = kernel.rowPatterns();
+    kernel.release();
+    const reference = rowPatterns(z, x.rows);
+    expect(fast.patterns).toBe(reference.patterns);
+    expect([...fast.pattern]).toEqual([...reference.pattern]);
+    expect(fast.patterns).toBeLessThan(x.rows / 2);
   });
 });

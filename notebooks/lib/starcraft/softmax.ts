@@ -7,6 +7,7 @@
 import { lbfgs } from './lbfgs.ts';
 import { type Matrix } from './matrix.ts';
 import { SoftmaxLoss, type SparseRows } from './softmax-loss.ts';
+import { ScaleKernel } from './softmax-scale.ts';
 
 export interface SoftmaxOptions {
   classes: number;
@@ -29,23 +30,6 @@ export interface SoftmaxModel {
   iterations: number;
 }
 
-function scaleSparse(x: Matrix, columns: number[], scale: Float64Array): SparseRows {
-  const start = new Int32Array(x.rows + 1);
-  const column: number[] = [];
-  const value: number[] = [];
-  for (let i = 0; i < x.rows; i++) {
-    for (let j = 0; j < columns.length; j++) {
-      const v = x.values[i * x.cols + columns[j]];
-      if (v !== 0) {
-        column.push(j);
-        value.push(v / scale[j]);
-      }
-    }
-    start[i + 1] = column.length;
-  }
-  return { start, column: Int32Array.from(column), value: Float64Array.from(value) };
-}
-
 /** Class scores of row i into out[offset … offset+classes−1]. */
 function scores(w: Float64Array, z: SparseRows, i: number, p: number, classes: number, out: Float64Array, offset: number): void {
   const stride = p + 1;
@@ -62,12 +46,9 @@ export function fitSoftmax(x: Matrix, y: ArrayLike<number>, options: SoftmaxOpti
   const columns: number[] = [];
   const means: number[] = [];
   const scales: number[] = [];
-  // Each column's mean, then its squared deviations, summed over the rows in order (read row by row).
-  const sums = new Float64Array(x.cols);
-  for (let i = 0; i < x.rows; i++) for (let j = 0; j < x.cols; j++) sums[j] += x.values[i * x.cols + j];
-  const columnMeans = sums.map((sum) => sum / x.rows);
-  const squares = new Float64Array(x.cols);
-  for (let i = 0; i < x.rows; i++) for (let j = 0; j < x.cols; j++) squares[j] += (x.values[i * x.cols + j] - columnMeans[j]) ** 2;
+  // Each column's mean, then its squared deviations, summed over the rows in order (ScaleKernel, softmax-scale.ts).
+  const kernel = new ScaleKernel(x);
+  const { means: columnMeans, squares } = kernel.columnMoments();
   for (let j = 0; j < x.cols; j++) {
     const sd = Math.sqrt(squares[j] / x.rows);
     if (sd > 0) {
@@ -79,8 +60,10 @@ export function fitSoftmax(x: Matrix, y: ArrayLike<number>, options: SoftmaxOpti
   const mean = Float64Array.from(means);
   const scale = Float64Array.from(scales);
   const p = columns.length;
-  const z = scaleSparse(x, columns, scale);
-  const loss = new SoftmaxLoss(z, y, x.rows, p, classes, options.l2 ?? 1e-4);
+  const z = kernel.scaleSparse(columns, scale);
+  const rows = kernel.rowPatterns();
+  kernel.release();
+  const loss = new SoftmaxLoss(z, y, x.rows, p, classes, options.l2 ?? 1e-4, rows);
   const result = lbfgs(loss, new Float64Array(classes * (p + 1)), {
     maxIterations: options.maxIterations ?? 100, tolerance: options.tolerance ?? 1e-5,
   });
@@ -92,7 +75,9 @@ export function fitSoftmax(x: Matrix, y: ArrayLike<number>, options: SoftmaxOpti
 export function predictSoftmaxProbabilities(model: SoftmaxModel, x: Matrix): Float64Array {
   const { classes, columns, weights } = model;
   const p = columns.length;
-  const z = scaleSparse(x, columns, model.scale);
+  const kernel = new ScaleKernel(x);
+  const z = kernel.scaleSparse(columns, model.scale);
+  kernel.release();
   const out = new Float64Array(x.rows * classes);
   for (let i = 0; i < x.rows; i++) {
     const pi = i * classes;

@@ -295,3 +295,16 @@ export class WasmMemory {
     return Math.ceil(bytes / ALIGN) * ALIGN;
   }
 }
+
+/** More instructions, kept apart from `op` (added later): negation, exact (the sign bit flipped). */
+export const opMore = {
+  f64Neg: [0x9a] as Code,
+  f64x2Neg: simd(0xed),
+  /** the f64 rounded toward zero (an f64: no trap) */
+  f64Trunc: [0x9d] as Code,
+  f64Sqrt: [0x9f] as Code,
+  /** the f64 truncated toward zero to an i64 (traps outside the i64 range or on NaN) */
+  i64FromF64: [0xb0] as Code,
+  /** memory.fill(destination, byte, bytes) */
+  memoryFill: [0xfc, 0x0b, 0] as Code,
+};

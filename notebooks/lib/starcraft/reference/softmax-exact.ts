@@ -6,7 +6,7 @@
 // change under rescaling, but the optimiser converges far faster) but not centred, so that the many zeros
 // stay zeros and the rows can be stored sparse; constant columns are dropped; a small L2 penalty keeps the
 // optimum finite when the classes are separable (late in the game they are).
-import { lbfgs } from '../lbfgs.ts';
+import { lbfgs } from './lbfgs-exact.ts';
 import { type Matrix } from '../matrix.ts';
 
 export interface SoftmaxOptions {
