@@ -210,7 +210,40 @@ function boxPairCode(at: BoxPairLocals): Code {
   ];
 }
 
-/** The functions gainWithin, boxWithin and boxPair (exported for tests): the parameters, then the scratch locals. */
+/** Where filterPairCode's inputs (v128: both lanes' candidates, the node's constants in both lanes) and scratch are. */
+interface FilterPairLocals {
+  gl: number; hl: number; sumG: number; sumH: number; lambda: number; mcw: number; limit: number;
+  hr: number; gr: number; b: number; d: number; rhs: number;
+}
+
+/**
+ * gainWithin's rejections on two candidates at once, one per f64x2 lane, as an i32 (bit l: lane l's candidate is
+ * not rejected, so gainWithin would return its exact gain), without a branch. Each lane performs gainWithin's
+ * IEEE operations up to its two −∞ returns, in their order (a side lighter than the minimum child weight; the
+ * filter by multiplications), so a lane is rejected exactly when gainWithin returns −∞ for its candidate.
+ */
+function filterPairCode(at: FilterPairLocals): Code {
+  const { gl, hl, sumG, sumH, lambda, mcw, limit, hr, gr, b, d, rhs } = at;
+  const { f64x2Add: add, f64x2Sub: sub, f64x2Mul: mul } = op;
+  const zero = [...op.f64(0), ...op.f64x2Splat];
+  return [
+    // hl < mcw || hr < mcw, hr = sumH − hl
+    ...op.get(hl), ...op.get(mcw), ...simdOp.f64x2Lt,
+    ...op.get(sumH), ...op.get(hl), ...sub, ...op.tee(hr), ...op.get(mcw), ...simdOp.f64x2Lt, ...simdOp.v128Or,
+    // b > 0 && d > 0 && gl·gl·d + gr·gr·b < rhs && rhs < ∞, rhs = limit·b·d
+    ...op.get(sumG), ...op.get(gl), ...sub, ...op.set(gr),
+    ...op.get(hl), ...op.get(lambda), ...add, ...op.set(b),
+    ...op.get(hr), ...op.get(lambda), ...add, ...op.set(d),
+    ...op.get(limit), ...op.get(b), ...mul, ...op.get(d), ...mul, ...op.set(rhs),
+    ...op.get(b), ...zero, ...simdOp.f64x2Gt, ...op.get(d), ...zero, ...simdOp.f64x2Gt, ...simdOp.v128And,
+    ...op.get(gl), ...op.get(gl), ...mul, ...op.get(d), ...mul, ...op.get(gr), ...op.get(gr), ...mul, ...op.get(b), ...mul, ...add,
+    ...op.get(rhs), ...simdOp.f64x2Lt, ...simdOp.v128And,
+    ...op.get(rhs), ...op.f64(Infinity), ...op.f64x2Splat, ...simdOp.f64x2Lt, ...simdOp.v128And,
+    ...simdOp.v128Or, ...simdOp.i64x2Bitmask, ...op.i32(3), ...op.xor,
+  ];
+}
+
+/** The functions gainWithin, boxWithin, boxPair and filterPair (exported for tests): the parameters, then the scratch locals. */
 const gainWithin = gainCode(
   { gl: 0, hl: 1, sumG: 2, sumH: 3, parent: 4, lambda: 5, mcw: 6, limit: 7, hr: 8, gr: 9, b: 10, d: 11, rhs: 12 }, () => op.return,
 );
@@ -218,6 +251,16 @@ const boxWithin = boxCode({
   gMin: 0, gMax: 1, hMin: 2, hMax: 3, sumG: 4, sumH: 5, lambda: 6, mcw: 7, limit: 8,
   b0: 9, b1: 10, d0: 11, d1: 12, l0: 13, l1: 14, r0: 15, r1: 16,
 }, () => op.return);
+// filterPair(gl0, hl0, gl1, hl1, sumG, sumH, lambda, minChildWeight, limit) → i32
+const filterPair = (() => {
+  const [gl, hl, sumG, sumH, lambda, mcw, limit, hr, gr, b, d, rhs] = Array.from({ length: 12 }, (_, i) => 9 + i);
+  const lanes = (lane0: number, lane1: number) => [...op.get(lane0), ...op.f64x2Splat, ...op.get(lane1), ...simdOp.f64x2ReplaceLane(1)];
+  return [
+    ...lanes(0, 2), ...op.set(gl), ...lanes(1, 3), ...op.set(hl),
+    ...[sumG, sumH, lambda, mcw, limit].flatMap((local, k) => [...op.get(4 + k), ...op.f64x2Splat, ...op.set(local)]),
+    ...filterPairCode({ gl, hl, sumG, sumH, lambda, mcw, limit, hr, gr, b, d, rhs }),
+  ];
+})();
 // boxPair(gMin0, gMax0, hMin0, hMax0, gMin1, gMax1, hMin1, hMax1, sumG, sumH, lambda, minChildWeight, limit) → i32
 const boxPair = (() => {
   const v128 = Array.from({ length: 19 }, (_, i) => 13 + i);
@@ -249,15 +292,16 @@ const filterLimit = [
 // after it, the sums at its start (startG, startH), bounds on the gradient sum within it (minG, maxG: it rises by
 // at most the block's positive gradients and falls by at most its negative ones, with a slack far above the
 // rounding of its additions) and the hessian sum at its end (endH). Then the second pass over the blocks that may
-// beat the best.
+// beat the best: both sides' boxes of a block in one test (boxPairCode), and in a block that may, both sides'
+// candidates of an entry through gainWithin's rejections in one test (filterPairCode), the few left scored exactly.
 // Writes the best gain and threshold (f64) at out, out + 8, its feature and default (i32) at out + 16, out + 20;
 // returns 0 when there is no split.
 const FIND_F64 = 21;
-const FIND_V128 = 23;
+const FIND_V128 = 25;
 const find = (() => {
   const [NODE, ENTRIES, ROWS_IN, SUM_G, SUM_H, LAMBDA, MCW, LO, HI, STRIDE, COLS, ROWS, GRAD, HESS, BY_COLUMN, START,
     START_G, START_H, MIN_G, MAX_G, END_H, OUT] = Array.from({ length: 22 }, (_, i) => i);
-  const [F, AT, FROM, TO, K0, K1, K, R, BLOCKS, B, COLUMN, ZEROS, DENSE, RIGHT, LEFT, BEST_FEATURE, BEST_DEFAULT] =
+  const [F, AT, FROM, TO, K0, K1, K, R, BLOCKS, B, COLUMN, ZEROS, DENSE, SIDES, LEFT, BEST_FEATURE, BEST_DEFAULT] =
     Array.from({ length: 17 }, (_, i) => 22 + i);
   const [ACC_G, ACC_H, S, MASS, G, PRESENT_G, PRESENT_H, PARENT, BEST_GAIN, LIM, BEST_THRESHOLD, PREVIOUS, V, CANDIDATE] =
     Array.from({ length: 14 }, (_, i) => 39 + i);
@@ -266,10 +310,14 @@ const find = (() => {
   // v128: the blocks' boxes (right in lane 0, left in lane 1), the constants (node's, then the feature's shifts to the
   // left side: lane 1 of x + add − sub is leftG(x) or leftH(x), lane 0 is x: x + −0 and x − 0 are x), scratch
   const [GMIN, GMAX, HMIN, HMAX, V_SUM_G, V_SUM_H, V_LAMBDA, V_MCW, V_LIMIT, ADD_G, SUB_G, ADD_H, SUB_H,
-    B0, B1, D0, D1, L0, L1, R0, R1, FAIL, OPEN] = Array.from({ length: FIND_V128 }, (_, i) => 22 + 17 + FIND_F64 + i);
+    B0, B1, D0, D1, L0, L1, R0, R1, FAIL, OPEN, GL, HL] = Array.from({ length: FIND_V128 }, (_, i) => 22 + 17 + FIND_F64 + i);
   const pairAt: BoxPairLocals = {
     gMin: GMIN, gMax: GMAX, hMin: HMIN, hMax: HMAX, sumG: V_SUM_G, sumH: V_SUM_H, lambda: V_LAMBDA, mcw: V_MCW, limit: V_LIMIT,
     b0: B0, b1: B1, d0: D0, d1: D1, l0: L0, l1: L1, r0: R0, r1: R1, fail: FAIL, open: OPEN,
+  };
+  // the scan's candidates (right, left) share the boxes' scratch
+  const filterAt: FilterPairLocals = {
+    gl: GL, hl: HL, sumG: V_SUM_G, sumH: V_SUM_H, lambda: V_LAMBDA, mcw: V_MCW, limit: V_LIMIT, hr: B0, gr: B1, b: D0, d: D1, rhs: L0,
   };
   const gainAt: GainLocals = {
     gl: X0, hl: X1, sumG: SUM_G, sumH: SUM_H, parent: PARENT, lambda: LAMBDA, mcw: MCW, limit: LIM, hr: T0, gr: T1, b: T2, d: T3, rhs: T4,
@@ -284,7 +332,7 @@ const find = (() => {
     ...candidate, ...op.tee(CANDIDATE), ...op.get(BEST_GAIN), ...op.f64Gt,
     ...op.if(),
     ...op.get(CANDIDATE), ...op.set(BEST_GAIN),
-    ...op.get(CANDIDATE), ...op.get(PARENT), ...op.call(LIMIT), ...op.set(LIM),
+    ...op.get(CANDIDATE), ...op.get(PARENT), ...op.call(LIMIT), ...op.tee(LIM), ...op.f64x2Splat, ...op.set(V_LIMIT),
     ...op.get(F), ...op.set(BEST_FEATURE), ...threshold, ...op.set(BEST_THRESHOLD), ...defaultLeft, ...op.set(BEST_DEFAULT),
     ...op.end,
   ];
@@ -347,9 +395,10 @@ const find = (() => {
       ...pair(MIN_G, ADD_G, SUB_G), ...op.set(GMIN), ...pair(MAX_G, ADD_G, SUB_G), ...op.set(GMAX),
       ...pair(START_H, ADD_H, SUB_H), ...op.set(HMIN), ...pair(END_H, ADD_H, SUB_H), ...op.set(HMAX),
       ...op.get(LIM), ...op.f64x2Splat, ...op.set(V_LIMIT),
-      ...boxPairCode(pairAt), ...op.tee(LEFT), ...op.i32(1), ...op.and, ...op.set(RIGHT),
-      ...op.get(LEFT), ...op.i32(1), ...op.shrU, ...op.get(ZEROS), ...op.and, ...op.set(LEFT),
-      ...op.get(RIGHT), ...op.get(LEFT), ...op.or, ...op.eqz, ...op.brIf0, // neither side may beat the best: skip the block
+      // SIDES: bit 0 the right side may beat the best, bit 1 the left one (a side ruled out for the block stays so:
+      // the best only grows)
+      ...boxPairCode(pairAt), ...op.get(ZEROS), ...op.i32(1), ...op.shl, ...op.i32(1), ...op.or, ...op.and, ...op.tee(SIDES),
+      ...op.eqz, ...op.brIf0, // neither side may beat the best: skip the block
       // k0 = from + 1 + b·BLOCK, k1 = min(k0 + BLOCK, to)
       ...op.get(FROM), ...op.i32(1), ...op.add, ...op.get(B), ...op.i32(BLOCK), ...op.mul, ...op.add, ...op.set(K0),
       ...op.get(K0), ...op.i32(BLOCK), ...op.add, ...op.get(TO),
@@ -357,25 +406,21 @@ const find = (() => {
       ...load(START_G, B), ...op.set(ACC_G), ...load(START_H, B), ...op.set(ACC_H),
       ...valueOf(entry([...op.get(K0), ...op.i32(1), ...op.sub])), ...op.set(PREVIOUS),
       ...op.get(K0), ...op.set(K),
-      ...op.get(ZEROS), ...op.if(),
       ...countUp(K, K1, [
         ...entry(op.get(K)), ...op.set(R), ...valueOf(op.get(R)), ...op.set(V),
-        ...op.get(V), ...op.get(PREVIOUS), ...op.f64Ne, ...op.if(),
-        // a side ruled out for the block stays so: the best only grows
-        ...op.get(RIGHT), ...op.if(), ...consider(gain(op.get(ACC_G), op.get(ACC_H)), midpoint, op.i32(0)), ...op.end,
-        ...op.get(LEFT), ...op.if(), ...consider(gain(leftG(op.get(ACC_G)), leftH(op.get(ACC_H))), midpoint, op.i32(1)), ...op.end,
+        // both sides' candidates through gainWithin's rejections at once (filterPairCode); those left, at a value
+        // change, are scored exactly, right then left, as before: a rejected one would have scored −∞, no better
+        ...op.get(ACC_G), ...op.f64x2Splat, ...op.get(ADD_G), ...op.f64x2Add, ...op.get(SUB_G), ...op.f64x2Sub, ...op.set(GL),
+        ...op.get(ACC_H), ...op.f64x2Splat, ...op.get(ADD_H), ...op.f64x2Add, ...op.get(SUB_H), ...op.f64x2Sub, ...op.set(HL),
+        // LEFT: the candidates to score (none where the value repeats: −(v ≠ previous) masks all bits or none)
+        ...filterPairCode(filterAt), ...op.get(SIDES), ...op.and,
+        ...op.i32(0), ...op.get(V), ...op.get(PREVIOUS), ...op.f64Ne, ...op.sub, ...op.and, ...op.tee(LEFT), ...op.if(),
+        // the right side's default is `dense` (0 when the node has zeros: they go right)
+        ...op.get(LEFT), ...op.i32(1), ...op.and, ...op.if(), ...consider(gain(op.get(ACC_G), op.get(ACC_H)), midpoint, op.get(DENSE)), ...op.end,
+        ...op.get(LEFT), ...op.i32(2), ...op.and, ...op.if(), ...consider(gain(leftG(op.get(ACC_G)), leftH(op.get(ACC_H))), midpoint, op.i32(1)), ...op.end,
         ...op.end,
         ...advance,
       ]),
-      ...op.else,
-      ...countUp(K, K1, [
-        ...entry(op.get(K)), ...op.set(R), ...valueOf(op.get(R)), ...op.set(V),
-        ...op.get(V), ...op.get(PREVIOUS), ...op.f64Ne, ...op.if(),
-        ...consider(gain(op.get(ACC_G), op.get(ACC_H)), midpoint, op.get(DENSE)),
-        ...op.end,
-        ...advance,
-      ]),
-      ...op.end,
     ])]),
   ];
   return [
@@ -487,6 +532,10 @@ export class BoostingKernels extends WasmMemory {
   readonly boxWithin: (
     gMin: number, gMax: number, hMin: number, hMax: number, sumG: number, sumH: number, lambda: number, minChildWeight: number, limit: number,
   ) => number;
+  /** two candidates' answers (bits 0 and 1: not rejected by gainWithin) of the scan's paired filter */
+  readonly filterPair: (
+    gl0: number, hl0: number, gl1: number, hl1: number, sumG: number, sumH: number, lambda: number, minChildWeight: number, limit: number,
+  ) => number;
   /** two boxes' answers (bits 0 and 1) of the second pass's paired test */
   readonly boxPair: (
     gMin0: number, gMax0: number, hMin0: number, hMax0: number, gMin1: number, gMax1: number, hMin1: number, hMax1: number,
@@ -508,6 +557,7 @@ export class BoostingKernels extends WasmMemory {
       { name: 'filterLimit', params: f64s(2), result: F64, body: filterLimit },
       { name: 'find', params: [...i32s(3), ...f64s(4), ...i32s(15)], result: I32, i32: 17, f64: FIND_F64, v128: FIND_V128, body: find },
       { name: 'boxPair', params: f64s(13), result: I32, v128: 19, body: boxPair },
+      { name: 'filterPair', params: f64s(9), result: I32, v128: 12, body: filterPair },
       { name: 'route', params: i32s(15), i32: 5, f64: 1, body: route },
     ]));
     super(compiled, bytes.reduce((sum, b) => sum + WasmMemory.bytes(b), 0));
@@ -544,6 +594,7 @@ export class BoostingKernels extends WasmMemory {
     this.gainWithin = this.exports.gainWithin as BoostingKernels['gainWithin'];
     this.boxWithin = this.exports.boxWithin as BoostingKernels['boxWithin'];
     this.boxPair = this.exports.boxPair as BoostingKernels['boxPair'];
+    this.filterPair = this.exports.filterPair as BoostingKernels['filterPair'];
   }
 
   /** Splits every feature's segment of `node`, read from `from` (sortedRows or rows), into l's and r's in rows, by goLeft. */

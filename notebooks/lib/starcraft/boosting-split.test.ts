@@ -96,6 +96,12 @@ describe('the WebAssembly gain and bound (boosting-kernels.ts)', () => {
         const gMax = gl + random() * 3;
         const may = mayBeat(gl, gMax, hl, hMax, g, h, parent, lambda, minChildWeight, best);
         expect(kernels.boxWithin(gl, gMax, hl, hMax, g, h, lambda, minChildWeight, limit)).toBe(may ? 1 : 0);
+        // the paired filter: this candidate in lane 0, another in lane 1; a lane passes exactly when the gain is not −∞
+        const gl1 = random() * 20 - 10;
+        const hl1 = k % 11 === 0 ? hl : random() * h;
+        const other = kernels.gainWithin(gl1, hl1, g, h, parent, lambda, minChildWeight, limit);
+        expect(kernels.filterPair(gl, hl, gl1, hl1, g, h, lambda, minChildWeight, limit))
+          .toBe((ours !== -Infinity ? 1 : 0) | (other !== -Infinity ? 2 : 0));
       }
     }
     expect(exact).toBeGreaterThan(1000);
