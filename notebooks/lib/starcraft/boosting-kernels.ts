@@ -49,7 +49,8 @@ const partition = (() => {
 // childH, childCount): one level of a tree. Row i at node n = position[i] (n ≥ 0): at a leaf (feature[n] < 0) it
 // stays (leaf[i] = n, position[i] = −1); else it goes left when its value v of the node's feature is below the
 // threshold, or is 0 (missing) and the node sends zeros left (goLeft[i] = 1 then), to left[n] or right[n], whose
-// gradient and hessian sums and row count it adds to, in row order.
+// gradient and hessian sums and row count it adds to, in row order; leaf[i] is then that child too, so that after
+// the last level routed leaf[i] is row i's leaf either way.
 const route = (() => {
   const [ROWS, POSITION, FEATURE, THRESHOLD, DEFAULT_LEFT, LEFT, RIGHT, BY_COLUMN, GRAD, HESS, GO_LEFT, LEAF, CHILD_G,
     CHILD_H, CHILD_COUNT] = Array.from({ length: 15 }, (_, i) => i);
@@ -80,6 +81,7 @@ const route = (() => {
       ...addTo(CHILD_H, [...address(HESS, I, 8), ...op.f64Load()]),
       ...address(CHILD_COUNT, CHILD, 4), ...address(CHILD_COUNT, CHILD, 4), ...op.i32Load(), ...op.i32(1), ...op.add, ...op.i32Store(),
       ...address(POSITION, I, 4), ...op.get(CHILD), ...op.i32Store(),
+      ...address(LEAF, I, 4), ...op.get(CHILD), ...op.i32Store(),
     ])]),
   ];
 })();
