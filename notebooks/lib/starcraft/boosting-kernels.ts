@@ -5,7 +5,9 @@
 // multiplications, divisions and comparisons, one after the other), so the trees are the same to the bit, without
 // a bounds check per read.
 import { type Split, type TreeOptions } from './boosting-split.ts';
-import { address, type Block, type Code, countUp, encodeModule, exitable, F64, I32, i32s, loopWhile, op, WasmMemory } from './wasm.ts';
+import {
+  address, type Block, type Code, countUp, encodeModule, exitable, F64, I32, i32s, loopWhile, op, simdOp, WasmMemory,
+} from './wasm.ts';
 
 /** Entries per block of the split search's first pass: 8 ruled out more candidates than 16 and cost less than 4 (measured). */
 const BLOCK = 8;
@@ -47,7 +49,8 @@ const partition = (() => {
 // childH, childCount): one level of a tree. Row i at node n = position[i] (n ≥ 0): at a leaf (feature[n] < 0) it
 // stays (leaf[i] = n, position[i] = −1); else it goes left when its value v of the node's feature is below the
 // threshold, or is 0 (missing) and the node sends zeros left (goLeft[i] = 1 then), to left[n] or right[n], whose
-// gradient and hessian sums and row count it adds to, in row order.
+// gradient and hessian sums and row count it adds to, in row order; leaf[i] is then that child too, so that after
+// the last level routed leaf[i] is row i's leaf either way.
 const route = (() => {
   const [ROWS, POSITION, FEATURE, THRESHOLD, DEFAULT_LEFT, LEFT, RIGHT, BY_COLUMN, GRAD, HESS, GO_LEFT, LEAF, CHILD_G,
     CHILD_H, CHILD_COUNT] = Array.from({ length: 15 }, (_, i) => i);
@@ -78,6 +81,7 @@ const route = (() => {
       ...addTo(CHILD_H, [...address(HESS, I, 8), ...op.f64Load()]),
       ...address(CHILD_COUNT, CHILD, 4), ...address(CHILD_COUNT, CHILD, 4), ...op.i32Load(), ...op.i32(1), ...op.add, ...op.i32Store(),
       ...address(POSITION, I, 4), ...op.get(CHILD), ...op.i32Store(),
+      ...address(LEAF, I, 4), ...op.get(CHILD), ...op.i32Store(),
     ])]),
   ];
 })();
@@ -161,7 +165,87 @@ function boxCode(at: BoxLocals, exit: (depth: number) => Code): Code {
   ];
 }
 
-/** The functions gainWithin and boxWithin (exported for tests): the parameters, then the scratch locals. */
+/** Where boxPairCode's inputs (v128: both lanes' boxes, then the node's constants in both lanes) and scratch are. */
+interface BoxPairLocals {
+  gMin: number; gMax: number; hMin: number; hMax: number; sumG: number; sumH: number; lambda: number; mcw: number; limit: number;
+  b0: number; b1: number; d0: number; d1: number; l0: number; l1: number; r0: number; r1: number; fail: number; open: number;
+}
+
+/**
+ * boxWithin on two boxes at once, one per f64x2 lane, as an i32 (bit l: lane l's box may beat the best), without a
+ * branch to mispredict (the scalar test's early exits went either way, unpredictably). Each lane performs
+ * boxWithin's IEEE operations in its order; its early returns become masks, all computed, then combined as the
+ * returns decide: not the minimum child weight's failure, and either no bound (outside the convex domain, or no
+ * limit) or a corner reached. Only boxWithin's coarser bound is left out: it merely saved the scalar test its
+ * corners (a box it rules out has every corner below the limit, but for rounding), so a lane rules out no box
+ * boxWithin passes, and every box it rules out has its four corners below the limit: boxWithin's own argument.
+ */
+function boxPairCode(at: BoxPairLocals): Code {
+  const { gMin, gMax, hMin, hMax, sumG, sumH, lambda, mcw, limit, b0, b1, d0, d1, l0, l1, r0, r1, fail, open } = at;
+  const { f64x2Add: add, f64x2Sub: sub, f64x2Mul: mul } = op;
+  const square = (local: number) => [...op.get(local), ...op.get(local), ...mul];
+  const squareFrom = (local: number) => [...op.get(sumG), ...op.get(local), ...sub, ...op.get(sumG), ...op.get(local), ...sub, ...mul];
+  /** l·d + r·b ≥ limit·b·d */
+  const corner = (l: number, d: number, r: number, b: number) => [
+    ...op.get(l), ...op.get(d), ...mul, ...op.get(r), ...op.get(b), ...mul, ...add,
+    ...op.get(limit), ...op.get(b), ...mul, ...op.get(d), ...mul, ...simdOp.f64x2Ge,
+  ];
+  const zero = [...op.f64(0), ...op.f64x2Splat];
+  return [
+    // fail: hMax < mcw || sumH − hMin < mcw
+    ...op.get(hMax), ...op.get(mcw), ...simdOp.f64x2Lt, ...op.get(sumH), ...op.get(hMin), ...sub, ...op.get(mcw), ...simdOp.f64x2Lt,
+    ...simdOp.v128Or, ...op.set(fail),
+    // open: !(hMin + λ > 0 && sumH − hMax + λ > 0) || limit = −∞
+    ...op.get(hMin), ...op.get(lambda), ...add, ...op.tee(b0), ...zero, ...simdOp.f64x2Gt,
+    ...op.get(sumH), ...op.get(hMax), ...sub, ...op.get(lambda), ...add, ...op.tee(d1), ...zero, ...simdOp.f64x2Gt, ...simdOp.v128And,
+    ...simdOp.v128Not, ...op.get(limit), ...op.f64(-Infinity), ...op.f64x2Splat, ...simdOp.f64x2Eq, ...simdOp.v128Or, ...op.set(open),
+    ...op.get(hMax), ...op.get(lambda), ...add, ...op.set(b1),
+    ...op.get(sumH), ...op.get(hMin), ...sub, ...op.get(lambda), ...add, ...op.set(d0),
+    ...square(gMin), ...op.set(l0), ...square(gMax), ...op.set(l1),
+    ...squareFrom(gMin), ...op.set(r0), ...squareFrom(gMax), ...op.set(r1),
+    // (open || a corner) && !fail
+    ...op.get(open),
+    ...corner(l0, d0, r0, b0), ...corner(l0, d1, r0, b1), ...simdOp.v128Or,
+    ...corner(l1, d0, r1, b0), ...simdOp.v128Or, ...corner(l1, d1, r1, b1), ...simdOp.v128Or,
+    ...simdOp.v128Or, ...op.get(fail), ...simdOp.v128AndNot,
+    ...simdOp.i64x2Bitmask,
+  ];
+}
+
+/** Where filterPairCode's inputs (v128: both lanes' candidates, the node's constants in both lanes) and scratch are. */
+interface FilterPairLocals {
+  gl: number; hl: number; sumG: number; sumH: number; lambda: number; mcw: number; limit: number;
+  hr: number; gr: number; b: number; d: number; rhs: number;
+}
+
+/**
+ * gainWithin's rejections on two candidates at once, one per f64x2 lane, as an i32 (bit l: lane l's candidate is
+ * not rejected, so gainWithin would return its exact gain), without a branch. Each lane performs gainWithin's
+ * IEEE operations up to its two −∞ returns, in their order (a side lighter than the minimum child weight; the
+ * filter by multiplications), so a lane is rejected exactly when gainWithin returns −∞ for its candidate.
+ */
+function filterPairCode(at: FilterPairLocals): Code {
+  const { gl, hl, sumG, sumH, lambda, mcw, limit, hr, gr, b, d, rhs } = at;
+  const { f64x2Add: add, f64x2Sub: sub, f64x2Mul: mul } = op;
+  const zero = [...op.f64(0), ...op.f64x2Splat];
+  return [
+    // hl < mcw || hr < mcw, hr = sumH − hl
+    ...op.get(hl), ...op.get(mcw), ...simdOp.f64x2Lt,
+    ...op.get(sumH), ...op.get(hl), ...sub, ...op.tee(hr), ...op.get(mcw), ...simdOp.f64x2Lt, ...simdOp.v128Or,
+    // b > 0 && d > 0 && gl·gl·d + gr·gr·b < rhs && rhs < ∞, rhs = limit·b·d
+    ...op.get(sumG), ...op.get(gl), ...sub, ...op.set(gr),
+    ...op.get(hl), ...op.get(lambda), ...add, ...op.set(b),
+    ...op.get(hr), ...op.get(lambda), ...add, ...op.set(d),
+    ...op.get(limit), ...op.get(b), ...mul, ...op.get(d), ...mul, ...op.set(rhs),
+    ...op.get(b), ...zero, ...simdOp.f64x2Gt, ...op.get(d), ...zero, ...simdOp.f64x2Gt, ...simdOp.v128And,
+    ...op.get(gl), ...op.get(gl), ...mul, ...op.get(d), ...mul, ...op.get(gr), ...op.get(gr), ...mul, ...op.get(b), ...mul, ...add,
+    ...op.get(rhs), ...simdOp.f64x2Lt, ...simdOp.v128And,
+    ...op.get(rhs), ...op.f64(Infinity), ...op.f64x2Splat, ...simdOp.f64x2Lt, ...simdOp.v128And,
+    ...simdOp.v128Or, ...simdOp.i64x2Bitmask, ...op.i32(3), ...op.xor,
+  ];
+}
+
+/** The functions gainWithin, boxWithin, boxPair and filterPair (exported for tests): the parameters, then the scratch locals. */
 const gainWithin = gainCode(
   { gl: 0, hl: 1, sumG: 2, sumH: 3, parent: 4, lambda: 5, mcw: 6, limit: 7, hr: 8, gr: 9, b: 10, d: 11, rhs: 12 }, () => op.return,
 );
@@ -169,6 +253,30 @@ const boxWithin = boxCode({
   gMin: 0, gMax: 1, hMin: 2, hMax: 3, sumG: 4, sumH: 5, lambda: 6, mcw: 7, limit: 8,
   b0: 9, b1: 10, d0: 11, d1: 12, l0: 13, l1: 14, r0: 15, r1: 16,
 }, () => op.return);
+// filterPair(gl0, hl0, gl1, hl1, sumG, sumH, lambda, minChildWeight, limit) → i32
+const filterPair = (() => {
+  const [gl, hl, sumG, sumH, lambda, mcw, limit, hr, gr, b, d, rhs] = Array.from({ length: 12 }, (_, i) => 9 + i);
+  const lanes = (lane0: number, lane1: number) => [...op.get(lane0), ...op.f64x2Splat, ...op.get(lane1), ...simdOp.f64x2ReplaceLane(1)];
+  return [
+    ...lanes(0, 2), ...op.set(gl), ...lanes(1, 3), ...op.set(hl),
+    ...[sumG, sumH, lambda, mcw, limit].flatMap((local, k) => [...op.get(4 + k), ...op.f64x2Splat, ...op.set(local)]),
+    ...filterPairCode({ gl, hl, sumG, sumH, lambda, mcw, limit, hr, gr, b, d, rhs }),
+  ];
+})();
+// boxPair(gMin0, gMax0, hMin0, hMax0, gMin1, gMax1, hMin1, hMax1, sumG, sumH, lambda, minChildWeight, limit) → i32
+const boxPair = (() => {
+  const v128 = Array.from({ length: 19 }, (_, i) => 13 + i);
+  const [gMin, gMax, hMin, hMax, sumG, sumH, lambda, mcw, limit] = v128;
+  const lanes = (lane0: number, lane1: number) => [...op.get(lane0), ...op.f64x2Splat, ...op.get(lane1), ...simdOp.f64x2ReplaceLane(1)];
+  return [
+    ...lanes(0, 4), ...op.set(gMin), ...lanes(1, 5), ...op.set(gMax), ...lanes(2, 6), ...op.set(hMin), ...lanes(3, 7), ...op.set(hMax),
+    ...[sumG, sumH, lambda, mcw, limit].flatMap((local, k) => [...op.get(8 + k), ...op.f64x2Splat, ...op.set(local)]),
+    ...boxPairCode({
+      gMin, gMax, hMin, hMax, sumG, sumH, lambda, mcw, limit,
+      b0: v128[9], b1: v128[10], d0: v128[11], d1: v128[12], l0: v128[13], l1: v128[14], r0: v128[15], r1: v128[16], fail: v128[17], open: v128[18],
+    }),
+  ];
+})();
 
 /** `code` as a block whose value (of type `result`) it leaves on the stack or branches out with. */
 const valueBlock = (result: number, code: Code): Code => [...op.block(result), ...code, ...op.end];
@@ -186,24 +294,35 @@ const filterLimit = [
 // after it, the sums at its start (startG, startH), bounds on the gradient sum within it (minG, maxG: it rises by
 // at most the block's positive gradients and falls by at most its negative ones, with a slack far above the
 // rounding of its additions) and the hessian sum at its end (endH). Then the second pass over the blocks that may
-// beat the best.
+// beat the best: both sides' boxes of a block in one test (boxPairCode), and in a block that may, both sides'
+// candidates of an entry through gainWithin's rejections in one test (filterPairCode), the few left scored exactly.
 // Writes the best gain and threshold (f64) at out, out + 8, its feature and default (i32) at out + 16, out + 20;
 // returns 0 when there is no split.
+const FIND_F64 = 21;
+const FIND_V128 = 25;
 const find = (() => {
   const [NODE, ENTRIES, ROWS_IN, SUM_G, SUM_H, LAMBDA, MCW, LO, HI, STRIDE, COLS, ROWS, GRAD, HESS, BY_COLUMN, START,
     START_G, START_H, MIN_G, MAX_G, END_H, OUT] = Array.from({ length: 22 }, (_, i) => i);
-  const [F, AT, FROM, TO, K0, K1, K, R, BLOCKS, B, COLUMN, ZEROS, DENSE, RIGHT, LEFT, BEST_FEATURE, BEST_DEFAULT] =
+  const [F, AT, FROM, TO, K0, K1, K, R, BLOCKS, B, COLUMN, ZEROS, DENSE, SIDES, LEFT, BEST_FEATURE, BEST_DEFAULT] =
     Array.from({ length: 17 }, (_, i) => 22 + i);
   const [ACC_G, ACC_H, S, MASS, G, PRESENT_G, PRESENT_H, PARENT, BEST_GAIN, LIM, BEST_THRESHOLD, PREVIOUS, V, CANDIDATE] =
     Array.from({ length: 14 }, (_, i) => 39 + i);
-  // the inlined gain's and bound's arguments and scratch
-  const [X0, X1, X2, X3, T0, T1, T2, T3, T4, T5, T6, T7] = Array.from({ length: 12 }, (_, i) => 53 + i);
+  // the inlined gain's arguments and scratch
+  const [X0, X1, T0, T1, T2, T3, T4] = Array.from({ length: FIND_F64 - 14 }, (_, i) => 53 + i);
+  // v128: the blocks' boxes (right in lane 0, left in lane 1), the constants (node's, then the feature's shifts to the
+  // left side: lane 1 of x + add − sub is leftG(x) or leftH(x), lane 0 is x: x + −0 and x − 0 are x), scratch
+  const [GMIN, GMAX, HMIN, HMAX, V_SUM_G, V_SUM_H, V_LAMBDA, V_MCW, V_LIMIT, ADD_G, SUB_G, ADD_H, SUB_H,
+    B0, B1, D0, D1, L0, L1, R0, R1, FAIL, OPEN, GL, HL] = Array.from({ length: FIND_V128 }, (_, i) => 22 + 17 + FIND_F64 + i);
+  const pairAt: BoxPairLocals = {
+    gMin: GMIN, gMax: GMAX, hMin: HMIN, hMax: HMAX, sumG: V_SUM_G, sumH: V_SUM_H, lambda: V_LAMBDA, mcw: V_MCW, limit: V_LIMIT,
+    b0: B0, b1: B1, d0: D0, d1: D1, l0: L0, l1: L1, r0: R0, r1: R1, fail: FAIL, open: OPEN,
+  };
+  // the scan's candidates (right, left) share the boxes' scratch
+  const filterAt: FilterPairLocals = {
+    gl: GL, hl: HL, sumG: V_SUM_G, sumH: V_SUM_H, lambda: V_LAMBDA, mcw: V_MCW, limit: V_LIMIT, hr: B0, gr: B1, b: D0, d: D1, rhs: L0,
+  };
   const gainAt: GainLocals = {
     gl: X0, hl: X1, sumG: SUM_G, sumH: SUM_H, parent: PARENT, lambda: LAMBDA, mcw: MCW, limit: LIM, hr: T0, gr: T1, b: T2, d: T3, rhs: T4,
-  };
-  const boxAt: BoxLocals = {
-    gMin: X0, gMax: X1, hMin: X2, hMax: X3, sumG: SUM_G, sumH: SUM_H, lambda: LAMBDA, mcw: MCW, limit: LIM,
-    b0: T0, b1: T1, d0: T2, d1: T3, l0: T4, l1: T5, r0: T6, r1: T7,
   };
   const load = (array: number, index: number) => [...address(array, index, 8), ...op.f64Load()];
   const store = (array: number, index: number, value: Code) => [...address(array, index, 8), ...value, ...op.f64Store()];
@@ -215,7 +334,7 @@ const find = (() => {
     ...candidate, ...op.tee(CANDIDATE), ...op.get(BEST_GAIN), ...op.f64Gt,
     ...op.if(),
     ...op.get(CANDIDATE), ...op.set(BEST_GAIN),
-    ...op.get(CANDIDATE), ...op.get(PARENT), ...op.call(LIMIT), ...op.set(LIM),
+    ...op.get(CANDIDATE), ...op.get(PARENT), ...op.call(LIMIT), ...op.tee(LIM), ...op.f64x2Splat, ...op.set(V_LIMIT),
     ...op.get(F), ...op.set(BEST_FEATURE), ...threshold, ...op.set(BEST_THRESHOLD), ...defaultLeft, ...op.set(BEST_DEFAULT),
     ...op.end,
   ];
@@ -265,17 +384,23 @@ const find = (() => {
     ]),
     ...op.get(ACC_G), ...op.set(PRESENT_G), ...op.get(ACC_H), ...op.set(PRESENT_H),
   ];
-  const box = (gMin: Code, gMax: Code, hMin: Code, hMax: Code) => [
-    ...gMin, ...op.set(X0), ...gMax, ...op.set(X1), ...hMin, ...op.set(X2), ...hMax, ...op.set(X3), ...valueBlock(I32, boxCode(boxAt, op.br)),
+  /** lane 0: array[B], lane 1: its left-side shift */
+  const pair = (array: number, add: number, sub: number) => [
+    ...address(array, B, 8), ...simdOp.f64x2LoadSplat(), ...op.get(add), ...op.f64x2Add, ...op.get(sub), ...op.f64x2Sub,
   ];
   const secondPass = [
+    ...op.f64(0), ...op.f64x2Splat, ...op.get(PRESENT_G), ...simdOp.f64x2ReplaceLane(1), ...op.set(SUB_G),
+    ...op.f64(0), ...op.f64x2Splat, ...op.get(PRESENT_H), ...simdOp.f64x2ReplaceLane(1), ...op.set(SUB_H),
     ...op.i32(0), ...op.set(B),
     ...countUp(B, BLOCKS, [...exitable([
-      ...box(load(MIN_G, B), load(MAX_G, B), load(START_H, B), load(END_H, B)), ...op.set(RIGHT),
-      ...op.get(ZEROS), ...op.if(I32),
-      ...box(leftG(load(MIN_G, B)), leftG(load(MAX_G, B)), leftH(load(START_H, B)), leftH(load(END_H, B))),
-      ...op.else, ...op.i32(0), ...op.end, ...op.set(LEFT),
-      ...op.get(RIGHT), ...op.get(LEFT), ...op.or, ...op.eqz, ...op.brIf0, // neither side may beat the best: skip the block
+      // both sides' boxes at once (boxPairCode; the left one's answer is dropped when the node has no zeros)
+      ...pair(MIN_G, ADD_G, SUB_G), ...op.set(GMIN), ...pair(MAX_G, ADD_G, SUB_G), ...op.set(GMAX),
+      ...pair(START_H, ADD_H, SUB_H), ...op.set(HMIN), ...pair(END_H, ADD_H, SUB_H), ...op.set(HMAX),
+      ...op.get(LIM), ...op.f64x2Splat, ...op.set(V_LIMIT),
+      // SIDES: bit 0 the right side may beat the best, bit 1 the left one (a side ruled out for the block stays so:
+      // the best only grows)
+      ...boxPairCode(pairAt), ...op.get(ZEROS), ...op.i32(1), ...op.shl, ...op.i32(1), ...op.or, ...op.and, ...op.tee(SIDES),
+      ...op.eqz, ...op.brIf0, // neither side may beat the best: skip the block
       // k0 = from + 1 + b·BLOCK, k1 = min(k0 + BLOCK, to)
       ...op.get(FROM), ...op.i32(1), ...op.add, ...op.get(B), ...op.i32(BLOCK), ...op.mul, ...op.add, ...op.set(K0),
       ...op.get(K0), ...op.i32(BLOCK), ...op.add, ...op.get(TO),
@@ -283,25 +408,21 @@ const find = (() => {
       ...load(START_G, B), ...op.set(ACC_G), ...load(START_H, B), ...op.set(ACC_H),
       ...valueOf(entry([...op.get(K0), ...op.i32(1), ...op.sub])), ...op.set(PREVIOUS),
       ...op.get(K0), ...op.set(K),
-      ...op.get(ZEROS), ...op.if(),
       ...countUp(K, K1, [
         ...entry(op.get(K)), ...op.set(R), ...valueOf(op.get(R)), ...op.set(V),
-        ...op.get(V), ...op.get(PREVIOUS), ...op.f64Ne, ...op.if(),
-        // a side ruled out for the block stays so: the best only grows
-        ...op.get(RIGHT), ...op.if(), ...consider(gain(op.get(ACC_G), op.get(ACC_H)), midpoint, op.i32(0)), ...op.end,
-        ...op.get(LEFT), ...op.if(), ...consider(gain(leftG(op.get(ACC_G)), leftH(op.get(ACC_H))), midpoint, op.i32(1)), ...op.end,
+        // both sides' candidates through gainWithin's rejections at once (filterPairCode); those left, at a value
+        // change, are scored exactly, right then left, as before: a rejected one would have scored −∞, no better
+        ...op.get(ACC_G), ...op.f64x2Splat, ...op.get(ADD_G), ...op.f64x2Add, ...op.get(SUB_G), ...op.f64x2Sub, ...op.set(GL),
+        ...op.get(ACC_H), ...op.f64x2Splat, ...op.get(ADD_H), ...op.f64x2Add, ...op.get(SUB_H), ...op.f64x2Sub, ...op.set(HL),
+        // LEFT: the candidates to score (none where the value repeats: −(v ≠ previous) masks all bits or none)
+        ...filterPairCode(filterAt), ...op.get(SIDES), ...op.and,
+        ...op.i32(0), ...op.get(V), ...op.get(PREVIOUS), ...op.f64Ne, ...op.sub, ...op.and, ...op.tee(LEFT), ...op.if(),
+        // the right side's default is `dense` (0 when the node has zeros: they go right)
+        ...op.get(LEFT), ...op.i32(1), ...op.and, ...op.if(), ...consider(gain(op.get(ACC_G), op.get(ACC_H)), midpoint, op.get(DENSE)), ...op.end,
+        ...op.get(LEFT), ...op.i32(2), ...op.and, ...op.if(), ...consider(gain(leftG(op.get(ACC_G)), leftH(op.get(ACC_H))), midpoint, op.i32(1)), ...op.end,
         ...op.end,
         ...advance,
       ]),
-      ...op.else,
-      ...countUp(K, K1, [
-        ...entry(op.get(K)), ...op.set(R), ...valueOf(op.get(R)), ...op.set(V),
-        ...op.get(V), ...op.get(PREVIOUS), ...op.f64Ne, ...op.if(),
-        ...consider(gain(op.get(ACC_G), op.get(ACC_H)), midpoint, op.get(DENSE)),
-        ...op.end,
-        ...advance,
-      ]),
-      ...op.end,
     ])]),
   ];
   return [
@@ -310,6 +431,10 @@ const find = (() => {
     ...op.f64(MIN_GAIN), ...op.set(BEST_GAIN),
     ...op.get(BEST_GAIN), ...op.get(PARENT), ...op.call(LIMIT), ...op.set(LIM),
     ...op.i32(-1), ...op.set(BEST_FEATURE), ...op.f64(0), ...op.set(BEST_THRESHOLD), ...op.i32(0), ...op.set(BEST_DEFAULT),
+    ...op.get(SUM_G), ...op.f64x2Splat, ...op.set(V_SUM_G), ...op.get(SUM_H), ...op.f64x2Splat, ...op.set(V_SUM_H),
+    ...op.get(LAMBDA), ...op.f64x2Splat, ...op.set(V_LAMBDA), ...op.get(MCW), ...op.f64x2Splat, ...op.set(V_MCW),
+    ...op.f64(-0), ...op.f64x2Splat, ...op.get(SUM_G), ...simdOp.f64x2ReplaceLane(1), ...op.set(ADD_G),
+    ...op.f64(-0), ...op.f64x2Splat, ...op.get(SUM_H), ...simdOp.f64x2ReplaceLane(1), ...op.set(ADD_H),
     ...op.i32(0), ...op.set(F),
     ...countUp(F, COLS, [...exitable([
       ...op.get(F), ...op.get(STRIDE), ...op.mul, ...op.get(NODE), ...op.add, ...op.i32(2), ...op.shl, ...op.set(AT),
@@ -409,6 +534,15 @@ export class BoostingKernels extends WasmMemory {
   readonly boxWithin: (
     gMin: number, gMax: number, hMin: number, hMax: number, sumG: number, sumH: number, lambda: number, minChildWeight: number, limit: number,
   ) => number;
+  /** two candidates' answers (bits 0 and 1: not rejected by gainWithin) of the scan's paired filter */
+  readonly filterPair: (
+    gl0: number, hl0: number, gl1: number, hl1: number, sumG: number, sumH: number, lambda: number, minChildWeight: number, limit: number,
+  ) => number;
+  /** two boxes' answers (bits 0 and 1) of the second pass's paired test */
+  readonly boxPair: (
+    gMin0: number, gMax0: number, hMin0: number, hMax0: number, gMin1: number, gMax1: number, hMin1: number, hMax1: number,
+    sumG: number, sumH: number, lambda: number, minChildWeight: number, limit: number,
+  ) => number;
 
   constructor(private readonly numRows: number, private readonly cols: number, nonZero: number, private readonly maxNodes: number) {
     const blocks = Math.ceil(numRows / BLOCK) + 1; // a feature's b ≤ rows entries make ⌈(b − 1) / BLOCK⌉ blocks
@@ -423,7 +557,9 @@ export class BoostingKernels extends WasmMemory {
       { name: 'gainWithin', params: f64s(8), result: F64, f64: 5, body: gainWithin },
       { name: 'boxWithin', params: f64s(9), result: I32, f64: 8, body: boxWithin },
       { name: 'filterLimit', params: f64s(2), result: F64, body: filterLimit },
-      { name: 'find', params: [...i32s(3), ...f64s(4), ...i32s(15)], result: I32, i32: 17, f64: 26, body: find },
+      { name: 'find', params: [...i32s(3), ...f64s(4), ...i32s(15)], result: I32, i32: 17, f64: FIND_F64, v128: FIND_V128, body: find },
+      { name: 'boxPair', params: f64s(13), result: I32, v128: 19, body: boxPair },
+      { name: 'filterPair', params: f64s(9), result: I32, v128: 12, body: filterPair },
       { name: 'route', params: i32s(15), i32: 5, f64: 1, body: route },
     ]));
     super(compiled, bytes.reduce((sum, b) => sum + WasmMemory.bytes(b), 0));
@@ -459,6 +595,8 @@ export class BoostingKernels extends WasmMemory {
     this.findKernel = this.exports.find as BoostingKernels['findKernel'];
     this.gainWithin = this.exports.gainWithin as BoostingKernels['gainWithin'];
     this.boxWithin = this.exports.boxWithin as BoostingKernels['boxWithin'];
+    this.boxPair = this.exports.boxPair as BoostingKernels['boxPair'];
+    this.filterPair = this.exports.filterPair as BoostingKernels['filterPair'];
   }
 
   /** Splits every feature's segment of `node`, read from `from` (sortedRows or rows), into l's and r's in rows, by goLeft. */

@@ -96,8 +96,56 @@ describe('the WebAssembly gain and bound (boosting-kernels.ts)', () => {
         const gMax = gl + random() * 3;
         const may = mayBeat(gl, gMax, hl, hMax, g, h, parent, lambda, minChildWeight, best);
         expect(kernels.boxWithin(gl, gMax, hl, hMax, g, h, lambda, minChildWeight, limit)).toBe(may ? 1 : 0);
+        // the paired filter: this candidate in lane 0, another in lane 1; a lane passes exactly when the gain is not −∞
+        const gl1 = random() * 20 - 10;
+        const hl1 = k % 11 === 0 ? hl : random() * h;
+        const other = kernels.gainWithin(gl1, hl1, g, h, parent, lambda, minChildWeight, limit);
+        expect(kernels.filterPair(gl, hl, gl1, hl1, g, h, lambda, minChildWeight, limit))
+          .toBe((ours !== -Infinity ? 1 : 0) | (other !== -Infinity ? 2 : 0));
       }
     }
     expect(exact).toBeGreaterThan(1000);
+  });
+});
+
+describe('the paired bound of the second pass (boxPair)', () => {
+  it('passes every box mayBeat passes, and never rules out a box holding a candidate that beats the best', () => {
+    const kernels = new BoostingKernels(10, 2, 10, 3);
+    const random = mulberry32(23);
+    let ruledOut = 0;
+    let beaten = 0;
+    for (let k = 0; k < 3000; k++) {
+      const g = random() * 20 - 10;
+      const h = 2 + random() * 50;
+      const lambda = k % 5 === 0 ? 0 : 1;
+      const minChildWeight = k % 3 === 0 ? 0 : 1;
+      const parent = (g * g) / (h + lambda);
+      const boxes = [0, 1].map(() => {
+        const hMin = random() * h;
+        const hMax = Math.min(h, hMin + random() * 4);
+        const gMin = random() * 20 - 10;
+        return { gMin, gMax: gMin + random() * 3, hMin, hMax };
+      });
+      const gains = boxes.map(({ gMin, gMax, hMin, hMax }) => Array.from({ length: 40 }, (_, c) => {
+        const gl = c < 4 ? (c & 1 ? gMax : gMin) : gMin + random() * (gMax - gMin);
+        const hl = c < 4 ? (c & 2 ? hMax : hMin) : hMin + random() * (hMax - hMin);
+        return splitGain(gl, hl, g, h, parent, lambda, minChildWeight, 1e-6);
+      }));
+      const top = Math.max(...gains.flat());
+      for (const best of [1e-6, top * (1 - 1e-12), top, top * 1.5 + 1e-6]) {
+        const [a, b] = boxes;
+        const bits = kernels.boxPair(
+          a.gMin, a.gMax, a.hMin, a.hMax, b.gMin, b.gMax, b.hMin, b.hMax, g, h, lambda, minChildWeight, filterLimit(best, parent),
+        );
+        boxes.forEach(({ gMin, gMax, hMin, hMax }, lane) => {
+          const passed = ((bits >> lane) & 1) === 1;
+          if (mayBeat(gMin, gMax, hMin, hMax, g, h, parent, lambda, minChildWeight, best)) expect(passed).toBe(true);
+          if (gains[lane].some((gain) => gain > best)) { expect(passed).toBe(true); beaten++; }
+          if (!passed) ruledOut++;
+        });
+      }
+    }
+    expect(beaten).toBeGreaterThan(1000);
+    expect(ruledOut).toBeGreaterThan(1000);
   });
 });

@@ -112,7 +112,8 @@ export class TreeGrower {
       }
       active = next;
     }
-    for (let i = 0; i < x.rows; i++) leafOf[i] = position[i] >= 0 ? position[i] : leaf[i];
+    // every row was routed at least once (the root's level), unless no level was grown: all at the root then
+    if (maxDepth > 0) leafOf.set(leaf); else leafOf.fill(0);
     const n = this.nodes;
     const value = new Array<number>(n).fill(0);
     for (let k = 0; k < n; k++) if (feature[k] < 0) value[k] = (-eta * this.sumG[k]) / (this.sumH[k] + lambda);

@@ -64,3 +64,28 @@ describe('fitBoosting', () => {
     expect(agree).toBeGreaterThanOrEqual(0.97);
   });
 });
+
+describe('predictBoosting', () => {
+  it('gives the classes of walking every tree in JavaScript (zeros by the default, margins in tree order, first on ties)', () => {
+    const random = mulberry32(31);
+    const rows = Array.from({ length: 120 }, () => Array.from({ length: 5 }, () => (random() < 0.4 ? 0 : Math.floor(random() * 50))));
+    const y = rows.map((row) => (row[0] > 20 ? 1 : 0) + (row[1] === 0 ? 2 : 0));
+    const model = fitBoosting(fromRows(rows), y, { rounds: 3, maxDepth: 4, eta: 0.3, classes: 5 });
+    const test = Array.from({ length: 60 }, () => Array.from({ length: 5 }, () => (random() < 0.4 ? 0 : Math.floor(random() * 60))));
+    const expected = test.map((row) => {
+      const margin = new Array<number>(model.classes).fill(model.baseScore);
+      model.trees.forEach((tree, t) => {
+        let node = 0;
+        while (tree.feature[node] >= 0) {
+          const v = row[tree.feature[node]];
+          node = (v === 0 ? tree.defaultLeft[node] : v < tree.threshold[node]) ? tree.left[node] : tree.right[node];
+        }
+        margin[t % model.classes] += tree.value[node];
+      });
+      return margin.reduce((best, m, c) => (m > margin[best] ? c : best), 0);
+    });
+    expect(new Set(model.trees.map((tree) => tree.feature.length)).size).toBeGreaterThan(1); // uneven trees
+    expect([...predictBoosting(model, fromRows(test))]).toEqual(expected);
+    expect([...predictBoosting(model, matrix(0, 5))]).toEqual([]);
+  });
+});

@@ -4,6 +4,7 @@
 // G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ); leaf value −η·G/(H+λ). A zero is "missing", as in the
 // published run (R's sparse.model.matrix stores no zeros): every split learns which side zeros go to.
 import { presortColumns } from './boosting-columns.ts';
+import { predictClasses } from './boosting-predict.ts';
 import { BoostingSoftmax } from './boosting-softmax.ts';
 import { type Tree, TreeGrower } from './boosting-tree.ts';
 import { type Matrix } from './matrix.ts';
@@ -24,15 +25,6 @@ export interface BoostedModel {
   baseScore: number;
   /** trees[round * classes + c] adds to class c's margin */
   trees: Tree[];
-}
-
-function treeValue(tree: Tree, x: Matrix, i: number): number {
-  let node = 0;
-  while (tree.feature[node] >= 0) {
-    const v = x.values[i * x.cols + tree.feature[node]];
-    node = (v === 0 ? tree.defaultLeft[node] : v < tree.threshold[node]) ? tree.left[node] : tree.right[node];
-  }
-  return tree.value[node];
 }
 
 export function fitBoosting(x: Matrix, y: ArrayLike<number>, options: BoostingOptions): BoostedModel {
@@ -62,19 +54,9 @@ export function fitBoosting(x: Matrix, y: ArrayLike<number>, options: BoostingOp
   return { classes, baseScore, trees };
 }
 
-/** Most likely class per row (the first on ties). */
+/** Most likely class per row (the first on ties): boosting-predict.ts. */
 export function predictBoosting(model: BoostedModel, x: Matrix): Int32Array {
-  const { classes, trees } = model;
-  const out = new Int32Array(x.rows);
-  const margin = new Float64Array(classes);
-  for (let i = 0; i < x.rows; i++) {
-    margin.fill(model.baseScore);
-    trees.forEach((tree, t) => (margin[t % classes] += treeValue(tree, x, i)));
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (margin[c] > margin[best]) best = c;
-    out[i] = best;
-  }
-  return out;
+  return predictClasses(model, x);
 }
 
 export interface FeatureImportance {

@@ -308,3 +308,24 @@ export const opMore = {
   /** memory.fill(destination, byte, bytes) */
   memoryFill: [0xfc, 0x0b, 0] as Code,
 };
+
+/**
+ * More f64x2 and v128 instructions (the boosted trees' block bounds, two boxes at a time): a load of one double into
+ * both lanes, a lane replaced, the lane-wise max (f64.max's: NaN and −0 as Math.max) and comparisons (all ones in
+ * a lane where it holds), the bitwise logic of masks, and the lanes' sign bits as an i32 (bit l: lane l).
+ */
+export const simdOp = {
+  f64x2LoadSplat: (offset = 0): Code => [...simd(0x0a), ...memarg(3, offset)],
+  f64x2ReplaceLane: (lane: 0 | 1): Code => [...simd(0x22), lane],
+  f64x2Max: simd(0xf5),
+  f64x2Eq: simd(0x47),
+  f64x2Lt: simd(0x49),
+  f64x2Gt: simd(0x4a),
+  f64x2Ge: simd(0x4c),
+  v128And: simd(0x4e),
+  /** a & ~b */
+  v128AndNot: simd(0x4f),
+  v128Or: simd(0x50),
+  v128Not: simd(0x4d),
+  i64x2Bitmask: simd(0xc4),
+};
