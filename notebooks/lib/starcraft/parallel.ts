@@ -12,11 +12,20 @@ import { type Games } from './games.ts';
 import { MODELS } from './models.ts';
 import { type AccuracyRow, accuracyTable } from './protocol.ts';
 
-// The bundle defines module.exports (CommonJS); the worker evaluates it and runs the frames it was given.
+// The bundle defines module.exports (CommonJS); the worker evaluates it, waits for the games, then takes
+// frames from the shared list one at a time (an atomic counter: the next frame goes to whichever thread is free,
+// so neither waits for the other at the end however the frames' costs or the machine's load fall) and sends
+// back its rows. A frame's rows depend only on (games, frame, seed), not on which thread computed it or after
+// which other frames, so the table is the same.
 const RUNNER = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { games, frames, seed } = workerData;
-parentPort.postMessage(module.exports.accuracyTable(games, frames, seed));
+const { frames, seed, next } = workerData;
+const taken = new Int32Array(next);
+parentPort.once('message', (games) => {
+  const rows = [];
+  for (let i; (i = Atomics.add(taken, 0, 1)) < frames.length; ) rows.push(...module.exports.accuracyTable(games, [frames[i]], seed));
+  parentPort.postMessage(rows);
+});
 `;
 
 let bundle: string | undefined;
@@ -32,26 +41,31 @@ export function workerScript(): string {
   return bundle;
 }
 
-function runWorker(games: Games, frames: number[], seed: number): Promise<AccuracyRow[]> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(workerScript(), { eval: true, workerData: { games, frames, seed } });
-    let rows: AccuracyRow[] | undefined;
-    worker.once('message', (message: AccuracyRow[]) => (rows = message));
+/** A started worker (it boots while the caller reads the CSV) and its rows once it is given the games. */
+function startWorker(frames: readonly number[], seed: number, next: SharedArrayBuffer): { start(games: Games): void; rows: Promise<AccuracyRow[]> } {
+  const worker = new Worker(workerScript(), { eval: true, workerData: { frames, seed, next } });
+  const rows = new Promise<AccuracyRow[]>((resolve, reject) => {
+    let message: AccuracyRow[] | undefined;
+    worker.once('message', (m: AccuracyRow[]) => (message = m));
     worker.once('error', reject);
-    worker.once('exit', (code) => (rows && code === 0 ? resolve(rows) : reject(new Error(`accuracy worker exited with code ${code}`))));
+    worker.once('exit', (code) => (message && code === 0 ? resolve(message) : reject(new Error(`accuracy worker exited with code ${code}`))));
   });
+  return { start: (games) => worker.postMessage(games), rows };
 }
 
 /** `accuracyTable` over `threads` worker threads (default: up to 2, the cores of the reference machine). */
 export async function accuracyTableParallel(
   dataFile: string, frames: readonly number[], seed: number, threads = Math.min(2, availableParallelism()),
 ): Promise<AccuracyRow[]> {
+  if (threads <= 1 || frames.length < 2) return accuracyTable(loadGames(dataFile), frames, seed);
+  // Late frames cost more (more non-zero features): they are taken from the most expensive down, so the last
+  // ones taken are the cheapest. The workers start first and boot while this thread reads the CSV.
+  const byCost = [...frames].sort((a, b) => b - a);
+  const next = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+  const workers = Array.from({ length: Math.min(threads, frames.length) }, () => startWorker(byCost, seed, next));
   const games = loadGames(dataFile);
-  if (threads <= 1 || frames.length < 2) return accuracyTable(games, frames, seed);
-  // Late frames cost more (more non-zero features): deal them out from the most expensive down.
-  const chunks: number[][] = Array.from({ length: threads }, () => []);
-  [...frames].sort((a, b) => b - a).forEach((frame, i) => chunks[i % threads].push(frame));
-  const parts = await Promise.all(chunks.filter((c) => c.length > 0).map((chunk) => runWorker(games, chunk, seed)));
+  for (const worker of workers) worker.start(games);
+  const parts = await Promise.all(workers.map((worker) => worker.rows));
   const order = (row: AccuracyRow) => MODELS.indexOf(row.model);
   return parts.flat().sort((a, b) => a.frame - b.frame || order(a) - order(b));
 }
