@@ -42,7 +42,9 @@ export function workerScript(): string {
 }
 
 /** A started worker (it boots while the caller reads the CSV) and its rows once it is given the games. */
-function startWorker(frames: readonly number[], seed: number, next: SharedArrayBuffer): { start(games: Games): void; rows: Promise<AccuracyRow[]> } {
+function startWorker(
+  frames: readonly number[], seed: number, next: SharedArrayBuffer,
+): { start(games: Games): void; stop(): void; rows: Promise<AccuracyRow[]> } {
   const worker = new Worker(workerScript(), { eval: true, workerData: { frames, seed, next } });
   const rows = new Promise<AccuracyRow[]>((resolve, reject) => {
     let message: AccuracyRow[] | undefined;
@@ -50,7 +52,15 @@ function startWorker(frames: readonly number[], seed: number, next: SharedArrayB
     worker.once('error', reject);
     worker.once('exit', (code) => (message && code === 0 ? resolve(message) : reject(new Error(`accuracy worker exited with code ${code}`))));
   });
-  return { start: (games) => worker.postMessage(games), rows };
+  return {
+    start: (games) => worker.postMessage(games),
+    // A worker never given the games would wait for them for ever (and keep the process alive): stopped instead.
+    stop: () => {
+      rows.catch(() => undefined);
+      void worker.terminate();
+    },
+    rows,
+  };
 }
 
 /** `accuracyTable` over `threads` worker threads (default: up to 2, the cores of the reference machine). */
@@ -63,7 +73,13 @@ export async function accuracyTableParallel(
   const byCost = [...frames].sort((a, b) => b - a);
   const next = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
   const workers = Array.from({ length: Math.min(threads, frames.length) }, () => startWorker(byCost, seed, next));
-  const games = loadGames(dataFile);
+  let games: Games;
+  try {
+    games = loadGames(dataFile);
+  } catch (error) {
+    for (const worker of workers) worker.stop();
+    throw error;
+  }
   for (const worker of workers) worker.start(games);
   const parts = await Promise.all(workers.map((worker) => worker.rows));
   const order = (row: AccuracyRow) => MODELS.indexOf(row.model);

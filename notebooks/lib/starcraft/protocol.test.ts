@@ -50,4 +50,14 @@ describe('the worker script', () => {
     expect(script).not.toMatch(/nodejs-polars|tsx/);
     expect(workerScript()).toBe(script); // built once per process
   });
+
+  it('a data file that is not there: the error names it, and the workers started meanwhile are stopped', async () => {
+    const { accuracyTableParallel } = await import('./parallel.ts');
+    const ports = () => process.getActiveResourcesInfo().filter((name) => name === 'MessagePort').length;
+    const before = ports();
+    await expect(accuracyTableParallel('/nonexistent/games.csv', [0, 8640], 42, 2)).rejects.toThrow(/^\/nonexistent\/games\.csv does not exist: .*repro fetch/);
+    // Workers left waiting for the games would hold their ports (and the process) open for ever.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(ports()).toBe(before);
+  });
 });
