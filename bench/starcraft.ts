@@ -1,7 +1,7 @@
 // The StarCraft protocol end to end: 49 frames × 5 models (fit + predict), as the notebook runs it, against a
 // scikit-learn + xgboost port of the same loop (bench/reference/starcraft_sklearn.py), in the same run and back
 // to back: one thread on each side, then two (TypeScript: the notebook's two worker threads; Python: two
-// processes of one thread each, frames dealt out the same way). Prints wall and CPU time per model and overall,
+// processes of one thread each, taking frames the same way). Prints wall and CPU time per model and overall,
 // the ratios TypeScript / Python, peak memory and the load average (the machine may be shared).
 // Run: npx tsx bench/starcraft.ts [seed]   (needs data/scmPvT_Protoss_Mid.csv: `repro fetch`; the reference
 // needs Debian's python3-sklearn and python3-xgboost, /usr/bin/python3)
@@ -73,7 +73,7 @@ const row = (threads: number, wall: number, cpu: number, py: PortResult | undefi
 row(1, wall1, cpu1, port1);
 row(2, wall2, cpu2, port2);
 console.log('');
-console.log('TypeScript: 1 thread = the main thread; 2 threads = two worker threads (frames dealt out, start-up included).');
+console.log('TypeScript: 1 thread = the main thread; 2 threads = two worker threads (frames taken one at a time, start-up included).');
 console.log('Python: 1 or 2 processes (fork), each held to one thread (OMP/OpenBLAS/MKL = 1, xgboost nthread = 1).');
 if (missing) console.log(`Python port skipped: ${missing}`);
 else console.log(`Python: scikit-learn ${port1?.versions.sklearn}, xgboost ${port1?.versions.xgboost}, numpy ${port1?.versions.numpy}.`);

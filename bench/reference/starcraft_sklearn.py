@@ -3,8 +3,8 @@ with scikit-learn and xgboost (Debian's python3-sklearn, python3-xgboost). Writt
 
 Usage: starcraft_sklearn.py DATA_CSV SEED PROCESSES
 Prints one JSON object: the loop's wall and CPU seconds, the seconds per model, the mean accuracy per model.
-With PROCESSES > 1 the frames are dealt out among that many forked processes, most expensive (latest) first,
-as bench/starcraft.ts deals them among worker threads. Every library is held to one thread per process
+With PROCESSES > 1 that many forked processes take the frames one at a time, most expensive (latest) first, each
+going to whichever process is free, as bench/starcraft.ts's worker threads take them. Every library is held to one thread per process
 (the caller sets OMP_NUM_THREADS and friends; xgboost gets nthread=1), so PROCESSES is the thread count.
 
 The same protocol as notebooks/lib/starcraft, as closely as the libraries allow:
@@ -102,9 +102,13 @@ def run_frames(x, y, frames, seed):
     return out
 
 
-def _worker(args):
-    x, y, frames, seed = args
-    return run_frames(x, y, frames, seed)
+# The data and the seed, set before the pool forks (so inherited, not sent with every frame).
+_shared = None
+
+
+def _frame_worker(frame):
+    x, y, seed = _shared
+    return run_frames(x, y, [frame], seed)
 
 
 def main():
@@ -121,11 +125,12 @@ def main():
     if processes == 1:
         results = run_frames(x, y, frames, seed)
     else:
-        chunks = [[] for _ in range(processes)]
-        for i, frame in enumerate(sorted(frames, reverse=True)):
-            chunks[i % processes].append(frame)
+        global _shared
+        _shared = (x, y, seed)
         with get_context("fork").Pool(processes) as pool:
-            results = [r for part in pool.map(_worker, [(x, y, c, seed) for c in chunks]) for r in part]
+            parts = pool.imap_unordered(_frame_worker, sorted(frames, reverse=True), chunksize=1)
+            # In frame order whatever the order they finished in: the same means, to the bit, as one process's.
+            results = sorted((r for part in parts for r in part), key=lambda r: (frames.index(r[0]), MODELS.index(r[1])))
     wall = time.perf_counter() - t0
     children = os.times()
     cpu = time.process_time() - cpu0 + (children.children_user - children0.children_user) + (
