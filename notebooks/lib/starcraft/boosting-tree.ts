@@ -81,6 +81,7 @@ export class TreeGrower {
     const childG = kernels.childG.view, childH = kernels.childH.view, childCount = kernels.childCount.view;
     grad.set(gradients);
     hess.set(hessians);
+    kernels.pairUp();
     for (let f = 0; f < cols; f++) {
       lo[f * maxNodes] = sorted.start[f];
       hi[f * maxNodes] = sorted.start[f + 1];
