@@ -86,18 +86,25 @@ const route = (() => {
   ];
 })();
 
-// pairUp(grad, hess, pairs, rows): pairs[2i] = grad[i], pairs[2i + 1] = hess[i], the bytes copied (find's first
-// pass reads a row's gradient and hessian in one load).
+// pairUp(grad, hess, pairs, rows, sums): pairs[2i] = grad[i], pairs[2i + 1] = hess[i], the bytes copied (find's
+// first pass reads a row's gradient and hessian in one load); sums[0] = 0 + grad[0] + … + grad[rows − 1] and
+// sums[1] the same of hess, added in row order (the root's sums, as grow's JavaScript loop added them).
 const pairUp = (() => {
-  const [GRAD, HESS, PAIRS, ROWS] = [0, 1, 2, 3];
-  const I = 4;
+  const [GRAD, HESS, PAIRS, ROWS, SUMS] = [0, 1, 2, 3, 4];
+  const I = 5;
+  const [G, H] = [6, 7]; // f64
   const to = [...op.get(PAIRS), ...op.get(I), ...op.i32(4), ...op.shl, ...op.add];
   return [
+    ...op.f64(0), ...op.set(G), ...op.f64(0), ...op.set(H),
     ...op.i32(0), ...op.set(I),
     ...countUp(I, ROWS, [
       ...to, ...address(GRAD, I, 8), ...op.i64Load(), ...op.i64Store(),
       ...to, ...address(HESS, I, 8), ...op.i64Load(), ...op.i64Store(8),
+      ...op.get(G), ...address(GRAD, I, 8), ...op.f64Load(), ...op.f64Add, ...op.set(G),
+      ...op.get(H), ...address(HESS, I, 8), ...op.f64Load(), ...op.f64Add, ...op.set(H),
     ]),
+    ...op.get(SUMS), ...op.get(G), ...op.f64Store(),
+    ...op.get(SUMS), ...op.get(H), ...op.f64Store(8),
   ];
 })();
 
@@ -320,7 +327,7 @@ const find = (() => {
     START_G, START_H, MIN_G, MAX_G, END_H, OUT, PAIRS] = Array.from({ length: 23 }, (_, i) => i);
   const [F, AT, FROM, TO, K0, K1, K, R, BLOCKS, B, COLUMN, ZEROS, DENSE, SIDES, LEFT, BEST_FEATURE, BEST_DEFAULT] =
     Array.from({ length: 17 }, (_, i) => 23 + i);
-  const [ACC_G, ACC_H, S, MASS, G, PRESENT_G, PRESENT_H, PARENT, BEST_GAIN, LIM, BEST_THRESHOLD, PREVIOUS, V, CANDIDATE] =
+  const [ACC_G, ACC_H, S, MASS, , PRESENT_G, PRESENT_H, PARENT, BEST_GAIN, LIM, BEST_THRESHOLD, PREVIOUS, V, CANDIDATE] =
     Array.from({ length: 14 }, (_, i) => 40 + i);
   // the inlined gain's arguments and scratch
   const [X0, X1, T0, T1, T2, T3, T4] = Array.from({ length: FIND_F64 - 14 }, (_, i) => 54 + i);
@@ -511,6 +518,8 @@ export class BoostingKernels extends WasmMemory {
   readonly hess: Block<Float64Array>;
   /** per row, its gradient and hessian side by side (pairUp) */
   private readonly pairs: Block<Float64Array>;
+  /** pairUp's sums of grad and hess */
+  readonly rootSums: Block<Float64Array>;
   /** feature f's value of row r at f · rows + r; feature f's non-zero entries in the presorted lists are start[f] … start[f+1]−1 */
   readonly byColumn: Block<Float64Array>;
   readonly start: Block<Int32Array>;
@@ -548,7 +557,7 @@ export class BoostingKernels extends WasmMemory {
     lo: number, hi: number, stride: number, cols: number, rows: number, grad: number, hess: number, byColumn: number,
     start: number, startG: number, startH: number, minG: number, maxG: number, endH: number, out: number, pairs: number,
   ) => number;
-  private readonly pairUpKernel: (grad: number, hess: number, pairs: number, rows: number) => void;
+  private readonly pairUpKernel: (grad: number, hess: number, pairs: number, rows: number, sums: number) => void;
   /** the kernels' gain and bound, for tests against boosting-split.ts */
   readonly gainWithin: (
     gl: number, hl: number, sumG: number, sumH: number, parentScore: number, lambda: number, minChildWeight: number, limit: number,
@@ -569,7 +578,7 @@ export class BoostingKernels extends WasmMemory {
   constructor(private readonly numRows: number, private readonly cols: number, nonZero: number, private readonly maxNodes: number) {
     const blocks = Math.ceil(numRows / BLOCK) + 1; // a feature's b ≤ rows entries make ⌈(b − 1) / BLOCK⌉ blocks
     const bytes = [
-      ...[nonZero, nonZero, nonZero, cols * maxNodes, cols * maxNodes].map((n) => n * 4), numRows, numRows * 8, numRows * 8, numRows * 16,
+      ...[nonZero, nonZero, nonZero, cols * maxNodes, cols * maxNodes].map((n) => n * 4), numRows, numRows * 8, numRows * 8, numRows * 16, 16,
       numRows * cols * 8, (cols + 1) * 4, ...Array.from({ length: 5 }, () => blocks * 8), 24,
       maxNodes * 4, maxNodes * 8, maxNodes, maxNodes * 4, maxNodes * 4, numRows * 4, numRows * 4, maxNodes * 8, maxNodes * 8, maxNodes * 4,
     ];
@@ -583,7 +592,7 @@ export class BoostingKernels extends WasmMemory {
       { name: 'boxPair', params: f64s(13), result: I32, v128: 19, body: boxPair },
       { name: 'filterPair', params: f64s(9), result: I32, v128: 12, body: filterPair },
       { name: 'route', params: i32s(15), i32: 5, f64: 1, body: route },
-      { name: 'pairUp', params: i32s(4), i32: 1, body: pairUp },
+      { name: 'pairUp', params: i32s(5), i32: 1, f64: 2, body: pairUp },
     ]));
     super(compiled, bytes.reduce((sum, b) => sum + WasmMemory.bytes(b), 0));
     this.sortedRows = this.i32(nonZero);
@@ -595,6 +604,7 @@ export class BoostingKernels extends WasmMemory {
     this.grad = this.f64(numRows);
     this.hess = this.f64(numRows);
     this.pairs = this.f64(2 * numRows);
+    this.rootSums = this.f64(2);
     this.byColumn = this.f64(numRows * cols);
     this.start = this.i32(cols + 1);
     this.startG = this.f64(blocks);
@@ -629,9 +639,12 @@ export class BoostingKernels extends WasmMemory {
     this.partitionKernel(node, l, r, from.at, this.rows.at, this.spareRows.at, this.goLeft.at, this.lo.at, this.hi.at, this.cols, this.maxNodes);
   }
 
-  /** Sets the rows' gradient and hessian pairs from grad and hess: once per tree, before its first `find`. */
+  /**
+   * Sets the rows' gradient and hessian pairs from grad and hess: once per tree, before its first `find`. The sums
+   * of grad and of hess over all rows (in row order, from 0) are then rootSums.view[0] and [1].
+   */
   pairUp(): void {
-    this.pairUpKernel(this.grad.at, this.hess.at, this.pairs.at, this.numRows);
+    this.pairUpKernel(this.grad.at, this.hess.at, this.pairs.at, this.numRows, this.rootSums.at);
   }
 
   /** Routes every row one level down (see `route` above); the children's sums and counts start from 0. */
