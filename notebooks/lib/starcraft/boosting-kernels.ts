@@ -24,19 +24,28 @@ const partition = (() => {
     ...op.i32(0), ...op.set(F),
     ...countUp(F, COLS, [
       ...op.get(F), ...op.get(STRIDE), ...op.mul, ...op.set(BASE),
-      ...segment(LO, NODE), ...op.i32Load(), ...op.tee(FROM), ...op.tee(K), ...op.set(KEPT),
-      ...segment(HI, NODE), ...op.i32Load(), ...op.set(TO),
-      ...op.i32(0), ...op.set(MOVED),
-      ...countUp(K, TO, [
-        ...address(FROM_ROWS, K, 4), ...op.i32Load(), ...op.set(ROW),
-        ...address(GO_LEFT, ROW, 1), ...op.i32Load8U(), ...op.set(LEFT),
+      // K, TO, KEPT and MOVED are byte addresses here (of fromRows' entry, its segment's end, rows' and spare's
+      // next places): no index scaled per entry
+      ...segment(LO, NODE), ...op.i32Load(), ...op.tee(FROM), ...op.i32(2), ...op.shl, ...op.tee(K),
+      ...op.get(ROWS), ...op.add, ...op.set(KEPT),
+      ...op.get(K), ...op.get(FROM_ROWS), ...op.add, ...op.set(K),
+      ...segment(HI, NODE), ...op.i32Load(), ...op.i32(2), ...op.shl, ...op.get(FROM_ROWS), ...op.add, ...op.set(TO),
+      ...op.get(SPARE), ...op.set(MOVED),
+      ...loopWhile([...op.get(K), ...op.get(TO), ...op.ltU], [
+        ...op.get(K), ...op.i32Load(), ...op.set(ROW),
+        // 4 when the row goes left, else 0
+        ...address(GO_LEFT, ROW, 1), ...op.i32Load8U(), ...op.i32(2), ...op.shl, ...op.set(LEFT),
         // both written, one kept: no branch to mispredict
-        ...address(ROWS, KEPT, 4), ...op.get(ROW), ...op.i32Store(),
-        ...address(SPARE, MOVED, 4), ...op.get(ROW), ...op.i32Store(),
+        ...op.get(KEPT), ...op.get(ROW), ...op.i32Store(),
+        ...op.get(MOVED), ...op.get(ROW), ...op.i32Store(),
         ...op.get(KEPT), ...op.get(LEFT), ...op.add, ...op.set(KEPT),
-        ...op.get(MOVED), ...op.i32(1), ...op.get(LEFT), ...op.sub, ...op.add, ...op.set(MOVED),
+        ...op.get(MOVED), ...op.i32(4), ...op.get(LEFT), ...op.sub, ...op.add, ...op.set(MOVED),
+        ...op.get(K), ...op.i32(4), ...op.add, ...op.set(K),
       ]),
-      ...address(ROWS, KEPT, 4), ...op.get(SPARE), ...op.get(MOVED), ...op.i32(2), ...op.shl, ...op.memoryCopy,
+      ...op.get(KEPT), ...op.get(SPARE), ...op.get(MOVED), ...op.get(SPARE), ...op.sub, ...op.memoryCopy,
+      // KEPT as an index again
+      ...op.get(KEPT), ...op.get(ROWS), ...op.sub, ...op.i32(2), ...op.shrU, ...op.set(KEPT),
+      ...segment(HI, NODE), ...op.i32Load(), ...op.set(TO),
       ...segment(LO, L), ...op.get(FROM), ...op.i32Store(),
       ...segment(HI, L), ...op.get(KEPT), ...op.i32Store(),
       ...segment(LO, R), ...op.get(KEPT), ...op.i32Store(),
