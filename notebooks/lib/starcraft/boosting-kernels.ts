@@ -328,7 +328,8 @@ const filterLimit = [
 // beat the best: both sides' boxes of a block in one test (boxPairCode), and in a block that may, both sides'
 // candidates of an entry through gainWithin's rejections in one test (filterPairCode), the few left scored exactly.
 // Writes the best gain and threshold (f64) at out, out + 8, its feature and default (i32) at out + 16, out + 20;
-// returns 0 when there is no split.
+// returns 0 when there is no split. The gradients and hessians are read from `pairs` (pairUp's copy of grad and
+// hess, a row's two side by side), not from grad and hess.
 const FIND_F64 = 21;
 const FIND_V128 = 28;
 const find = (() => {
@@ -372,9 +373,11 @@ const find = (() => {
   const midpoint = [...op.get(PREVIOUS), ...op.get(V), ...op.f64Add, ...op.f64(2), ...op.f64Div];
   const leftG = (g: Code) => [...g, ...op.get(SUM_G), ...op.f64Add, ...op.get(PRESENT_G), ...op.f64Sub]; // g + sumG − presentG
   const leftH = (h: Code) => [...h, ...op.get(SUM_H), ...op.f64Add, ...op.get(PRESENT_H), ...op.f64Sub];
+  // grad[R] and hess[R] read from row R's pair (pairUp): one address for both
+  const rowPair = [...op.get(PAIRS), ...op.get(R), ...op.i32(4), ...op.shl, ...op.add, ...op.tee(AT)];
   const advance = [
-    ...op.get(ACC_G), ...load(GRAD, R), ...op.f64Add, ...op.set(ACC_G),
-    ...op.get(ACC_H), ...load(HESS, R), ...op.f64Add, ...op.set(ACC_H),
+    ...op.get(ACC_G), ...rowPair, ...op.f64Load(), ...op.f64Add, ...op.set(ACC_G),
+    ...op.get(ACC_H), ...op.get(AT), ...op.f64Load(8), ...op.f64Add, ...op.set(ACC_H),
     ...op.get(V), ...op.set(PREVIOUS),
   ];
   /** row R's (gradient, hessian) pair, as an f64x2 */
