@@ -33,10 +33,9 @@ export function fitBoosting(x: Matrix, y: ArrayLike<number>, options: BoostingOp
   const baseScore = 0.5;
   const grower = new TreeGrower(x, presortColumns(x), opts);
   const leaf = new Int32Array(x.rows);
-  const leafValue = new Float64Array(2 ** (opts.maxDepth + 1) - 1);
   // The margins, probabilities and gradients (p − y, max(2p(1 − p), 1e-16)) in boosting-softmax.ts's kernels.
-  const softmax = new BoostingSoftmax(x.rows, classes, y);
-  const margin = softmax.margin.view.fill(baseScore);
+  const softmax = new BoostingSoftmax(x.rows, classes, y, 2 ** (opts.maxDepth + 1) - 1);
+  softmax.margin.view.fill(baseScore);
   const trees: Tree[] = [];
   for (let round = 0; round < opts.rounds; round++) {
     softmax.probabilities();
@@ -46,8 +45,7 @@ export function fitBoosting(x: Matrix, y: ArrayLike<number>, options: BoostingOp
       trees.push(tree);
       // Class c's margins take the tree's leaves now: the round's probabilities are computed already and the
       // gradients read only them, so each margin gets the same addition as after the round's last tree.
-      leafValue.set(tree.value);
-      for (let i = 0; i < x.rows; i++) margin[i * classes + c] += leafValue[leaf[i]];
+      softmax.addLeaves(c, leaf, tree.value);
     }
   }
   grower.release();
