@@ -6,7 +6,7 @@
 // a bounds check per read.
 import { type Split, type TreeOptions } from './boosting-split.ts';
 import {
-  address, type Block, type Code, countUp, encodeModule, exitable, F64, I32, i32s, loopWhile, op, simdOp, WasmMemory,
+  address, type Block, type Code, countUp, encodeModule, exitable, F64, I32, i32s, loopWhile, op, simdAbs, simdOp, WasmMemory,
 } from './wasm.ts';
 
 /** Entries per block of the split search's first pass: 8 ruled out more candidates than 16 and cost less than 4 (measured). */
@@ -24,19 +24,28 @@ const partition = (() => {
     ...op.i32(0), ...op.set(F),
     ...countUp(F, COLS, [
       ...op.get(F), ...op.get(STRIDE), ...op.mul, ...op.set(BASE),
-      ...segment(LO, NODE), ...op.i32Load(), ...op.tee(FROM), ...op.tee(K), ...op.set(KEPT),
-      ...segment(HI, NODE), ...op.i32Load(), ...op.set(TO),
-      ...op.i32(0), ...op.set(MOVED),
-      ...countUp(K, TO, [
-        ...address(FROM_ROWS, K, 4), ...op.i32Load(), ...op.set(ROW),
-        ...address(GO_LEFT, ROW, 1), ...op.i32Load8U(), ...op.set(LEFT),
+      // K, TO, KEPT and MOVED are byte addresses here (of fromRows' entry, its segment's end, rows' and spare's
+      // next places): no index scaled per entry
+      ...segment(LO, NODE), ...op.i32Load(), ...op.tee(FROM), ...op.i32(2), ...op.shl, ...op.tee(K),
+      ...op.get(ROWS), ...op.add, ...op.set(KEPT),
+      ...op.get(K), ...op.get(FROM_ROWS), ...op.add, ...op.set(K),
+      ...segment(HI, NODE), ...op.i32Load(), ...op.i32(2), ...op.shl, ...op.get(FROM_ROWS), ...op.add, ...op.set(TO),
+      ...op.get(SPARE), ...op.set(MOVED),
+      ...loopWhile([...op.get(K), ...op.get(TO), ...op.ltU], [
+        ...op.get(K), ...op.i32Load(), ...op.set(ROW),
+        // 4 when the row goes left, else 0
+        ...address(GO_LEFT, ROW, 1), ...op.i32Load8U(), ...op.i32(2), ...op.shl, ...op.set(LEFT),
         // both written, one kept: no branch to mispredict
-        ...address(ROWS, KEPT, 4), ...op.get(ROW), ...op.i32Store(),
-        ...address(SPARE, MOVED, 4), ...op.get(ROW), ...op.i32Store(),
+        ...op.get(KEPT), ...op.get(ROW), ...op.i32Store(),
+        ...op.get(MOVED), ...op.get(ROW), ...op.i32Store(),
         ...op.get(KEPT), ...op.get(LEFT), ...op.add, ...op.set(KEPT),
-        ...op.get(MOVED), ...op.i32(1), ...op.get(LEFT), ...op.sub, ...op.add, ...op.set(MOVED),
+        ...op.get(MOVED), ...op.i32(4), ...op.get(LEFT), ...op.sub, ...op.add, ...op.set(MOVED),
+        ...op.get(K), ...op.i32(4), ...op.add, ...op.set(K),
       ]),
-      ...address(ROWS, KEPT, 4), ...op.get(SPARE), ...op.get(MOVED), ...op.i32(2), ...op.shl, ...op.memoryCopy,
+      ...op.get(KEPT), ...op.get(SPARE), ...op.get(MOVED), ...op.get(SPARE), ...op.sub, ...op.memoryCopy,
+      // KEPT as an index again
+      ...op.get(KEPT), ...op.get(ROWS), ...op.sub, ...op.i32(2), ...op.shrU, ...op.set(KEPT),
+      ...segment(HI, NODE), ...op.i32Load(), ...op.set(TO),
       ...segment(LO, L), ...op.get(FROM), ...op.i32Store(),
       ...segment(HI, L), ...op.get(KEPT), ...op.i32Store(),
       ...segment(LO, R), ...op.get(KEPT), ...op.i32Store(),
@@ -83,6 +92,28 @@ const route = (() => {
       ...address(POSITION, I, 4), ...op.get(CHILD), ...op.i32Store(),
       ...address(LEAF, I, 4), ...op.get(CHILD), ...op.i32Store(),
     ])]),
+  ];
+})();
+
+// pairUp(grad, hess, pairs, rows, sums): pairs[2i] = grad[i], pairs[2i + 1] = hess[i], the bytes copied (find's
+// first pass reads a row's gradient and hessian in one load); sums[0] = 0 + grad[0] + … + grad[rows − 1] and
+// sums[1] the same of hess, added in row order (the root's sums, as grow's JavaScript loop added them).
+const pairUp = (() => {
+  const [GRAD, HESS, PAIRS, ROWS, SUMS] = [0, 1, 2, 3, 4];
+  const I = 5;
+  const [G, H] = [6, 7]; // f64
+  const to = [...op.get(PAIRS), ...op.get(I), ...op.i32(4), ...op.shl, ...op.add];
+  return [
+    ...op.f64(0), ...op.set(G), ...op.f64(0), ...op.set(H),
+    ...op.i32(0), ...op.set(I),
+    ...countUp(I, ROWS, [
+      ...to, ...address(GRAD, I, 8), ...op.i64Load(), ...op.i64Store(),
+      ...to, ...address(HESS, I, 8), ...op.i64Load(), ...op.i64Store(8),
+      ...op.get(G), ...address(GRAD, I, 8), ...op.f64Load(), ...op.f64Add, ...op.set(G),
+      ...op.get(H), ...address(HESS, I, 8), ...op.f64Load(), ...op.f64Add, ...op.set(H),
+    ]),
+    ...op.get(SUMS), ...op.get(G), ...op.f64Store(),
+    ...op.get(SUMS), ...op.get(H), ...op.f64Store(8),
   ];
 })();
 
@@ -288,7 +319,7 @@ const filterLimit = [
 ];
 
 // find(node, entries, rowsIn, sumG, sumH, lambda, minChildWeight, lo, hi, stride, cols, rows, grad, hess, byColumn,
-// start, startG, startH, minG, maxG, endH, out) → i32: the split search described in boosting-split.ts, step by
+// start, startG, startH, minG, maxG, endH, out, pairs) → i32: the split search described in boosting-split.ts, step by
 // step as its JavaScript was (git history). Per feature, the first pass: the running sums of grad and hess over
 // the node's entries of the feature (rows in value order), from the first entry; per block of BLOCK candidates
 // after it, the sums at its start (startG, startH), bounds on the gradient sum within it (minG, maxG: it rises by
@@ -297,22 +328,23 @@ const filterLimit = [
 // beat the best: both sides' boxes of a block in one test (boxPairCode), and in a block that may, both sides'
 // candidates of an entry through gainWithin's rejections in one test (filterPairCode), the few left scored exactly.
 // Writes the best gain and threshold (f64) at out, out + 8, its feature and default (i32) at out + 16, out + 20;
-// returns 0 when there is no split.
+// returns 0 when there is no split. The gradients and hessians are read from `pairs` (pairUp's copy of grad and
+// hess, a row's two side by side), not from grad and hess.
 const FIND_F64 = 21;
-const FIND_V128 = 25;
+const FIND_V128 = 28;
 const find = (() => {
   const [NODE, ENTRIES, ROWS_IN, SUM_G, SUM_H, LAMBDA, MCW, LO, HI, STRIDE, COLS, ROWS, GRAD, HESS, BY_COLUMN, START,
-    START_G, START_H, MIN_G, MAX_G, END_H, OUT] = Array.from({ length: 22 }, (_, i) => i);
+    START_G, START_H, MIN_G, MAX_G, END_H, OUT, PAIRS] = Array.from({ length: 23 }, (_, i) => i);
   const [F, AT, FROM, TO, K0, K1, K, R, BLOCKS, B, COLUMN, ZEROS, DENSE, SIDES, LEFT, BEST_FEATURE, BEST_DEFAULT] =
-    Array.from({ length: 17 }, (_, i) => 22 + i);
-  const [ACC_G, ACC_H, S, MASS, G, PRESENT_G, PRESENT_H, PARENT, BEST_GAIN, LIM, BEST_THRESHOLD, PREVIOUS, V, CANDIDATE] =
-    Array.from({ length: 14 }, (_, i) => 39 + i);
+    Array.from({ length: 17 }, (_, i) => 23 + i);
+  const [ACC_G, ACC_H, S, MASS, , PRESENT_G, PRESENT_H, PARENT, BEST_GAIN, LIM, BEST_THRESHOLD, PREVIOUS, V, CANDIDATE] =
+    Array.from({ length: 14 }, (_, i) => 40 + i);
   // the inlined gain's arguments and scratch
-  const [X0, X1, T0, T1, T2, T3, T4] = Array.from({ length: FIND_F64 - 14 }, (_, i) => 53 + i);
+  const [X0, X1, T0, T1, T2, T3, T4] = Array.from({ length: FIND_F64 - 14 }, (_, i) => 54 + i);
   // v128: the blocks' boxes (right in lane 0, left in lane 1), the constants (node's, then the feature's shifts to the
   // left side: lane 1 of x + add − sub is leftG(x) or leftH(x), lane 0 is x: x + −0 and x − 0 are x), scratch
   const [GMIN, GMAX, HMIN, HMAX, V_SUM_G, V_SUM_H, V_LAMBDA, V_MCW, V_LIMIT, ADD_G, SUB_G, ADD_H, SUB_H,
-    B0, B1, D0, D1, L0, L1, R0, R1, FAIL, OPEN, GL, HL] = Array.from({ length: FIND_V128 }, (_, i) => 22 + 17 + FIND_F64 + i);
+    B0, B1, D0, D1, L0, L1, R0, R1, FAIL, OPEN, GL, HL, ACC, MASSES, PAIR] = Array.from({ length: FIND_V128 }, (_, i) => 23 + 17 + FIND_F64 + i);
   const pairAt: BoxPairLocals = {
     gMin: GMIN, gMax: GMAX, hMin: HMIN, hMax: HMAX, sumG: V_SUM_G, sumH: V_SUM_H, lambda: V_LAMBDA, mcw: V_MCW, limit: V_LIMIT,
     b0: B0, b1: B1, d0: D0, d1: D1, l0: L0, l1: L1, r0: R0, r1: R1, fail: FAIL, open: OPEN,
@@ -341,16 +373,23 @@ const find = (() => {
   const midpoint = [...op.get(PREVIOUS), ...op.get(V), ...op.f64Add, ...op.f64(2), ...op.f64Div];
   const leftG = (g: Code) => [...g, ...op.get(SUM_G), ...op.f64Add, ...op.get(PRESENT_G), ...op.f64Sub]; // g + sumG − presentG
   const leftH = (h: Code) => [...h, ...op.get(SUM_H), ...op.f64Add, ...op.get(PRESENT_H), ...op.f64Sub];
+  // grad[R] and hess[R] read from row R's pair (pairUp): one address for both
+  const rowPair = [...op.get(PAIRS), ...op.get(R), ...op.i32(4), ...op.shl, ...op.add, ...op.tee(AT)];
   const advance = [
-    ...op.get(ACC_G), ...load(GRAD, R), ...op.f64Add, ...op.set(ACC_G),
-    ...op.get(ACC_H), ...load(HESS, R), ...op.f64Add, ...op.set(ACC_H),
+    ...op.get(ACC_G), ...rowPair, ...op.f64Load(), ...op.f64Add, ...op.set(ACC_G),
+    ...op.get(ACC_H), ...op.get(AT), ...op.f64Load(8), ...op.f64Add, ...op.set(ACC_H),
     ...op.get(V), ...op.set(PREVIOUS),
   ];
+  /** row R's (gradient, hessian) pair, as an f64x2 */
+  const pairOf = [...op.get(PAIRS), ...op.get(R), ...op.i32(4), ...op.shl, ...op.add, ...op.v128Load()];
+  const accFromPair = [...op.get(ACC), ...op.f64x2ExtractLane(0), ...op.set(ACC_G), ...op.get(ACC), ...op.f64x2ExtractLane(1), ...op.set(ACC_H)];
+  // The running sums (accG, accH) in one f64x2 (lane by lane the same IEEE additions, in the same order), the block's
+  // mass in lane 0 of another (lane 1 adds up the hessians' magnitudes, unused): per entry one load of the row's
+  // pair instead of two, and one addition for both sums.
   const firstPass = [
     // accG = 0 + grad[first], accH = 0 + hess[first]
     ...entry(op.get(FROM)), ...op.set(R),
-    ...op.f64(0), ...load(GRAD, R), ...op.f64Add, ...op.set(ACC_G),
-    ...op.f64(0), ...load(HESS, R), ...op.f64Add, ...op.set(ACC_H),
+    ...op.f64(0), ...op.f64x2Splat, ...pairOf, ...op.f64x2Add, ...op.set(ACC), ...accFromPair,
     ...op.i32(0), ...op.set(BLOCKS),
     ...op.get(FROM), ...op.i32(1), ...op.add, ...op.set(K0),
     ...loopWhile([...op.get(K0), ...op.get(TO), ...op.ltU], [
@@ -359,15 +398,14 @@ const find = (() => {
       ...op.get(K0), ...op.i32(BLOCK), ...op.add, ...op.get(TO), ...op.ltU, ...op.select, ...op.set(K1),
       ...op.get(ACC_G), ...op.set(S),
       ...store(START_G, BLOCKS, op.get(ACC_G)), ...store(START_H, BLOCKS, op.get(ACC_H)),
-      ...op.f64(0), ...op.set(MASS),
+      ...op.f64(0), ...op.f64x2Splat, ...op.set(MASSES),
       ...op.get(K0), ...op.set(K),
       ...countUp(K, K1, [
         ...entry(op.get(K)), ...op.set(R),
-        ...load(GRAD, R), ...op.set(G),
-        ...op.get(ACC_G), ...op.get(G), ...op.f64Add, ...op.set(ACC_G),
-        ...op.get(ACC_H), ...load(HESS, R), ...op.f64Add, ...op.set(ACC_H),
-        ...op.get(MASS), ...op.get(G), ...op.f64Abs, ...op.f64Add, ...op.set(MASS),
+        ...op.get(ACC), ...pairOf, ...op.tee(PAIR), ...op.f64x2Add, ...op.set(ACC),
+        ...op.get(MASSES), ...op.get(PAIR), ...simdAbs.f64x2Abs, ...op.f64x2Add, ...op.set(MASSES),
       ]),
+      ...accFromPair, ...op.get(MASSES), ...op.f64x2ExtractLane(0), ...op.set(MASS),
       // minG = s − (mass − (accG − s)) / 2 − slack, maxG = s + (mass + (accG − s)) / 2 + slack,
       // slack = 1e-12 · (|s| + mass)
       ...store(MIN_G, BLOCKS, [
@@ -490,6 +528,10 @@ export class BoostingKernels extends WasmMemory {
   readonly goLeft: Block<Uint8Array>;
   readonly grad: Block<Float64Array>;
   readonly hess: Block<Float64Array>;
+  /** per row, its gradient and hessian side by side (pairUp) */
+  private readonly pairs: Block<Float64Array>;
+  /** pairUp's sums of grad and hess */
+  readonly rootSums: Block<Float64Array>;
   /** feature f's value of row r at f · rows + r; feature f's non-zero entries in the presorted lists are start[f] … start[f+1]−1 */
   readonly byColumn: Block<Float64Array>;
   readonly start: Block<Int32Array>;
@@ -525,8 +567,9 @@ export class BoostingKernels extends WasmMemory {
   private readonly findKernel: (
     node: number, entries: number, rowsIn: number, sumG: number, sumH: number, lambda: number, minChildWeight: number,
     lo: number, hi: number, stride: number, cols: number, rows: number, grad: number, hess: number, byColumn: number,
-    start: number, startG: number, startH: number, minG: number, maxG: number, endH: number, out: number,
+    start: number, startG: number, startH: number, minG: number, maxG: number, endH: number, out: number, pairs: number,
   ) => number;
+  private readonly pairUpKernel: (grad: number, hess: number, pairs: number, rows: number, sums: number) => void;
   /** the kernels' gain and bound, for tests against boosting-split.ts */
   readonly gainWithin: (
     gl: number, hl: number, sumG: number, sumH: number, parentScore: number, lambda: number, minChildWeight: number, limit: number,
@@ -547,7 +590,7 @@ export class BoostingKernels extends WasmMemory {
   constructor(private readonly numRows: number, private readonly cols: number, nonZero: number, private readonly maxNodes: number) {
     const blocks = Math.ceil(numRows / BLOCK) + 1; // a feature's b ≤ rows entries make ⌈(b − 1) / BLOCK⌉ blocks
     const bytes = [
-      ...[nonZero, nonZero, nonZero, cols * maxNodes, cols * maxNodes].map((n) => n * 4), numRows, numRows * 8, numRows * 8,
+      ...[nonZero, nonZero, nonZero, cols * maxNodes, cols * maxNodes].map((n) => n * 4), numRows, numRows * 8, numRows * 8, numRows * 16, 16,
       numRows * cols * 8, (cols + 1) * 4, ...Array.from({ length: 5 }, () => blocks * 8), 24,
       maxNodes * 4, maxNodes * 8, maxNodes, maxNodes * 4, maxNodes * 4, numRows * 4, numRows * 4, maxNodes * 8, maxNodes * 8, maxNodes * 4,
     ];
@@ -557,10 +600,11 @@ export class BoostingKernels extends WasmMemory {
       { name: 'gainWithin', params: f64s(8), result: F64, f64: 5, body: gainWithin },
       { name: 'boxWithin', params: f64s(9), result: I32, f64: 8, body: boxWithin },
       { name: 'filterLimit', params: f64s(2), result: F64, body: filterLimit },
-      { name: 'find', params: [...i32s(3), ...f64s(4), ...i32s(15)], result: I32, i32: 17, f64: FIND_F64, v128: FIND_V128, body: find },
+      { name: 'find', params: [...i32s(3), ...f64s(4), ...i32s(16)], result: I32, i32: 17, f64: FIND_F64, v128: FIND_V128, body: find },
       { name: 'boxPair', params: f64s(13), result: I32, v128: 19, body: boxPair },
       { name: 'filterPair', params: f64s(9), result: I32, v128: 12, body: filterPair },
       { name: 'route', params: i32s(15), i32: 5, f64: 1, body: route },
+      { name: 'pairUp', params: i32s(5), i32: 1, f64: 2, body: pairUp },
     ]));
     super(compiled, bytes.reduce((sum, b) => sum + WasmMemory.bytes(b), 0));
     this.sortedRows = this.i32(nonZero);
@@ -571,6 +615,8 @@ export class BoostingKernels extends WasmMemory {
     this.goLeft = this.u8(numRows);
     this.grad = this.f64(numRows);
     this.hess = this.f64(numRows);
+    this.pairs = this.f64(2 * numRows);
+    this.rootSums = this.f64(2);
     this.byColumn = this.f64(numRows * cols);
     this.start = this.i32(cols + 1);
     this.startG = this.f64(blocks);
@@ -593,6 +639,7 @@ export class BoostingKernels extends WasmMemory {
     this.routeKernel = this.exports.route as BoostingKernels['routeKernel'];
     this.partitionKernel = this.exports.partition as BoostingKernels['partitionKernel'];
     this.findKernel = this.exports.find as BoostingKernels['findKernel'];
+    this.pairUpKernel = this.exports.pairUp as BoostingKernels['pairUpKernel'];
     this.gainWithin = this.exports.gainWithin as BoostingKernels['gainWithin'];
     this.boxWithin = this.exports.boxWithin as BoostingKernels['boxWithin'];
     this.boxPair = this.exports.boxPair as BoostingKernels['boxPair'];
@@ -602,6 +649,14 @@ export class BoostingKernels extends WasmMemory {
   /** Splits every feature's segment of `node`, read from `from` (sortedRows or rows), into l's and r's in rows, by goLeft. */
   partition(node: number, l: number, r: number, from: Block<Int32Array>): void {
     this.partitionKernel(node, l, r, from.at, this.rows.at, this.spareRows.at, this.goLeft.at, this.lo.at, this.hi.at, this.cols, this.maxNodes);
+  }
+
+  /**
+   * Sets the rows' gradient and hessian pairs from grad and hess: once per tree, before its first `find`. The sums
+   * of grad and of hess over all rows (in row order, from 0) are then rootSums.view[0] and [1].
+   */
+  pairUp(): void {
+    this.pairUpKernel(this.grad.at, this.hess.at, this.pairs.at, this.numRows, this.rootSums.at);
   }
 
   /** Routes every row one level down (see `route` above); the children's sums and counts start from 0. */
@@ -623,7 +678,7 @@ export class BoostingKernels extends WasmMemory {
     const found = this.findKernel(
       node, entries.at, rowsIn, sumG, sumH, options.lambda, options.minChildWeight, this.lo.at, this.hi.at, this.maxNodes,
       this.cols, this.numRows, this.grad.at, this.hess.at, this.byColumn.at, this.start.at, this.startG.at, this.startH.at,
-      this.minG.at, this.maxG.at, this.endH.at, this.best.at,
+      this.minG.at, this.maxG.at, this.endH.at, this.best.at, this.pairs.at,
     );
     if (found === 0) return false;
     out.gain = this.best.view[0];

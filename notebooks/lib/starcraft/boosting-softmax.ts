@@ -53,6 +53,22 @@ const gradients = (() => {
   ];
 })();
 
+// addLeaves(margin, rows, classes, c, leaf, value): margin[i·classes + c] += value[leaf[i]] for every row i, as
+// fitBoosting's JavaScript loop added them (one IEEE addition per margin).
+const addLeaves = (() => {
+  const [MARGIN, ROWS, CLASSES, CLASS, LEAF, VALUE] = [0, 1, 2, 3, 4, 5];
+  const [I, AT] = [6, 7]; // i32
+  return [
+    ...op.i32(0), ...op.set(I),
+    ...countUp(I, ROWS, [
+      ...op.get(MARGIN), ...op.get(I), ...op.get(CLASSES), ...op.mul, ...op.get(CLASS), ...op.add, ...op.i32(3), ...op.shl, ...op.add,
+      ...op.tee(AT), ...op.get(AT), ...op.f64Load(),
+      ...op.get(VALUE), ...address(LEAF, I, 4), ...op.i32Load(), ...op.i32(3), ...op.shl, ...op.add, ...op.f64Load(),
+      ...op.f64Add, ...op.f64Store(),
+    ]),
+  ];
+})();
+
 let compiled: WebAssembly.Module | undefined;
 
 /** The margins, probabilities, labels, gradients and hessians of `rows` training rows and `classes` classes. */
@@ -64,23 +80,39 @@ export class BoostingSoftmax extends WasmMemory {
   /** one class's gradients and hessians, by row */
   readonly grad: Block<Float64Array>;
   readonly hess: Block<Float64Array>;
+  /** a tree's leaf of every row and value of every node, for addLeaves */
+  private readonly leaf: Block<Int32Array>;
+  private readonly leafValue: Block<Float64Array>;
+  private readonly addLeavesKernel: (margin: number, rows: number, classes: number, c: number, leaf: number, value: number) => void;
   private readonly probabilitiesKernel: (margin: number, prob: number, rows: number, classes: number) => void;
   private readonly gradientsKernel: (prob: number, labels: number, rows: number, classes: number, c: number, grad: number, hess: number) => void;
 
-  constructor(private readonly rows: number, private readonly classes: number, labels: ArrayLike<number>) {
+  constructor(private readonly rows: number, private readonly classes: number, labels: ArrayLike<number>, leaves: number) {
     compiled ??= new WebAssembly.Module(encodeModule([
       { name: 'probabilities', params: i32s(4), i32: 4 + 4, f64: 3 + 7, body: probabilities },
       { name: 'gradients', params: i32s(7), i32: 1, f64: 1, body: gradients },
+      { name: 'addLeaves', params: i32s(6), i32: 2, body: addLeaves },
     ]));
-    super(compiled, [rows * classes * 8, rows * classes * 8, rows * 4, rows * 8, rows * 8].reduce((sum, b) => sum + WasmMemory.bytes(b), 0));
+    super(compiled, [rows * classes * 8, rows * classes * 8, rows * 4, rows * 8, rows * 8, rows * 4, leaves * 8]
+      .reduce((sum, b) => sum + WasmMemory.bytes(b), 0));
     this.margin = this.f64(rows * classes);
     this.prob = this.f64(rows * classes);
     this.labels = this.i32(rows);
     this.grad = this.f64(rows);
     this.hess = this.f64(rows);
+    this.leaf = this.i32(rows);
+    this.leafValue = this.f64(leaves);
     this.labels.view.set(labels);
     this.probabilitiesKernel = this.exports.probabilities as BoostingSoftmax['probabilitiesKernel'];
     this.gradientsKernel = this.exports.gradients as BoostingSoftmax['gradientsKernel'];
+    this.addLeavesKernel = this.exports.addLeaves as BoostingSoftmax['addLeavesKernel'];
+  }
+
+  /** Class c's margins take a tree's leaves: row i's leaf is leaf[i], leaf n's value is value[n] (see addLeaves). */
+  addLeaves(c: number, leaf: Int32Array, value: readonly number[]): void {
+    this.leaf.view.set(leaf);
+    this.leafValue.view.set(value);
+    this.addLeavesKernel(this.margin.at, this.rows, this.classes, c, this.leaf.at, this.leafValue.at);
   }
 
   /** Every row's class probabilities from its margins. */

@@ -81,15 +81,15 @@ export class TreeGrower {
     const childG = kernels.childG.view, childH = kernels.childH.view, childCount = kernels.childCount.view;
     grad.set(gradients);
     hess.set(hessians);
+    kernels.pairUp();
     for (let f = 0; f < cols; f++) {
       lo[f * maxNodes] = sorted.start[f];
       hi[f * maxNodes] = sorted.start[f + 1];
     }
     this.nodes = 0;
     position.fill(0);
-    let g0 = 0, h0 = 0;
-    for (let i = 0; i < x.rows; i++) { g0 += grad[i]; h0 += hess[i]; }
-    let active = [this.addNode(g0, h0, x.rows)];
+    // the root's sums, 0 + grad[0] + … in row order (pairUp)
+    let active = [this.addNode(kernels.rootSums.view[0], kernels.rootSums.view[1], x.rows)];
     for (let depth = 0; depth < maxDepth && active.length > 0; depth++) {
       // The root reads the presorted lists; its partition writes the working copy (no copy per tree).
       const rows = depth === 0 ? kernels.sortedRows : kernels.rows;
@@ -115,18 +115,23 @@ export class TreeGrower {
     // every row was routed at least once (the root's level), unless no level was grown: all at the root then
     if (maxDepth > 0) leafOf.set(leaf); else leafOf.fill(0);
     const n = this.nodes;
-    const value = new Array<number>(n).fill(0);
-    for (let k = 0; k < n; k++) if (feature[k] < 0) value[k] = (-eta * this.sumG[k]) / (this.sumH[k] + lambda);
-    return {
-      feature: Array.from(feature.subarray(0, n)),
-      threshold: Array.from(threshold.subarray(0, n)),
-      defaultLeft: Array.from(defaultLeft.subarray(0, n), (d) => d === 1),
-      left: Array.from(left.subarray(0, n)),
-      right: Array.from(right.subarray(0, n)),
-      value,
-      gain: Array.from(this.gain.subarray(0, n)),
-      cover: Array.from(this.sumH.subarray(0, n)),
+    // The tree in plain arrays, filled by index (Array.from over a typed array's iterator cost more, per tree).
+    const tree: Tree = {
+      feature: new Array<number>(n), threshold: new Array<number>(n), defaultLeft: new Array<boolean>(n), left: new Array<number>(n),
+      right: new Array<number>(n), value: new Array<number>(n), gain: new Array<number>(n), cover: new Array<number>(n),
     };
+    const { sumG, sumH, gain } = this;
+    for (let k = 0; k < n; k++) {
+      tree.feature[k] = feature[k];
+      tree.threshold[k] = threshold[k];
+      tree.defaultLeft[k] = defaultLeft[k] === 1;
+      tree.left[k] = left[k];
+      tree.right[k] = right[k];
+      tree.value[k] = feature[k] < 0 ? (-eta * sumG[k]) / (sumH[k] + lambda) : 0;
+      tree.gain[k] = gain[k];
+      tree.cover[k] = sumH[k];
+    }
+    return tree;
   }
 
   /** Records the best split of `node` (boosting-split.ts, boosting-kernels.ts); false when there is none. */

@@ -32,21 +32,20 @@ export function fitBoosting(x: Matrix, y: ArrayLike<number>, options: BoostingOp
   const { classes } = opts;
   const baseScore = 0.5;
   const grower = new TreeGrower(x, presortColumns(x), opts);
-  const leafOf = Array.from({ length: classes }, () => new Int32Array(x.rows));
+  const leaf = new Int32Array(x.rows);
   // The margins, probabilities and gradients (p − y, max(2p(1 − p), 1e-16)) in boosting-softmax.ts's kernels.
-  const softmax = new BoostingSoftmax(x.rows, classes, y);
-  const margin = softmax.margin.view.fill(baseScore);
+  const softmax = new BoostingSoftmax(x.rows, classes, y, 2 ** (opts.maxDepth + 1) - 1);
+  softmax.margin.view.fill(baseScore);
   const trees: Tree[] = [];
   for (let round = 0; round < opts.rounds; round++) {
     softmax.probabilities();
     for (let c = 0; c < classes; c++) {
       softmax.gradients(c);
-      trees.push(grower.grow(softmax.grad.view, softmax.hess.view, leafOf[c]));
-    }
-    for (let c = 0; c < classes; c++) {
-      const tree = trees[round * classes + c];
-      const leaf = leafOf[c];
-      for (let i = 0; i < x.rows; i++) margin[i * classes + c] += tree.value[leaf[i]];
+      const tree = grower.grow(softmax.grad.view, softmax.hess.view, leaf);
+      trees.push(tree);
+      // Class c's margins take the tree's leaves now: the round's probabilities are computed already and the
+      // gradients read only them, so each margin gets the same addition as after the round's last tree.
+      softmax.addLeaves(c, leaf, tree.value);
     }
   }
   grower.release();

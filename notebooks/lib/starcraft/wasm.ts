@@ -344,3 +344,9 @@ export const simdOp = {
   v128Not: simd(0x4d),
   i64x2Bitmask: simd(0xc4),
 };
+
+/**
+ * f64x2.abs (each lane's sign bit cleared: f64.abs's, exact), for the boosted trees' first pass, which adds up a
+ * (gradient, hessian) pair per entry in one f64x2 addition and the gradients' magnitudes in lane 0 of another.
+ */
+export const simdAbs = { f64x2Abs: simd(0xec) };
