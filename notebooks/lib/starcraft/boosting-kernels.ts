@@ -606,7 +606,7 @@ export class BoostingKernels extends WasmMemory {
       { name: 'route', params: i32s(15), i32: 5, f64: 1, body: route },
       { name: 'pairUp', params: i32s(5), i32: 1, f64: 2, body: pairUp },
     ]));
-    super(compiled, bytes.reduce((sum, b) => sum + WasmMemory.bytes(b), 0));
+    super(compiled, WasmMemory.total(bytes));
     this.sortedRows = this.i32(nonZero);
     this.rows = this.i32(nonZero);
     this.spareRows = this.i32(nonZero);

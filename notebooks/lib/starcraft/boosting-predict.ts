@@ -62,7 +62,7 @@ export function predictClasses(model: BoostedModel, x: Matrix): Int32Array {
   ]));
   const sizes = [x.rows * x.cols * 8, trees.length * 4, trees.length * 4, nodes * 4, nodes * 8, nodes * 4, nodes * 4, nodes * 4, nodes * 8,
     classes * 8, x.rows * 4];
-  const memory = new WasmMemory(compiled, sizes.reduce((sum, b) => sum + WasmMemory.bytes(b), 0));
+  const memory = new WasmMemory(compiled, WasmMemory.total(sizes));
   const values = memory.f64(x.rows * x.cols);
   const [root, depth] = [memory.i32(trees.length), memory.i32(trees.length)];
   const feature = memory.i32(nodes);

@@ -93,8 +93,7 @@ export class BoostingSoftmax extends WasmMemory {
       { name: 'gradients', params: i32s(7), i32: 1, f64: 1, body: gradients },
       { name: 'addLeaves', params: i32s(6), i32: 2, body: addLeaves },
     ]));
-    super(compiled, [rows * classes * 8, rows * classes * 8, rows * 4, rows * 8, rows * 8, rows * 4, leaves * 8]
-      .reduce((sum, b) => sum + WasmMemory.bytes(b), 0));
+    super(compiled, WasmMemory.total([rows * classes * 8, rows * classes * 8, rows * 4, rows * 8, rows * 8, rows * 4, leaves * 8]));
     this.margin = this.f64(rows * classes);
     this.prob = this.f64(rows * classes);
     this.labels = this.i32(rows);

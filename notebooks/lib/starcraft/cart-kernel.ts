@@ -179,7 +179,7 @@ export class CartKernel extends WasmMemory {
       { name: 'gather', params: i32s(5), i32: 3, body: gather },
     ]));
     const bytes = [n * cols * 4, n * cols * 8, n * 4, classes * 4, classes * 4, 16, n, n * 4, n * 8, n * cols * 8];
-    super(compiled, bytes.reduce((sum, b) => sum + WasmMemory.bytes(b), 0));
+    super(compiled, WasmMemory.total(bytes));
     this.rows = this.i32(n * cols);
     this.values = this.f64(n * cols);
     this.labels = this.i32(n);

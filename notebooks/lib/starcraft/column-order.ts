@@ -164,7 +164,7 @@ class OrderKernel extends WasmMemory {
   constructor(private readonly rows: number, private readonly cols: number) {
     compiled ??= new WebAssembly.Module(encodeModule([{ name: 'order', params: i32s(10), i32: 14, f64: 1, body: orderBody }]));
     const bytes = [rows * cols * 8, rows * cols * 4, cols, rows * 4, rows * 4, rows * 4, rows * 4, 257 * 4];
-    super(compiled, bytes.reduce((sum, b) => sum + WasmMemory.bytes(b), 0));
+    super(compiled, WasmMemory.total(bytes));
     this.values = this.f64(rows * cols);
     this.out = this.i32(rows * cols);
     this.ordered = this.u8(cols);

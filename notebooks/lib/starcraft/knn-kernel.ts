@@ -393,7 +393,7 @@ export class NearestKernel extends WasmMemory {
     const f64s = [rows * cols, testRows * cols, rows, cols, cols, cols, cols, 1, rows, rows, rows * cols, rows, cols, rows, 1];
     const tableSize = 2 ** Math.ceil(Math.log2(2 * rows + 2));
     const i32Counts = [rows, rows, cols, rows, rows + 1, rows, rows, tableSize, rows, rows];
-    super(compiled, [...f64s.map((c) => c * 8), ...i32Counts.map((c) => c * 4), rows].reduce((sum, b) => sum + WasmMemory.bytes(b), 0));
+    super(compiled, WasmMemory.total([...f64s.map((c) => c * 8), ...i32Counts.map((c) => c * 4), rows]));
     this.train = this.f64(rows * cols);
     this.test = this.f64(testRows * cols);
     this.extras = this.f64(rows);

@@ -150,7 +150,7 @@ export class ScaleKernel extends WasmMemory {
       rows * cols * 8, cols * 8, cols * 8, cols * 8, cols * 4, cols * 8, (rows + 1) * 4, rows * cols * 4, rows * cols * 8,
       tableSize * 4, rows * 4, rows * 4, rows * 4,
     ];
-    super(compiled, bytes.reduce((sum, b) => sum + WasmMemory.bytes(b), 0));
+    super(compiled, WasmMemory.total(bytes));
     this.values = this.f64(rows * cols);
     this.means = this.f64(cols);
     this.sums = this.f64(cols);

@@ -309,6 +309,11 @@ export class WasmMemory {
   static bytes(bytes: number): number {
     return Math.ceil(bytes / ALIGN) * ALIGN;
   }
+
+  /** What blocks of these sizes (in bytes) take together: a kernel's memory, sized for the blocks it lays out. */
+  static total(sizes: readonly number[]): number {
+    return sizes.reduce((sum, bytes) => sum + WasmMemory.bytes(bytes), 0);
+  }
 }
 
 /** More instructions, kept apart from `op` (added later): negation, exact (the sign bit flipped). */
