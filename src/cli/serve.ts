@@ -77,7 +77,7 @@ function announce(name: string, url: string, where: string): void {
 
 async function serveLocal(project: Project, name: string, service: Service, port: number, timeoutMs: number): Promise<number> {
   if (service.kind === 'command') return runCommandLocally(project, name, service, port, timeoutMs);
-  // Loaded here, not at the top: each mode pulls in only its own stack (fastify + model, or dockerode + esbuild).
+  // Loaded here, not at the top: each mode pulls in only its own stack (the HTTP server + model, or dockerode + esbuild).
   const [{ createServiceApp }, { loadService, serviceConfig }, { closeOnSignals, listen }] = await Promise.all([
     import('../serve/app.ts'),
     import('../serve/config.ts'),

@@ -13,7 +13,7 @@ export const toolkitDepsDir = join(toolkitRoot, 'toolkit');
  * Left out of the bundle. Installed from toolkit/package-lock.json: zeromq and @resvg/resvg-js (native).
  * Never needed inside an image, and only ever imported lazily (engine, build, serve): the rest.
  */
-const external = ['zeromq', '@resvg/resvg-js', 'dockerode', 'esbuild', 'tsx', 'tsx/*', '@tensorflow/*', 'h5wasm', 'h5wasm/*', 'fastify', 'nodejs-polars'];
+const external = ['zeromq', '@resvg/resvg-js', 'dockerode', 'esbuild', 'tsx', 'tsx/*', '@tensorflow/*', 'h5wasm', 'h5wasm/*', 'nodejs-polars'];
 
 export interface BundleFile {
   /** Relative to /opt/repro. */

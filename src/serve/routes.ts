@@ -1,19 +1,17 @@
-// The services' routes: echo answers the message back, model answers predictions, both in the original
-// Flask services' response shapes ({"response"|"prediction"|"predictions": …, "success": true}).
-import type { FastifyInstance } from 'fastify';
+// The services' answers to /predict: echo answers the message back, model answers predictions, both in the original
+// Flask services' response shapes ({"response"|"prediction"|"predictions": …, "success": true}). Pure: fields in,
+// the JSON value out, or an InputError naming the field.
 import { formatPrediction } from '../model/format.ts';
 import type { Predictor } from '../model/load.ts';
-import { readBatch, readRow, rejectUnknown, requestFields, stringField } from './input.ts';
+import { type Fields, readBatch, readRow, rejectUnknown, stringField } from './input.ts';
 
-export function registerEcho(app: FastifyInstance): void {
-  const handler = async (request: { method: string; query: unknown; body: unknown }) => {
-    const fields = requestFields(request.method, request.query, request.body);
-    rejectUnknown(fields, ['msg']);
-    return { response: stringField(fields, 'msg'), success: true };
-  };
-  app.get('/predict', handler);
-  app.post('/predict', handler);
-}
+/** The answer to GET (fields from the query string) or POST (fields from the JSON body). */
+export type Answer = (method: 'GET' | 'POST', fields: Fields) => object;
+
+export const echoAnswer: Answer = (_method, fields) => {
+  rejectUnknown(fields, ['msg']);
+  return { response: stringField(fields, 'msg'), success: true };
+};
 
 export interface ModelRoutes {
   predictor: Predictor;
@@ -22,14 +20,13 @@ export interface ModelRoutes {
   batchLimit: number;
 }
 
-export function registerModel(app: FastifyInstance, { predictor, inputs, batchLimit }: ModelRoutes): void {
+export function modelAnswer({ predictor, inputs, batchLimit }: ModelRoutes): Answer {
   const format = (values: Float32Array, row: number): string | string[] => {
     if (predictor.outputs === 1) return formatPrediction(values[row]);
     return Array.from(values.subarray(row * predictor.outputs, (row + 1) * predictor.outputs), formatPrediction);
   };
-  const handler = async (request: { method: string; query: unknown; body: unknown }) => {
-    const fields = requestFields(request.method, request.query, request.body);
-    if (request.method === 'POST' && 'instances' in fields) {
+  return (method, fields) => {
+    if (method === 'POST' && 'instances' in fields) {
       const { x, rows } = readBatch(fields, inputs, batchLimit);
       const y = predictor.predict(x, rows);
       return { predictions: Array.from({ length: rows }, (_, row) => format(y, row)), success: true };
@@ -38,6 +35,4 @@ export function registerModel(app: FastifyInstance, { predictor, inputs, batchLi
     readRow(fields, inputs, x, 0);
     return { prediction: format(predictor.predict(x, 1), 0), success: true };
   };
-  app.get('/predict', handler);
-  app.post('/predict', handler);
 }

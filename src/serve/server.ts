@@ -1,18 +1,23 @@
 // Runs a service app on a port and shuts it down gracefully on SIGTERM/SIGINT: stop accepting, let in-flight
 // requests finish, then resolve so the process can exit 0.
-import type { FastifyInstance } from 'fastify';
-import type { LogSink } from './app.ts';
+import type { LogSink, ServiceApp } from './app.ts';
 
 export interface ListenOptions {
   host: string;
   port: number;
 }
 
-export async function listen(app: FastifyInstance, { host, port }: ListenOptions): Promise<string> {
-  await app.listen({ host, port });
-  const address = app.server.address();
-  const actualPort = typeof address === 'object' && address ? address.port : port;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+/** Listens on host:port (0: any free port) and resolves with the service's URL; rejects if the port is taken. */
+export function listen({ server }: ServiceApp, { host, port }: ListenOptions): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      const actualPort = typeof address === 'object' && address ? address.port : port;
+      resolve(`http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`);
+    });
+  });
 }
 
 /**
@@ -21,7 +26,7 @@ export async function listen(app: FastifyInstance, { host, port }: ListenOptions
  * shutdown itself, for a primary process to ask for it (a request while closing is not a second signal).
  */
 export function closeOnSignals(
-  app: FastifyInstance,
+  app: ServiceApp,
   log: LogSink,
   onClosed: () => void,
   signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'],

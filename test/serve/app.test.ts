@@ -1,38 +1,81 @@
-// The echo and games services in-process (fastify inject): every documented request, and every bad input
+// The echo and games services in-process, over HTTP on a free port: every documented request, and every bad input
 // answered with a 4xx {"success": false} naming the field, never a 200 and never a crash.
-import type { FastifyInstance } from 'fastify';
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServiceApp, type RequestLogLine } from '../../src/serve/app.ts';
+import { createServiceApp, logLine, type AppOptions, type RequestLogLine, type ServiceApp, type ServiceDefinition } from '../../src/serve/app.ts';
 import { loadService } from '../../src/serve/config.ts';
+import { listen } from '../../src/serve/server.ts';
 import { gamesH5 } from '../model/data-files.ts';
 
 const inputs = ['g1', 'g2', 'g3', 'g4', 'g5', 'g6', 'g7', 'g8', 'g9', 'g10'];
 const g1Only = Object.fromEntries(inputs.map((name, i) => [name, i === 0 ? 1 : 0]));
 const g1OnlyQuery = inputs.map((name, i) => `${name}=${i === 0 ? 1 : 0}`).join('&');
 
+interface Sent {
+  method: string;
+  url: string;
+  /** An object goes as JSON (application/json); a string as given, with `headers`' Content-Type. */
+  payload?: string | object;
+  headers?: Record<string, string>;
+}
+
+interface Answered {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  json(): unknown;
+}
+
+/** A running service and a way to send it one request on a fresh connection. */
+interface Running {
+  app: ServiceApp;
+  send(sent: Sent): Promise<Answered>;
+}
+
+async function start(service: ServiceDefinition, options: AppOptions): Promise<Running> {
+  const app = createServiceApp(service, options);
+  const base = await listen(app, { host: '127.0.0.1', port: 0 });
+  const send = ({ method, url, payload, headers = {} }: Sent) =>
+    new Promise<Answered>((resolve, reject) => {
+      const body = payload === undefined ? undefined : typeof payload === 'string' ? payload : JSON.stringify(payload);
+      const sentHeaders = { ...(typeof payload === 'object' ? { 'content-type': 'application/json' } : {}), ...headers };
+      const req = httpRequest(`${base}${url}`, { method, headers: sentHeaders, agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: text, json: () => JSON.parse(text) as unknown });
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  return { app, send };
+}
+
 function relativeTo(value: string, expected: number): number {
   return Math.abs(Number(value) - expected) / expected;
 }
 
 describe('echo service', () => {
-  let app: FastifyInstance;
+  let app: Running;
   const lines: string[] = [];
   beforeAll(async () => {
-    app = createServiceApp({ kind: 'echo', name: 'echo' }, { log: { write: (line: string) => lines.push(line) } });
+    app = await start({ kind: 'echo', name: 'echo' }, { log: { write: (line: string) => lines.push(line) } });
   });
-  afterAll(() => app.close());
+  afterAll(() => app.app.close());
 
   it('GET /predict?msg=Hi and POST {"msg":"Hi"} answer {"response":"Hi","success":true}', async () => {
-    const get = await app.inject({ method: 'GET', url: '/predict?msg=Hi' });
+    const get = await app.send({ method: 'GET', url: '/predict?msg=Hi' });
     expect(get.statusCode).toBe(200);
     expect(get.body).toBe('{"response":"Hi","success":true}');
-    const post = await app.inject({ method: 'POST', url: '/predict', payload: { msg: 'Hi' } });
+    const post = await app.send({ method: 'POST', url: '/predict', payload: { msg: 'Hi' } });
     expect(post.statusCode).toBe(200);
     expect(post.json()).toEqual({ response: 'Hi', success: true });
   });
 
   it('GET /health is ready', async () => {
-    const health = await app.inject({ method: 'GET', url: '/health' });
+    const health = await app.send({ method: 'GET', url: '/health' });
     expect(health.statusCode).toBe(200);
     expect(health.json()).toMatchObject({ status: 'ready', success: true });
   });
@@ -44,15 +87,15 @@ describe('echo service', () => {
     ['POST', '/predict', { msg: 5 }, 400, /field "msg" must be a string \(got 5\)/],
     ['GET', '/nowhere', undefined, 404, /no route GET \/nowhere/],
   ] as const)('%s %s', async (method, url, payload, status, message) => {
-    const response = await app.inject({ method, url, payload });
+    const response = await app.send({ method, url, payload });
     expect(response.statusCode).toBe(status);
     expect(response.json()).toEqual({ success: false, error: expect.stringMatching(message) });
   });
 
   it('logs one JSON line per request: method, path (no query), status, ms', async () => {
     lines.length = 0;
-    await app.inject({ method: 'GET', url: '/predict?msg=secret' });
-    await app.inject({ method: 'GET', url: '/predict' });
+    await app.send({ method: 'GET', url: '/predict?msg=secret' });
+    await app.send({ method: 'GET', url: '/predict' });
     expect(lines).toHaveLength(2);
     const [ok, bad] = lines.map((line) => JSON.parse(line) as RequestLogLine);
     expect(ok).toMatchObject({ method: 'GET', path: '/predict', status: 200 });
@@ -63,16 +106,32 @@ describe('echo service', () => {
   });
 });
 
+describe('the request log line', () => {
+  it('is the RequestLogLine as JSON, whatever the client put in the path', () => {
+    for (const [method, path, status, ms, error] of [
+      ['GET', '/predict', 200, 0.019, undefined],
+      ['POST', '/a "quoted"\\path\u2028é', 404, 12.5, undefined],
+      ['GET', '/predict', 500, 3, 'Error: boom\n    at x (y.ts:1:2)'],
+    ] as const) {
+      const text = logLine(method, path, status, ms, error);
+      expect(text.endsWith('\n')).toBe(true);
+      const parsed = JSON.parse(text) as RequestLogLine;
+      expect(parsed).toEqual({ time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), method, path, status, ms, ...(error ? { error } : {}) });
+      expect(Math.abs(Date.parse(parsed.time) - Date.now())).toBeLessThan(5_000);
+    }
+  });
+});
+
 describe('games model service (games.h5)', () => {
-  let app: FastifyInstance;
+  let app: Running;
   beforeAll(async () => {
     const service = await loadService({ name: 'games', kind: 'model', model: gamesH5, inputs, batchLimit: 100 }, '.');
-    app = createServiceApp(service, { log: { write: () => true } });
+    app = await start(service, { log: { write: () => true } });
   });
-  afterAll(() => app.close());
+  afterAll(() => app.app.close());
 
   it('GET /predict?g1=1&g2=0&…&g10=0 answers the original\'s 2.160104e-16 (within 1e-4)', async () => {
-    const response = await app.inject({ method: 'GET', url: `/predict?${g1OnlyQuery}` });
+    const response = await app.send({ method: 'GET', url: `/predict?${g1OnlyQuery}` });
     expect(response.statusCode).toBe(200);
     const body = response.json() as { prediction: string; success: boolean };
     expect(body.success).toBe(true);
@@ -82,13 +141,13 @@ describe('games model service (games.h5)', () => {
   });
 
   it('POST /predict {"g1":1,…} answers the same', async () => {
-    const response = await app.inject({ method: 'POST', url: '/predict', payload: g1Only });
+    const response = await app.send({ method: 'POST', url: '/predict', payload: g1Only });
     expect(response.statusCode).toBe(200);
     expect(relativeTo((response.json() as { prediction: string }).prediction, 2.160104e-16)).toBeLessThan(1e-4);
   });
 
   it('POST /predict {"instances":[…]} answers one prediction per row, rows as objects or arrays', async () => {
-    const response = await app.inject({
+    const response = await app.send({
       method: 'POST',
       url: '/predict',
       payload: { instances: [g1Only, inputs.map((_, i) => (i === 0 ? 1 : 0)), { ...g1Only, g1: 0 }] },
@@ -121,9 +180,13 @@ describe('games model service (games.h5)', () => {
     ['a short array row', 'POST', '/predict', { instances: [[1, 0]] }, undefined, 400, /instances\[0\] has 2 values; expected 10/],
     ['unknown field beside instances', 'POST', '/predict', { instances: [g1Only], extra: 1 }, undefined, 400, /unknown field "extra"/],
     ['empty batch', 'POST', '/predict', { instances: [] }, undefined, 400, /"instances" is empty/],
-    ['prototype pollution', 'POST', '/predict', '{"__proto__": {"g1": 1}}', 'application/json', 400, /malformed JSON body/],
+    ['a "__proto__" key', 'POST', '/predict', '{"__proto__": {"g1": 1}}', 'application/json', 400, /unknown field "__proto__"/],
+    ['a "__proto__" key in a row', 'POST', '/predict', '{"instances": [{"__proto__": {"g1": 1}}]}', 'application/json', 400, /unknown field "instances\[0\]\.__proto__"/],
+    ['a "__proto__" key in the query', 'GET', `/predict?${g1OnlyQuery}&__proto__=1`, undefined, undefined, 400, /unknown field "__proto__"/],
+    ['a body with no Content-Type', 'POST', '/predict', '{"g1": 1}', undefined, 415, /unsupported Content-Type/],
+    ['PUT /predict', 'PUT', '/predict', g1Only, undefined, 404, /no route PUT \/predict; the service answers GET \/health and GET or POST \/predict/],
   ] as const)('%s', async (_label, method, url, payload, contentType, status, message) => {
-    const response = await app.inject({
+    const response = await app.send({
       method,
       url,
       payload: payload as string | object | undefined,
@@ -133,7 +196,24 @@ describe('games model service (games.h5)', () => {
     expect(response.json()).toEqual({ success: false, error: expect.stringMatching(message) });
   });
 
-  it('still answers after all of that', async () => {
-    expect((await app.inject({ method: 'GET', url: `/predict?${g1OnlyQuery}` })).statusCode).toBe(200);
+  it('a body over the limit sent in chunks (no Content-Length) is refused with 413 once the limit is passed', async () => {
+    const response = await app.send({ method: 'POST', url: '/predict', payload: huge, headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } });
+    expect(response.statusCode).toBe(413);
+    expect(response.headers.connection).toBe('close');
+  });
+
+  it('takes application/json with parameters, answers application/json, and answers HEAD without a body', async () => {
+    const post = await app.send({ method: 'POST', url: '/predict', payload: JSON.stringify(g1Only), headers: { 'content-type': 'Application/JSON; charset=utf-8' } });
+    expect(post.statusCode).toBe(200);
+    expect(post.headers['content-type']).toBe('application/json; charset=utf-8');
+    const head = await app.send({ method: 'HEAD', url: '/health' });
+    expect(head.statusCode).toBe(200);
+    expect(head.body).toBe('');
+  });
+
+  it('still answers after all of that, and no request reached Object.prototype', async () => {
+    expect((await app.send({ method: 'GET', url: `/predict?${g1OnlyQuery}` })).statusCode).toBe(200);
+    expect(Object.keys(Object.prototype)).toEqual([]);
+    expect(({} as Record<string, unknown>).g1).toBeUndefined();
   });
 });
