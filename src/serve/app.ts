@@ -4,6 +4,7 @@
 // with Fastify, echo served 38,000 requests/s with a p99 of 5.4–6.3 ms on this repository's 2-core machine; on
 // node:http alone, 60,000/s and 3.8–3.9 ms).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
 import type { Predictor } from '../model/load.ts';
 import { InputError, type Fields, requestFields } from './input.ts';
@@ -38,6 +39,8 @@ export interface RequestLogLine {
 export interface ServiceApp {
   /** The HTTP server, not yet listening (see listen in server.ts). */
   readonly server: Server;
+  /** Serves a connection accepted elsewhere (a cluster's primary deals them to its workers). */
+  accept(socket: Socket): void;
   /**
    * Stops accepting connections and closes the idle ones. Requests already on an open connection are still served,
    * with `Connection: close`: they were accepted, so they finish. Resolves when the last connection has closed.
@@ -54,9 +57,16 @@ export function createServiceApp(service: ServiceDefinition, options: AppOptions
   const answer: Answer = service.kind === 'echo' ? echoAnswer : modelAnswer(service);
   const health = JSON.stringify({ status: 'ready', service: service.name, success: true });
   let closing = false;
+  // Every open connection and how many of its requests are unanswered: at close, the idle ones (0) are closed at
+  // once and the others as soon as they are answered. Kept here, not left to the server, because a worker's server
+  // never listens: its connections come from the primary.
+  const open = new Map<Socket, number>();
+  let closed: (() => void) | undefined;
 
   const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
     const start = performance.now();
+    const socket = request.socket;
+    open.set(socket, (open.get(socket) ?? 0) + 1);
     const method = request.method ?? 'GET';
     const url = request.url ?? '/';
     const query = url.indexOf('?');
@@ -67,6 +77,8 @@ export function createServiceApp(service: ServiceDefinition, options: AppOptions
       if (closing) headers.connection = 'close';
       response.writeHead(status, headers);
       response.end(body);
+      const waiting = open.get(socket);
+      if (waiting !== undefined) open.set(socket, waiting - 1);
       log.write(logLine(method, path, status, Math.round((performance.now() - start) * 1000) / 1000, error));
     };
     const fail = (error: unknown): void => {
@@ -116,14 +128,27 @@ export function createServiceApp(service: ServiceDefinition, options: AppOptions
 
   // Keep-alive as long as a load balancer in front would expect (Node's default of 5 s races their 60 s).
   const server = createServer({ keepAliveTimeout: 72_000 }, onRequest);
+  server.on('connection', (socket: Socket) => {
+    open.set(socket, 0);
+    socket.once('close', () => {
+      open.delete(socket);
+      if (open.size === 0) closed?.();
+    });
+  });
   return {
     server,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        closing = true;
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeIdleConnections();
-      }),
+    accept: (socket) => {
+      server.emit('connection', socket);
+      // Dealt paused (no byte read before it got here): from now on the HTTP parser reads it.
+      socket.resume();
+    },
+    close: () => {
+      closing = true;
+      const stopped = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
+      const drained = new Promise<void>((resolve) => (open.size === 0 ? resolve() : (closed = resolve)));
+      for (const [socket, waiting] of open) if (waiting === 0) socket.destroy();
+      return Promise.all([stopped, drained]).then(() => undefined);
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 // The service process: `node main.ts --config service.json [--host H] [--port N] [--workers N]`. It is what the
 // service image runs (bundled into one file) and what tests start as a child process; `repro serve --engine local`
-// runs in-process. With more than one worker (default: one per core) this process is the primary of a cluster.
+// runs in-process. With more than one worker (default: one per core) this process is the primary of a cluster: it
+// listens and deals the connections out (workers.ts).
 import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -11,7 +12,7 @@ import { createServiceApp } from './app.ts';
 import { loadService, type ServiceConfig } from './config.ts';
 import { connectLogSocket, createBufferedLog } from './log.ts';
 import { closeOnSignals, listen } from './server.ts';
-import { onShutdownRequest, runPrimary } from './workers.ts';
+import { onShutdownRequest, runPrimary, takeConnections } from './workers.ts';
 
 async function main(): Promise<void> {
   // A worker asked to shut down while it is still starting (loading the model, binding) keeps the request and
@@ -46,8 +47,10 @@ async function main(): Promise<void> {
   const socket = values['log-socket'] ? await connectLogSocket(values['log-socket']) : undefined;
   const exit = (code: number) => void (socket?.end() ?? Promise.resolve()).then(() => process.exit(code));
   // The model is loaded (and checked) before any worker starts, so a bad model fails once, with its own message.
+  const port = Number(values.port);
+  if (!/^\d+$/.test(values.port ?? '') || port > 65535) throw new Error(`--port must be a whole number from 0 to 65535 (got ${values.port})`);
   if (workers > 1 && cluster.isPrimary) {
-    runPrimary({ count: workers, log: socket ?? process.stdout, listeningLine, host, exit });
+    runPrimary({ count: workers, log: socket ?? process.stdout, listeningLine, host, port, exit });
     return;
   }
   const log = socket ? createBufferedLog(socket, { maxBytes: 64 * 1024 }) : createBufferedLog(process.stdout);
@@ -56,13 +59,16 @@ async function main(): Promise<void> {
     log.flush();
     exit(0);
   });
-  const url = await listen(app, { host, port: Number(values.port) });
   shutdownNow = shutdown;
-  if (asked) shutdown(asked, true);
-  if (cluster.isPrimary) {
-    log.flush();
-    (socket ?? process.stdout).write(listeningLine(url));
+  if (cluster.isWorker) {
+    // The primary listens and deals the connections; it is told this worker can take them.
+    if (asked) shutdown(asked, true);
+    else takeConnections(app.accept);
+    return;
   }
+  const url = await listen(app, { host, port });
+  log.flush();
+  (socket ?? process.stdout).write(listeningLine(url));
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,9 @@
 // A service with several workers: they share one port, all of them answer, and a SIGTERM to the primary stops
 // every worker gracefully (exit 0); a worker that dies on its own takes the service down with exit 1.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { Agent, get } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -30,6 +32,28 @@ describe('service workers', () => {
     expect(service.lines.filter((line) => line.event === 'closed')).toHaveLength(4);
     // The request log came through whole: one line per request (plus none torn).
     expect(service.lines.filter((line) => line.path === '/predict')).toHaveLength(30);
+  });
+
+  it('deals connections out evenly: 30 held open over three workers are 10 each', async () => {
+    const service = await startServiceProcess({ name: 'echo', kind: 'echo' }, { REPRO_SERVE_WORKERS: '3' });
+    const workers = await childPids(service.child.pid as number);
+    const sockets = async (pid: number) => {
+      const fds = await readdir(`/proc/${pid}/fd`);
+      const targets = await Promise.all(fds.map((fd) => readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')));
+      return targets.filter((target) => target.startsWith('socket:')).length;
+    };
+    const before = await Promise.all(workers.map(sockets));
+    // 30 connections opened at once and kept open (a keep-alive agent holding one per request).
+    const agent = new Agent({ keepAlive: true, maxSockets: 30 });
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, () => new Promise<number>((resolve, reject) => get(`${service.url}/predict?msg=x`, { agent }, (res) => res.resume().on('end', () => resolve(res.statusCode ?? 0))).on('error', reject))),
+    );
+    expect(answers.every((status) => status === 200)).toBe(true);
+    const after = await Promise.all(workers.map(sockets));
+    agent.destroy();
+    expect(after.map((count, i) => count - before[i])).toEqual([10, 10, 10]);
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toBe(0);
   });
 
   it('a worker killed from outside stops the service with exit 1, saying which', async () => {
@@ -63,6 +87,26 @@ describe('service workers', () => {
     expect(events.filter((event) => event === 'closed')).toHaveLength(3);
     expect(events).not.toContain('listening');
     await rm(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  it('a port already in use: the primary says so on stderr, stops its workers and exits 1', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    const dir = await mkdtemp(join(tmpdir(), 'repro-workers-'));
+    await writeFile(join(dir, 'service.json'), JSON.stringify({ name: 'echo', kind: 'echo' }));
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/serve/main.ts'), '--config', join(dir, 'service.json'), '--port', String(port), '--workers', '2'], { cwd: repoRoot });
+    let stderr = '';
+    let stdout = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (exitCode) => resolve(exitCode)));
+    taken.close();
+    await rm(dir, { recursive: true, force: true });
+    expect(code).toBe(1);
+    expect(stderr).toContain(`service failed to start: cannot listen on 127.0.0.1:${port}: port ${port} on 127.0.0.1 is in use`);
+    expect(stdout).not.toContain('"listening"');
+    expect(stdout.trim().split('\n').filter((line) => line.includes('"closed"'))).toHaveLength(3);
   }, 30_000);
 
   it('refuses a workers count that is not a whole number from 1 to 256', async () => {
