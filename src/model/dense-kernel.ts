@@ -26,10 +26,20 @@ const vector = (items: Code[]): Code => [...leb128(items.length), ...items.flat(
 const section = (id: number, bytes: Code): Code => [id, ...leb128(bytes.length), ...bytes];
 const name = (s: string): Code => vector([...new TextEncoder().encode(s)].map((byte) => [byte]));
 
+/** Signed LEB128: i32.const's operand (64 in unsigned LEB128 would read back as -64). */
+function sleb128(n: number): Code {
+  const out: Code = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) return [...out, byte];
+    out.push(byte | 0x80);
+  }
+}
+
 const get = (local: number): Code => [0x20, ...leb128(local)];
 const set = (local: number): Code => [0x21, ...leb128(local)];
-/** i32.const for the small non-negative constants used here (one LEB byte is signed up to 63). */
-const i32 = (n: number): Code => [0x41, ...leb128(n)];
+const i32 = (n: number): Code => [0x41, ...sleb128(n)];
 const i32Add: Code = [0x6a];
 const i32Shl: Code = [0x74];
 const i32LtU: Code = [0x49];
@@ -80,7 +90,7 @@ const denseBody: Code = [
   0x02, 0x40, // block: `br_if 1` from the loop leaves it
   0x03, 0x40, // loop
   ...get(I), ...get(INPUTS), ...i32LtU, 0x45, 0x0d, 1, // i32.eqz; br_if 1: i >= inputs
-  ...get(X), ...get(I), ...i32(2), ...i32Shl, ...i32Add, ...f32Load, 0x21, XI, // local.set xi
+  ...get(X), ...get(I), ...i32(2), ...i32Shl, ...i32Add, ...f32Load, ...set(XI),
   // Skip x[i] == 0 (and -0) as JavaScript's `=== 0` does; NaN compares unequal and is not skipped, in both.
   ...get(XI), ...f32Zero, ...f32Ne, 0x04, 0x40, // if
   ...get(XI), ...f32x4Splat, ...set(SPLAT),
