@@ -91,7 +91,8 @@ const denseBody: Code = [
   0x03, 0x40, // loop
   ...get(I), ...get(INPUTS), ...i32LtU, 0x45, 0x0d, 1, // i32.eqz; br_if 1: i >= inputs
   ...get(X), ...get(I), ...i32(2), ...i32Shl, ...i32Add, ...f32Load, ...set(XI),
-  // Skip x[i] == 0 (and -0) as JavaScript's `=== 0` does; NaN compares unequal and is not skipped, in both.
+  // Skip x[i] == 0 (and -0) as the JavaScript's `=== 0` did (one-hot features, ReLU zeros): not only for speed, since
+  // 0 × ±Infinity is NaN, a weight only this skip keeps out of the sum. NaN compares unequal and is summed, in both.
   ...get(XI), ...f32Zero, ...f32Ne, 0x04, 0x40, // if
   ...get(XI), ...f32x4Splat, ...set(SPLAT),
   ...i32(0), ...set(J),
