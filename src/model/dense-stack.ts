@@ -1,13 +1,17 @@
 // Evaluates a Sequential Dense stack directly on Float32Arrays with float32 rounding at every step.
 // Used for serving because tfjs spends ~180 µs of fixed overhead per call on a model this small (see bench/serve.ts).
+// The sums x·W + b run in WebAssembly SIMD (dense-kernel.ts), the activations in JavaScript on a view of its memory.
+import { denseKernel } from './dense-kernel.ts';
 import type { Activation, SequentialSpec } from './spec.ts';
 
 interface CompiledDense {
   inputs: number;
   units: number;
-  /** Row-major [inputs, units]: the inner loop runs over one input's row of weights, in memory order. */
-  weights: Float32Array;
-  bias: Float32Array;
+  /** Byte addresses in the kernel's memory: weights f32[inputs][units4] (row-major, rows padded), bias f32[units4]. */
+  weights: number;
+  bias: number;
+  /** units rounded up to a multiple of 4, × 4: the padded lanes are computed (from zero weights) and ignored. */
+  rowBytes: number;
   activation: Activation;
 }
 
@@ -18,55 +22,53 @@ export interface DenseStack {
   predict(x: Float32Array, rows: number): Float32Array;
 }
 
-const f = Math.fround;
+const floatBytes = 4;
+/** Four float32 lanes: every row starts on a 16-byte boundary, as the kernel's v128 loads and stores expect. */
+const padded = (n: number): number => Math.ceil(n / 4) * 4;
 
 export function compileDenseStack(spec: SequentialSpec): DenseStack {
+  const denses = spec.layers.flatMap((layer) => (layer.kind === 'dense' ? [layer] : [])); // Dropout is the identity at inference.
+  const widest = padded(Math.max(spec.inputs, ...denses.map((layer) => layer.units)));
+  // The memory, sized once: each layer's weights and bias, then two scratch rows.
   const layers: CompiledDense[] = [];
-  for (const layer of spec.layers) {
-    if (layer.kind !== 'dense') continue; // Dropout is the identity at inference.
-    layers.push({ inputs: layer.inputs, units: layer.units, weights: layer.kernel, bias: layer.bias ?? new Float32Array(layer.units), activation: layer.activation });
+  let end = 0;
+  for (const layer of denses) {
+    const rowBytes = padded(layer.units) * floatBytes;
+    const weights = end;
+    const bias = weights + layer.inputs * rowBytes;
+    end = bias + rowBytes;
+    layers.push({ inputs: layer.inputs, units: layer.units, weights, bias, rowBytes, activation: layer.activation });
   }
-  const widest = Math.max(spec.inputs, ...layers.map((layer) => layer.units));
-  // Two scratch rows reused across calls: the service is single-threaded, and predict() copies its result out.
-  let a = new Float32Array(widest);
-  let b = new Float32Array(widest);
+  const scratch = [end, end + widest * floatBytes];
+  const kernel = denseKernel(end + 2 * widest * floatBytes);
+  const memory = new Float32Array(kernel.memory.buffer);
+  for (const [index, layer] of denses.entries()) {
+    const { weights, bias, rowBytes } = layers[index];
+    const units4 = rowBytes / floatBytes;
+    for (let i = 0; i < layer.inputs; i++) memory.set(layer.kernel.subarray(i * layer.units, (i + 1) * layer.units), weights / floatBytes + i * units4);
+    if (layer.bias) memory.set(layer.bias, bias / floatBytes);
+  }
+  // Views of the two scratch rows. The service is single-threaded, and predict() copies its result out.
+  const rows = scratch.map((address) => new Float32Array(kernel.memory.buffer, address, widest));
+  const { dense } = kernel;
   return {
     inputs: spec.inputs,
     outputs: spec.outputs,
-    predict(x, rows) {
-      const out = new Float32Array(rows * spec.outputs);
-      for (let row = 0; row < rows; row++) {
-        a.set(x.subarray(row * spec.inputs, (row + 1) * spec.inputs));
+    predict(x, count) {
+      const out = new Float32Array(count * spec.outputs);
+      for (let row = 0; row < count; row++) {
+        let a = 0; // the scratch row holding the current layer's input
+        rows[a].set(x.subarray(row * spec.inputs, (row + 1) * spec.inputs));
         for (const layer of layers) {
-          denseForward(layer, a, b);
-          const swap = a;
-          a = b;
-          b = swap;
+          dense(scratch[a], layer.weights, layer.bias, scratch[1 - a], layer.inputs, layer.rowBytes);
+          a = 1 - a;
+          activate(layer.activation, rows[a], layer.units);
         }
-        out.set(a.subarray(0, spec.outputs), row * spec.outputs);
+        out.set(rows[a].subarray(0, spec.outputs), row * spec.outputs);
       }
       return out;
     },
   };
-}
-
-/**
- * y = activation(x·W + b). Each y[j] is the float32 sum of x[i]·W[i][j] over i in order, then + b[j]: every product
- * and sum rounded to float32 (Float32Array stores round), as a float32 device computes it. Inputs that are 0 (one-hot
- * features, ReLU zeros) are skipped: adding a +0 product leaves a float32 sum unchanged, so this is exact, and it
- * halves the work on this model.
- */
-function denseForward(layer: CompiledDense, x: Float32Array, y: Float32Array): void {
-  const { inputs, units, weights, bias } = layer;
-  y.fill(0, 0, units);
-  for (let i = 0; i < inputs; i++) {
-    const xi = x[i];
-    if (xi === 0) continue;
-    const base = i * units;
-    for (let j = 0; j < units; j++) y[j] += f(xi * weights[base + j]);
-  }
-  for (let j = 0; j < units; j++) y[j] += bias[j];
-  activate(layer.activation, y, units);
 }
 
 function activate(activation: Activation, y: Float32Array, n: number): void {
