@@ -1,9 +1,10 @@
-// The accuracy table computed by worker threads, frames dealt out among them. Each frame's result
+// The accuracy table computed by several threads, frames dealt out among them. Each frame's result
 // depends only on (seed, frame), so the table is the same bytes whatever the number of threads.
-// The main thread reads the CSV once and hands the workers the games; the workers run this folder's
-// protocol bundled into one script by esbuild (tsx's own compiler, in the notebooks' lockfile), once per
-// process: a worker then starts in milliseconds, without a TypeScript loader or the CSV reader's native module.
-import { buildSync } from 'esbuild';
+// The calling thread reads the CSV once and is itself one of the threads; the others are workers that run
+// this folder's protocol bundled into one script by esbuild (tsx's own compiler, in the notebooks' lockfile),
+// once per process: a worker then starts in milliseconds, without a TypeScript loader or the CSV reader's
+// native module.
+import { build } from 'esbuild';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -12,76 +13,81 @@ import { type Games } from './games.ts';
 import { MODELS } from './models.ts';
 import { type AccuracyRow, accuracyTable } from './protocol.ts';
 
-// The bundle defines module.exports (CommonJS); the worker evaluates it, waits for the games, then takes
-// frames from the shared list one at a time (an atomic counter: the next frame goes to whichever thread is free,
-// so neither waits for the other at the end however the frames' costs or the machine's load fall) and sends
-// back its rows. A frame's rows depend only on (games, frame, seed), not on which thread computed it or after
-// which other frames, so the table is the same.
+// The bundle defines module.exports (CommonJS); the worker evaluates it, then takes frames from the shared
+// list one at a time, as the calling thread does (an atomic counter: the next frame goes to whichever thread is
+// free, so neither waits for the other at the end however the frames' costs or the machine's load fall) and
+// sends back its rows. A frame's rows depend only on (games, frame, seed), not on which thread computed it or
+// after which other frames, so the table is the same.
 const RUNNER = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { frames, seed, next } = workerData;
+const { games, frames, seed, next } = workerData;
 const taken = new Int32Array(next);
-parentPort.once('message', (games) => {
-  const rows = [];
-  for (let i; (i = Atomics.add(taken, 0, 1)) < frames.length; ) rows.push(...module.exports.accuracyTable(games, [frames[i]], seed));
-  parentPort.postMessage(rows);
-});
+const rows = [];
+for (let i; (i = Atomics.add(taken, 0, 1)) < frames.length; ) rows.push(...module.exports.accuracyTable(games, [frames[i]], seed));
+parentPort.postMessage(rows);
 `;
 
-let bundle: string | undefined;
+let bundle: Promise<string> | undefined;
 
-/** protocol.ts and what it imports, as one CommonJS script (built on first use). */
-export function workerScript(): string {
+/**
+ * protocol.ts and what it imports, as one CommonJS script (built on first use). esbuild's asynchronous API
+ * builds it in esbuild's own process, so the calling thread reads the CSV meanwhile.
+ */
+export function workerScript(): Promise<string> {
   if (bundle === undefined) {
     const url = new URL('./protocol.ts', import.meta.url);
     url.search = ''; // tsx may tag the importer's URL with a namespace query
-    const built = buildSync({ entryPoints: [fileURLToPath(url)], bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'silent' });
-    bundle = `const module = { exports: {} };\n(function (exports, module) {\n${built.outputFiles[0].text}\n})(module.exports, module);\n${RUNNER}`;
+    bundle = build({ entryPoints: [fileURLToPath(url)], bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'silent' })
+      .then((built) => `const module = { exports: {} };\n(function (exports, module) {\n${built.outputFiles[0].text}\n})(module.exports, module);\n${RUNNER}`);
+    bundle.catch(() => (bundle = undefined)); // a failed build is tried again next time
   }
   return bundle;
 }
 
-/** A started worker (it boots while the caller reads the CSV) and its rows once it is given the games. */
-function startWorker(
-  frames: readonly number[], seed: number, next: SharedArrayBuffer,
-): { start(games: Games): void; stop(): void; rows: Promise<AccuracyRow[]> } {
-  const worker = new Worker(workerScript(), { eval: true, workerData: { frames, seed, next } });
+/** A worker taking frames from `next` (the games are copied to it as it starts) and the rows it computes. */
+function startWorker(script: string, games: Games, frames: readonly number[], seed: number, next: SharedArrayBuffer): { worker: Worker; rows: Promise<AccuracyRow[]> } {
+  const worker = new Worker(script, { eval: true, workerData: { games, frames, seed, next } });
   const rows = new Promise<AccuracyRow[]>((resolve, reject) => {
     let message: AccuracyRow[] | undefined;
     worker.once('message', (m: AccuracyRow[]) => (message = m));
     worker.once('error', reject);
     worker.once('exit', (code) => (message && code === 0 ? resolve(message) : reject(new Error(`accuracy worker exited with code ${code}`))));
   });
-  return {
-    start: (games) => worker.postMessage(games),
-    // A worker never given the games would wait for them for ever (and keep the process alive): stopped instead.
-    stop: () => {
-      rows.catch(() => undefined);
-      void worker.terminate();
-    },
-    rows,
-  };
+  return { worker, rows };
 }
 
-/** `accuracyTable` over `threads` worker threads (default: up to 2, the cores of the reference machine). */
+/** `accuracyTable` over `threads` threads, the calling one included (default: up to 2, the cores of the reference machine). */
 export async function accuracyTableParallel(
   dataFile: string, frames: readonly number[], seed: number, threads = Math.min(2, availableParallelism()),
 ): Promise<AccuracyRow[]> {
   if (threads <= 1 || frames.length < 2) return accuracyTable(loadGames(dataFile), frames, seed);
-  // Late frames cost more (more non-zero features): they are taken from the most expensive down, so the last
-  // ones taken are the cheapest. The workers start first and boot while this thread reads the CSV.
-  const byCost = [...frames].sort((a, b) => b - a);
-  const next = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
-  const workers = Array.from({ length: Math.min(threads, frames.length) }, () => startWorker(byCost, seed, next));
+  const script = workerScript();
   let games: Games;
   try {
     games = loadGames(dataFile);
   } catch (error) {
-    for (const worker of workers) worker.stop();
+    script.catch(() => undefined); // the build's own failure, if any, is not this one's
     throw error;
   }
-  for (const worker of workers) worker.start(games);
-  const parts = await Promise.all(workers.map((worker) => worker.rows));
+  // Late frames cost more (more non-zero features): they are taken from the most expensive down, so the last
+  // ones taken are the cheapest. This thread takes its first frames while the workers boot, so only
+  // threads − 1 workers start (each compiles and optimises the protocol's JavaScript again, in its own V8).
+  const byCost = [...frames].sort((a, b) => b - a);
+  const next = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+  const source = await script;
+  const workers = Array.from({ length: Math.min(threads, frames.length) - 1 }, () => startWorker(source, games, byCost, seed, next));
+  const mine: AccuracyRow[] = [];
+  try {
+    const taken = new Int32Array(next);
+    for (let i; (i = Atomics.add(taken, 0, 1)) < byCost.length; ) mine.push(...accuracyTable(games, [byCost[i]], seed));
+  } catch (error) {
+    for (const { worker, rows } of workers) {
+      rows.catch(() => undefined);
+      void worker.terminate();
+    }
+    throw error;
+  }
+  const parts = await Promise.all(workers.map(({ rows }) => rows));
   const order = (row: AccuracyRow) => MODELS.indexOf(row.model);
-  return parts.flat().sort((a, b) => a.frame - b.frame || order(a) - order(b));
+  return [mine, ...parts].flat().sort((a, b) => a.frame - b.frame || order(a) - order(b));
 }

@@ -44,14 +44,14 @@ describe.skipIf(skipWithoutData)('accuracyTableParallel', () => {
 describe('the worker script', () => {
   it('is the protocol bundled into one script, without the CSV reader (no native module in the workers)', async () => {
     const { workerScript } = await import('./parallel.ts');
-    const script = workerScript();
+    const script = await workerScript();
     expect(script).toContain('accuracyTable');
     expect(script).toContain('parentPort.postMessage');
     expect(script).not.toMatch(/nodejs-polars|tsx/);
-    expect(workerScript()).toBe(script); // built once per process
+    expect(await workerScript()).toBe(script); // built once per process
   });
 
-  it('a data file that is not there: the error names it, and the workers started meanwhile are stopped', async () => {
+  it('a data file that is not there: the error names it, and no worker is left behind', async () => {
     const { accuracyTableParallel } = await import('./parallel.ts');
     const ports = () => process.getActiveResourcesInfo().filter((name) => name === 'MessagePort').length;
     const before = ports();
