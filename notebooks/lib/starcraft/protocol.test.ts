@@ -43,15 +43,14 @@ describe.skipIf(skipWithoutData)('accuracyTableParallel', () => {
 
 describe('the worker script', () => {
   it('is the protocol bundled into one script, without the CSV reader (no native module in the workers)', async () => {
-    const { workerScript } = await import('./parallel.ts');
-    const script = await workerScript();
+    const { protocolBundle } = await import('./parallel.ts');
+    const script = await protocolBundle();
     expect(script).toContain('accuracyTable');
-    expect(script).toContain('parentPort.postMessage');
     expect(script).not.toMatch(/nodejs-polars|tsx/);
-    expect(await workerScript()).toBe(script); // built once per process
+    expect(await protocolBundle()).toBe(script); // built once per process
   });
 
-  it('a data file that is not there: the error names it, and no worker is left behind', async () => {
+  it('a data file that is not there: the error names it, and the workers started meanwhile are stopped', async () => {
     const { accuracyTableParallel } = await import('./parallel.ts');
     const ports = () => process.getActiveResourcesInfo().filter((name) => name === 'MessagePort').length;
     const before = ports();
