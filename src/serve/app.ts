@@ -1,12 +1,13 @@
-// Builds a service on Node's own HTTP server: readiness, its routes, the {"success": false, "error": …} answer for
-// every client mistake, and one JSON log line per request. No framework: the service has two routes, and under load
-// a framework's routing, hooks and reply objects cost more CPU per request than the model itself (bench/serve.ts:
-// with Fastify, echo served 38,000 requests/s with a p99 of 5.4–6.3 ms on this repository's 2-core machine; on
-// node:http alone, 60,000/s and 3.8–3.9 ms).
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+// Builds a service: readiness, its routes, the {"success": false, "error": …} answer for every client mistake, and
+// one JSON log line per request. No framework: the service has two routes, and under load a framework's routing, hooks
+// and reply objects cost more CPU per request than the model itself (with Fastify, echo served 38,000 requests/s with
+// a p99 of 5.4–6.3 ms on this repository's 2-core machine). GET and HEAD requests are answered on fast-http.ts's path,
+// straight from the connection's bytes; everything else by Node's HTTP server, which takes the connection over.
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type Server, type Socket } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
 import type { Predictor } from '../model/load.ts';
+import { type FastAnswer, serveFast } from './fast-http.ts';
 import { InputError, type Fields, requestFields } from './input.ts';
 import { echoAnswer, modelAnswer, type Answer } from './routes.ts';
 
@@ -23,6 +24,8 @@ export interface AppOptions {
   log?: LogSink;
   /** Largest accepted body in bytes; 1 MiB by default. */
   bodyLimit?: number;
+  /** Answer GET and HEAD on the fast path (default); false: Node's HTTP server answers every request. */
+  fastPath?: boolean;
 }
 
 export const defaultBodyLimit = 1024 * 1024;
@@ -37,7 +40,7 @@ export interface RequestLogLine {
 }
 
 export interface ServiceApp {
-  /** The HTTP server, not yet listening (see listen in server.ts). */
+  /** The server to listen with (see listen in server.ts); it passes each connection to accept. */
   readonly server: Server;
   /** Serves a connection accepted elsewhere (a cluster's primary deals them to its workers). */
   accept(socket: Socket): void;
@@ -48,8 +51,27 @@ export interface ServiceApp {
   close(): Promise<void>;
 }
 
+/** An answer, and for a 500 the error behind it (it goes to the log, never to the client). */
+interface Answered extends FastAnswer {
+  error?: string;
+}
+
 const jsonType = 'application/json; charset=utf-8';
 const routesHelp = 'the service answers GET /health and GET or POST /predict';
+/** Keep-alive as long as a load balancer in front would expect (Node's default of 5 s races their 60 s). */
+const keepAliveMs = 72_000;
+
+const pathOf = (target: string) => {
+  const query = target.indexOf('?');
+  // The path only, in the log and in messages: query strings carry the client's data.
+  return query === -1 ? target : target.slice(0, query);
+};
+
+function failure(error: unknown): Answered {
+  if (error instanceof InputError) return { status: error.status, body: JSON.stringify({ success: false, error: error.message }) };
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return { status: 500, body: JSON.stringify({ success: false, error: 'internal error; see the service log' }), error: detail };
+}
 
 export function createServiceApp(service: ServiceDefinition, options: AppOptions = {}): ServiceApp {
   const log = options.log ?? process.stdout;
@@ -58,95 +80,94 @@ export function createServiceApp(service: ServiceDefinition, options: AppOptions
   const health = JSON.stringify({ status: 'ready', service: service.name, success: true });
   let closing = false;
   // Every open connection and how many of its requests are unanswered: at close, the idle ones (0) are closed at
-  // once and the others as soon as they are answered. Kept here, not left to the server, because a worker's server
-  // never listens: its connections come from the primary.
+  // once and the others as soon as they are answered. Kept here, not left to Node's server: it never listens, its
+  // connections come from accept.
   const open = new Map<Socket, number>();
   let closed: (() => void) | undefined;
 
+  const answerFields = (method: 'GET' | 'POST', fields: () => Fields): Answered => {
+    try {
+      return { status: 200, body: JSON.stringify(answer(method, fields())) };
+    } catch (error) {
+      return failure(error);
+    }
+  };
+  /** A request with no body: GET or HEAD, answered from its target (path and query) alone. */
+  const answerTarget = (method: string, target: string): Answered => {
+    const path = pathOf(target);
+    const query = target.indexOf('?');
+    if (path === '/predict') return answerFields('GET', () => requestFields(method, query === -1 ? {} : parseQuery(target.slice(query + 1)), undefined));
+    if (path === '/health') return { status: 200, body: health };
+    return notFound(method, path);
+  };
+  const notFound = (method: string, path: string): Answered => ({ status: 404, body: JSON.stringify({ success: false, error: `no route ${method} ${path}; ${routesHelp}` }) });
+  const logged = (method: string, path: string, start: number, answered: Answered): void => {
+    log.write(logLine(method, path, answered.status, Math.round((performance.now() - start) * 1000) / 1000, answered.error));
+  };
+
+  // Node's server, for the requests the fast path leaves to it.
   const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
     const start = performance.now();
     const socket = request.socket;
     open.set(socket, (open.get(socket) ?? 0) + 1);
     const method = request.method ?? 'GET';
     const url = request.url ?? '/';
-    const query = url.indexOf('?');
-    // The path only, in the log and in messages: query strings carry the client's data.
-    const path = query === -1 ? url : url.slice(0, query);
-    const send = (status: number, body: string, error?: string): void => {
-      const headers: Record<string, string | number> = { 'content-type': jsonType, 'content-length': Buffer.byteLength(body) };
+    const path = pathOf(url);
+    const send = (answered: Answered): void => {
+      const headers: Record<string, string | number> = { 'content-type': jsonType, 'content-length': Buffer.byteLength(answered.body) };
       if (closing) headers.connection = 'close';
-      response.writeHead(status, headers);
-      response.end(body);
+      response.writeHead(answered.status, headers);
+      response.end(answered.body);
       const waiting = open.get(socket);
       if (waiting !== undefined) open.set(socket, waiting - 1);
-      log.write(logLine(method, path, status, Math.round((performance.now() - start) * 1000) / 1000, error));
+      logged(method, path, start, answered);
     };
-    const fail = (error: unknown): void => {
-      if (error instanceof InputError) return send(error.status, JSON.stringify({ success: false, error: error.message }));
-      const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      send(500, JSON.stringify({ success: false, error: 'internal error; see the service log' }), detail);
-    };
-    const reply = (fields: Fields): void => {
-      let body: string;
-      try {
-        body = JSON.stringify(answer(method === 'POST' ? 'POST' : 'GET', fields));
-      } catch (error) {
-        return fail(error);
-      }
-      send(200, body);
-    };
-    const reading = method === 'GET' || method === 'HEAD';
-    if (path === '/predict' && reading) {
-      let fields: Fields;
-      try {
-        fields = requestFields(method, query === -1 ? {} : parseQuery(url.slice(query + 1)), undefined);
-      } catch (error) {
-        return fail(error);
-      }
-      return reply(fields);
-    }
-    if (path === '/health' && reading) return send(200, health);
     if (path === '/predict' && method === 'POST') {
       readBody(request, bodyLimit, (error, body) => {
-        if (error) {
-          // The rest of a refused body is not read: the connection closes after the answer.
-          if (!request.complete) response.shouldKeepAlive = false;
-          return fail(error);
-        }
-        let fields: Fields;
-        try {
-          fields = requestFields(method, undefined, body);
-        } catch (error) {
-          return fail(error);
-        }
-        reply(fields);
+        // The rest of a refused body is not read: the connection closes after the answer.
+        if (error && !request.complete) response.shouldKeepAlive = false;
+        send(error ? failure(error) : answerFields('POST', () => requestFields(method, undefined, body)));
       });
       return;
     }
-    send(404, JSON.stringify({ success: false, error: `no route ${method} ${path}; ${routesHelp}` }));
+    send(method === 'GET' || method === 'HEAD' ? answerTarget(method, url) : notFound(method, path));
+  };
+  const http = createHttpServer({ keepAliveTimeout: keepAliveMs }, onRequest);
+  const fast = {
+    answer: (method: 'GET' | 'HEAD', target: string) => {
+      const start = performance.now();
+      const answered = answerTarget(method, target);
+      logged(method, pathOf(target), start, answered);
+      return answered;
+    },
+    handOver: (socket: Socket) => void http.emit('connection', socket),
+    closing: () => closing,
+    keepAliveMs,
   };
 
-  // Keep-alive as long as a load balancer in front would expect (Node's default of 5 s races their 60 s).
-  const server = createServer({ keepAliveTimeout: 72_000 }, onRequest);
-  server.on('connection', (socket: Socket) => {
+  const accept = (socket: Socket): void => {
     open.set(socket, 0);
     socket.once('close', () => {
       open.delete(socket);
       if (open.size === 0) closed?.();
     });
-  });
+    // Each answer is one write: sent at once, not held back waiting for the client's acknowledgement.
+    socket.setNoDelay(true);
+    if (options.fastPath === false) http.emit('connection', socket);
+    else serveFast(socket, fast);
+    // A connection dealt by a primary comes paused (not a byte read before it got here).
+    socket.resume();
+  };
+  const server = createServer(accept);
   return {
     server,
-    accept: (socket) => {
-      server.emit('connection', socket);
-      // Dealt paused (no byte read before it got here): from now on the HTTP parser reads it.
-      socket.resume();
-    },
+    accept,
     close: () => {
       closing = true;
       const stopped = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
       const drained = new Promise<void>((resolve) => (open.size === 0 ? resolve() : (closed = resolve)));
-      for (const [socket, waiting] of open) if (waiting === 0) socket.destroy();
+      // Idle: closed once what was written to it is sent.
+      for (const [socket, waiting] of open) if (waiting === 0) socket.destroySoon();
       return Promise.all([stopped, drained]).then(() => undefined);
     },
   };
