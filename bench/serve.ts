@@ -1,6 +1,6 @@
-// Service throughput on loopback, the same requests three ways in one run: `repro serve` in its container (how users
-// run it), the same server as a local process, and the reference: gunicorn -w 2 + Flask doing the same numpy forward
-// pass of games.h5 (bench/reference/flask_games.py; Debian's gunicorn, python3-flask, python3-numpy, python3-h5py).
+// Service throughput on loopback, the same requests four ways in one run: `repro serve` in its container (how users
+// run it; one worker per core, then one worker), the same server as a local process, and the reference: gunicorn
+// -w 2 + Flask doing the same numpy forward pass of games.h5 (bench/reference/flask_games.py; Debian's gunicorn, python3-flask, python3-numpy, python3-h5py).
 // Each is measured with wrk (-t2 -c32) and autocannon (32 connections), the client sharing this machine's cores.
 // Prints requests/s and p99 per row, then the ratios. BENCH_SECONDS (default 10) sets the length of each run.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -84,9 +84,9 @@ async function startProcess(config: ServiceConfig): Promise<Server> {
   return { url: server.url, stop: async () => (await server.stop(), await rm(dir, { recursive: true, force: true })) };
 }
 
-async function startContainer(service: string): Promise<Server> {
+async function startContainer(service: string, extra: string[] = []): Promise<Server> {
   const port = await freePort();
-  return startChild(process.execPath, [join(root, 'bin/repro.js'), 'serve', service, '--port', String(port)], {
+  return startChild(process.execPath, [join(root, 'bin/repro.js'), 'serve', service, '--port', String(port), ...extra], {
     env: { REPRO_DATA_MIRROR: mirror, NO_COLOR: '1' },
     ready: /answers at http/,
     url: `http://127.0.0.1:${port}`,
@@ -120,9 +120,11 @@ async function runAutocannon(url: string): Promise<Measured> {
 
 const has = (command: string) => spawnSync(command, ['--version'], { stdio: 'ignore' }).error === undefined;
 
-type Way = 'container' | 'process' | 'gunicorn -w 2';
+type Way = 'container' | 'container, 1 worker' | 'process' | 'gunicorn -w 2';
 const ways: Array<{ way: Way; start: (service: 'echo' | 'games') => Promise<Server>; missing?: string }> = [
   { way: 'container', start: (service) => startContainer(service) },
+  // One worker leaves wrk's two threads a core: on a 2-core machine shared with the client, the tail is lower.
+  { way: 'container, 1 worker', start: (service) => startContainer(service, ['--workers', '1']) },
   { way: 'process', start: (service) => startProcess(service === 'echo' ? { name: 'echo', kind: 'echo' } : { name: 'games', kind: 'model', model: gamesH5, inputs, batchLimit: 1000 }) },
   { way: 'gunicorn -w 2', start: () => startGunicorn(), missing: has('gunicorn') ? undefined : 'gunicorn is not installed (apt-get install gunicorn python3-flask python3-numpy python3-h5py)' },
 ];

@@ -114,8 +114,12 @@ export function serveFast(socket: Socket, options: FastOptions): void {
   let pending: Buffer | undefined;
   const idle = () => socket.destroy();
   socket.setTimeout(options.keepAliveMs, idle);
+  // A client that resets its connection (wrk and autocannon do, when they stop) only ends that connection.
+  const lost = () => socket.destroy();
+  socket.on('error', lost);
   const handOver = (rest: Buffer) => {
     socket.off('data', onData);
+    socket.off('error', lost); // Node's server has its own
     socket.setTimeout(0, idle);
     if (rest.length > 0) socket.unshift(rest);
     options.handOver(socket);

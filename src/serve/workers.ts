@@ -38,6 +38,8 @@ export function runPrimary({ count, log, listeningLine, host, port, exit = (code
   const listener = createServer({ pauseOnConnect: true }, (socket: Socket) => {
     const worker = workers[next];
     next = (next + 1) % workers.length;
+    // A connection reset before it is passed on ends there, not this process.
+    socket.on('error', () => socket.destroy());
     if (stopping || !worker.isConnected()) return void socket.destroy();
     worker.send(connectionMessage, socket);
   });

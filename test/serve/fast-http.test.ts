@@ -113,6 +113,26 @@ describe('the fast path beside Node\'s server', () => {
     expect(lines.join('')).not.toContain('msg=');
   });
 
+  it('a client that resets its connection ends that connection only: the service answers the next one', async () => {
+    const { port } = new URL(fastUrl);
+    for (const when of ['after an answer', 'mid-request']) {
+      const socket = connect(Number(port), '127.0.0.1');
+      await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
+      if (when === 'after an answer') {
+        const answered = new Promise<void>((resolve) => socket.once('data', () => resolve()));
+        socket.write(get('/predict?msg=a'));
+        await answered;
+      } else {
+        socket.write('GET /predict?msg=a HTTP/1.1\r\nHo');
+      }
+      const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+      socket.resetAndDestroy();
+      await closed;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await exchange(fastUrl, [get('/predict?msg=next', '\r\nConnection: close')])).toContain('{"response":"next","success":true}');
+    }
+  });
+
   it('keeps an idle connection open until close(), which then closes it and resolves', async () => {
     const app = createServiceApp({ kind: 'echo', name: 'echo' }, { log: { write: () => true } });
     const url = await listen(app, { host: '127.0.0.1', port: 0 });
