@@ -2,7 +2,6 @@
 // (--engine local); wait until it answers, print its URL, and stop it gracefully on Ctrl-C or SIGTERM.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { ensureData } from '../data/index.ts';
 import { EngineError, UsageError } from '../errors.ts';
@@ -10,6 +9,7 @@ import type { EngineKind } from '../engine/types.ts';
 import type { Service } from '../manifest/schema.ts';
 import { startLogRelay } from '../serve/log-relay.ts';
 import { waitForHttp } from '../serve/ready.ts';
+import { defaultWorkers } from '../serve/workers.ts';
 import { engineOption, parsePort, parseSeconds, type EngineFlag } from './options.ts';
 import { loadProject, type Project } from './context.ts';
 import { createProgress, formatBytes, formatDuration, type Progress } from './progress.ts';
@@ -29,7 +29,7 @@ export function register(program: Command): void {
     .option('-p, --port <port>', 'the port on 127.0.0.1 (default: the service\'s port, 5000)')
     .addOption(engineOption('where the service runs: in its image', { local: 'in this process (no container engine needed)' }))
     .option('--ready-timeout <seconds>', 'how long to wait for the service to answer', '120')
-    .option('--workers <n>', 'server processes of an echo or model service in its container (default: one per core)')
+    .option('--workers <n>', 'server processes of an echo or model service in its container (default: one per core less one, at least one)')
     .addHelpText('after', '\nExamples:\n  repro serve games\n  curl "http://127.0.0.1:5000/predict?g1=1&g2=0&g3=0&g4=0&g5=0&g6=0&g7=0&g8=0&g9=0&g10=0"\n  repro serve echo --engine local --port 5001')
     .action(async (name: string, options: ServeOptions, command: Command) => {
       const project = await loadProject(command);
@@ -55,7 +55,7 @@ async function ensureModelData(project: Project, service: Service, progress: Pro
 }
 
 function parseWorkers(value: string | undefined): number {
-  if (value === undefined) return availableParallelism();
+  if (value === undefined) return defaultWorkers();
   const workers = Number(value);
   if (!/^\d+$/.test(value) || workers < 1 || workers > 256) throw new UsageError(`--workers must be a whole number from 1 to 256 (got ${value})`);
   return workers;

@@ -166,8 +166,16 @@ export function createServiceApp(service: ServiceDefinition, options: AppOptions
       closing = true;
       const stopped = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
       const drained = new Promise<void>((resolve) => (open.size === 0 ? resolve() : (closed = resolve)));
-      // Idle: closed once what was written to it is sent.
-      for (const [socket, waiting] of open) if (waiting === 0) socket.destroySoon();
+      // Idle: nothing more is read from it (a request sent now was never accepted: the client sees the connection
+      // close, as when the server closes an idle connection on its own), and what was written to it is still sent.
+      for (const [socket, waiting] of open) {
+        if (waiting > 0) continue;
+        if (socket.writableLength === 0) socket.destroy();
+        else {
+          socket.pause();
+          socket.destroySoon();
+        }
+      }
       return Promise.all([stopped, drained]).then(() => undefined);
     },
   };

@@ -1,18 +1,17 @@
 // The service process: `node main.ts --config service.json [--host H] [--port N] [--workers N]`. It is what the
 // service image runs (bundled into one file) and what tests start as a child process; `repro serve --engine local`
-// runs in-process. With more than one worker (default: one per core) this process is the primary of a cluster: it
-// listens and deals the connections out (workers.ts).
+// runs in-process. With more than one worker (default: one per core less one) this process is the primary of a
+// cluster: it listens and deals the connections out (workers.ts).
 import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createServiceApp } from './app.ts';
 import { loadService, type ServiceConfig } from './config.ts';
 import { connectLogSocket, createBufferedLog } from './log.ts';
 import { closeOnSignals, listen } from './server.ts';
-import { onShutdownRequest, runPrimary, takeConnections } from './workers.ts';
+import { defaultWorkers, onShutdownRequest, runPrimary, takeConnections } from './workers.ts';
 
 async function main(): Promise<void> {
   // A worker asked to shut down while it is still starting (loading the model, binding) keeps the request and
@@ -25,7 +24,7 @@ async function main(): Promise<void> {
       config: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '5000' },
-      workers: { type: 'string', default: process.env.REPRO_SERVE_WORKERS ?? String(availableParallelism()) },
+      workers: { type: 'string', default: process.env.REPRO_SERVE_WORKERS ?? String(defaultWorkers()) },
       // Where `repro serve` listens for the log (a Unix socket mounted into the container); default: stdout.
       'log-socket': { type: 'string' },
     },

@@ -37,8 +37,8 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<void>
 }
 
 describe('graceful shutdown', () => {
-  it('SIGTERM during a load run loses no accepted request, finishes one in flight, and exits 0', async () => {
-    const service = await startServiceProcess({ name: 'games', kind: 'model', model: gamesH5, inputs, batchLimit: 100 });
+  it.each(['1', '2'])('SIGTERM during a load run loses no accepted request, finishes one in flight, and exits 0 (%s workers)', async (count) => {
+    const service = await startServiceProcess({ name: 'games', kind: 'model', model: gamesH5, inputs, batchLimit: 100 }, { REPRO_SERVE_WORKERS: count });
     const agent = new Agent({ keepAlive: true, maxSockets: 8 });
     const outcomes: Outcome[] = [];
     let stop = false;
