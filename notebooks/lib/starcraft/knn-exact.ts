@@ -60,28 +60,45 @@ function prepare(kernel: NearestKernel, train: Matrix, test: Matrix, extra?: Arr
   kernel.squaredNorms(groups);
   const squared = kernel.squared.view;
   const order = Array.from({ length: groups }, (_, g) => g).sort((a, b) => squared[a] - squared[b] || firsts[a] - firsts[b]);
-  // Each group's place in norm order; the copies in that order, each group's rows ascending (copyStart starts zeroed).
-  const rank = new Int32Array(groups);
-  const byNorm = new Int32Array(groups);
-  const norms = kernel.norms.view, packedExtra = kernel.packedExtra.view;
-  for (let k = 0; k < groups; k++) {
-    rank[order[k]] = k;
-    byNorm[k] = firsts[order[k]];
-    norms[k] = Math.sqrt(squared[order[k]]);
-    packedExtra[k] = extras[byNorm[k]];
-  }
+  const { rank, byNorm } = rankByNorm(kernel, order);
   const copyStart = kernel.copyStart.view;
   const copies = kernel.copies.view;
-  for (let j = 0; j < train.rows; j++) copyStart[rank[groupOf[j]] + 1]++;
-  for (let k = 0; k < groups; k++) copyStart[k + 1] += copyStart[k];
-  const next = copyStart.slice(0, groups);
-  for (let j = 0; j < train.rows; j++) copies[next[rank[groupOf[j]]]++] = j;
+  listCopies(rank, groupOf, train.rows, copyStart, copies);
   const columns = widestFirst(kernel, train.rows + test.rows);
   kernel.columns.view.set(columns);
   // byNorm's rows, packed on those columns (rowList now in norm order)
   rowList.set(byNorm);
   kernel.shape(byNorm.length, columns.length);
   return { train, byNorm, copyStart, copies, columns, kernel };
+}
+
+// prepare's loops are functions of their own: prepare runs twice per frame, so V8 compiled it on stack replacement
+// inside its first loop, without feedback for the code after it yet, and again once that ran; alone, each loop
+// compiles small and once.
+
+/** Each group's place in norm order (`order`), and its first row, norm and extra term in that order. */
+function rankByNorm(kernel: NearestKernel, order: number[]): { rank: Int32Array; byNorm: Int32Array } {
+  const groups = order.length;
+  const firsts = kernel.firsts.view, squared = kernel.squared.view, extras = kernel.extras.view;
+  const norms = kernel.norms.view, packedExtra = kernel.packedExtra.view;
+  const rank = new Int32Array(groups);
+  const byNorm = new Int32Array(groups);
+  for (let k = 0; k < groups; k++) {
+    rank[order[k]] = k;
+    byNorm[k] = firsts[order[k]];
+    norms[k] = Math.sqrt(squared[order[k]]);
+    packedExtra[k] = extras[byNorm[k]];
+  }
+  return { rank, byNorm };
+}
+
+/** The copies of each group in norm order, each group's rows ascending (copyStart starts zeroed). */
+function listCopies(rank: Int32Array, groupOf: Int32Array, rows: number, copyStart: Int32Array, copies: Int32Array): void {
+  const groups = rank.length;
+  for (let j = 0; j < rows; j++) copyStart[rank[groupOf[j]] + 1]++;
+  for (let k = 0; k < groups; k++) copyStart[k + 1] += copyStart[k];
+  const next = copyStart.slice(0, groups);
+  for (let j = 0; j < rows; j++) copies[next[rank[groupOf[j]]]++] = j;
 }
 
 /**

@@ -61,6 +61,59 @@ export function rowPatterns(z: SparseRows, rows: number): RowPatterns {
   return { pattern, patterns };
 }
 
+// The constructor's loops over rows and groups are functions of their own: the constructor runs once per fit, so
+// V8 optimised it whole (a large function, with the JavaScript path for more than 8 classes) to run these loops,
+// twice in a fresh isolate; alone, each loop compiles in a fraction of that.
+
+/** Distinct (pattern, label) pairs ("groups"), numbered by first row: each row's group, each group's pattern and label. */
+function groupRows(
+  pattern: Int32Array, patterns: number, y: ArrayLike<number>, n: number, classes: number,
+): { group: Int32Array; groupPattern: Int32Array; groupLabel: Int32Array } {
+  const groupOf = new Int32Array(patterns * classes).fill(-1); // by pattern and label
+  const groupPattern: number[] = [];
+  const groupLabel: number[] = [];
+  const group = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const key = pattern[i] * classes + y[i];
+    if (groupOf[key] < 0) {
+      groupOf[key] = groupPattern.length;
+      groupPattern.push(pattern[i]);
+      groupLabel.push(y[i]);
+    }
+    group[i] = groupOf[key];
+  }
+  return { group, groupPattern: Int32Array.from(groupPattern), groupLabel: Int32Array.from(groupLabel) };
+}
+
+/** Each pattern's first row. */
+function firstRows(pattern: Int32Array, patterns: number, n: number): Int32Array {
+  const firstRow = new Int32Array(patterns);
+  for (let i = n - 1; i >= 0; i--) firstRow[pattern[i]] = i;
+  return firstRow;
+}
+
+/** How many entries the rows have. */
+function entriesOf(start: Int32Array, rows: Int32Array): number {
+  let entries = 0;
+  for (let k = 0; k < rows.length; k++) entries += start[rows[k] + 1] - start[rows[k]];
+  return entries;
+}
+
+/** Per group, the address of its pattern's probabilities and of its label's. */
+function kernelAddresses(
+  groupPattern: Int32Array, groupLabel: Int32Array, probabilities: number, patternAt: Int32Array, probabilityAt: Int32Array,
+): void {
+  for (let g = 0; g < groupPattern.length; g++) {
+    patternAt[g] = probabilities + groupPattern[g] * ROW_BYTES;
+    probabilityAt[g] = patternAt[g] + groupLabel[g] * 8;
+  }
+}
+
+/** Per row, the address of its group's log-likelihood. */
+function rowAddresses(group: Int32Array, logLikelihood: number, rowAt: Int32Array): void {
+  for (let i = 0; i < group.length; i++) rowAt[i] = logLikelihood + group[i] * 8;
+}
+
 /** Softmax of the scores in s[o … o+classes−1], in place. */
 function softmaxAt(s: Float64Array, o: number, classes: number): void {
   let max = -Infinity;
@@ -131,27 +184,14 @@ export class SoftmaxLoss implements SplitObjective {
     const { start, column, value } = z;
     const { pattern, patterns } = rows ?? rowPatterns(z, n);
     this.patterns = patterns;
-    const groupOf = new Int32Array(patterns * classes).fill(-1); // by pattern and label
-    const groupPattern: number[] = [];
-    const groupLabel: number[] = [];
-    this.group = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      const key = pattern[i] * classes + y[i];
-      if (groupOf[key] < 0) {
-        groupOf[key] = groupPattern.length;
-        groupPattern.push(pattern[i]);
-        groupLabel.push(y[i]);
-      }
-      this.group[i] = groupOf[key];
-    }
-    this.groups = groupPattern.length;
-    this.groupPattern = Int32Array.from(groupPattern);
-    this.groupLabel = Int32Array.from(groupLabel);
+    const grouped = groupRows(pattern, patterns, y, n, classes);
+    this.group = grouped.group;
+    this.groups = grouped.groupPattern.length;
+    this.groupPattern = grouped.groupPattern;
+    this.groupLabel = grouped.groupLabel;
     // Patterns are numbered by first row: their entries are copied from it, in that order.
-    const firstRow = new Int32Array(patterns);
-    for (let i = n - 1; i >= 0; i--) firstRow[pattern[i]] = i;
-    let patternEntries = 0;
-    for (let k = 0; k < patterns; k++) patternEntries += start[firstRow[k] + 1] - start[firstRow[k]];
+    const firstRow = firstRows(pattern, patterns, n);
+    const patternEntries = entriesOf(start, firstRow);
 
     // Every array the kernel reads or writes is placed in its memory, and (to build them there) the rows, their
     // groups, the patterns' first rows and scratch.
@@ -224,12 +264,9 @@ export class SoftmaxLoss implements SplitObjective {
       }
     }
     if (kernel) {
-      for (let g = 0; g < this.groups; g++) {
-        this.patternAt.view[g] = this.probabilities.at + this.groupPattern[g] * ROW_BYTES;
-        this.probabilityAt.view[g] = this.patternAt.view[g] + this.groupLabel[g] * 8;
-      }
+      kernelAddresses(this.groupPattern, this.groupLabel, this.probabilities.at, this.patternAt.view, this.probabilityAt.view);
       this.labelOf.view.set(this.groupLabel);
-      for (let i = 0; i < n; i++) this.rowAt.view[i] = this.logLikelihood.at + this.group[i] * 8;
+      rowAddresses(this.group, this.logLikelihood.at, this.rowAt.view);
     }
   }
 
