@@ -1,12 +1,13 @@
 // Service throughput on loopback, the same requests four ways in one run: `repro serve` in its container (how users
-// run it; one worker per core, then one worker), the same server as a local process, and the reference: gunicorn
-// -w 2 + Flask doing the same numpy forward pass of games.h5 (bench/reference/flask_games.py; Debian's gunicorn, python3-flask, python3-numpy, python3-h5py).
+// run it: by default a worker per core less one; then a worker per core), the same server as a local process, and
+// the reference: gunicorn -w 2 + Flask doing the same numpy forward pass of games.h5 (bench/reference/flask_games.py;
+// Debian's gunicorn, python3-flask, python3-numpy, python3-h5py).
 // Each is measured with wrk (-t2 -c32) and autocannon (32 connections), the client sharing this machine's cores.
 // Prints requests/s and p99 per row, then the ratios. BENCH_SECONDS (default 10) sets the length of each run.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -120,11 +121,12 @@ async function runAutocannon(url: string): Promise<Measured> {
 
 const has = (command: string) => spawnSync(command, ['--version'], { stdio: 'ignore' }).error === undefined;
 
-type Way = 'container' | 'container, 1 worker' | 'process' | 'gunicorn -w 2';
+const perCore = String(availableParallelism());
+type Way = 'container' | 'container, a worker per core' | 'process' | 'gunicorn -w 2';
 const ways: Array<{ way: Way; start: (service: 'echo' | 'games') => Promise<Server>; missing?: string }> = [
   { way: 'container', start: (service) => startContainer(service) },
-  // One worker leaves wrk's two threads a core: on a 2-core machine shared with the client, the tail is lower.
-  { way: 'container, 1 worker', start: (service) => startContainer(service, ['--workers', '1']) },
+  // The default is one worker per core less one (src/serve/workers.ts): this row shows what the last core buys.
+  { way: 'container, a worker per core', start: (service) => startContainer(service, ['--workers', perCore]) },
   { way: 'process', start: (service) => startProcess(service === 'echo' ? { name: 'echo', kind: 'echo' } : { name: 'games', kind: 'model', model: gamesH5, inputs, batchLimit: 1000 }) },
   { way: 'gunicorn -w 2', start: () => startGunicorn(), missing: has('gunicorn') ? undefined : 'gunicorn is not installed (apt-get install gunicorn python3-flask python3-numpy python3-h5py)' },
 ];
