@@ -1,7 +1,7 @@
 // The StarCraft protocol end to end: 49 frames × 5 models (fit + predict), as the notebook runs it, against a
 // scikit-learn + xgboost port of the same loop (bench/reference/starcraft_sklearn.py), in the same run and back
-// to back: one thread on each side, then two (TypeScript: the notebook's two worker threads; Python: two
-// processes of one thread each, taking frames the same way). Prints wall and CPU time per model and overall,
+// to back: one thread on each side, then two (TypeScript: the notebook's two threads, the calling one and a worker;
+// Python: two processes of one thread each, taking frames the same way). Prints wall and CPU time per model and overall,
 // the ratios TypeScript / Python, peak memory and the load average (the machine may be shared).
 // Run: npx tsx bench/starcraft.ts [seed]   (needs data/scmPvT_Protoss_Mid.csv: `repro fetch`; the reference
 // needs Debian's python3-sklearn and python3-xgboost, /usr/bin/python3)
@@ -42,7 +42,7 @@ for (const frame of publishedFrames()) {
 const wall1 = (performance.now() - t0) / 1000;
 const cpuUsed = process.cpuUsage(cpu0);
 const cpu1 = (cpuUsed.user + cpuUsed.system) / 1e6;
-// TypeScript, two worker threads, as the notebook computes the table (worker start-up included).
+// TypeScript, two threads (this one and a worker), as the notebook computes the table (worker start-up included).
 const cpuStart2 = process.cpuUsage();
 const t1 = performance.now();
 const parallel = await accuracyTableParallel(DATA, publishedFrames(), seed, 2);
@@ -73,7 +73,7 @@ const row = (threads: number, wall: number, cpu: number, py: PortResult | undefi
 row(1, wall1, cpu1, port1);
 row(2, wall2, cpu2, port2);
 console.log('');
-console.log('TypeScript: 1 thread = the main thread; 2 threads = two worker threads (frames taken one at a time, start-up included).');
+console.log('TypeScript: 1 thread = the main thread; 2 threads = the main thread and a worker thread (frames taken one at a time, the worker\'s start-up included).');
 console.log('Python: 1 or 2 processes (fork), each held to one thread (OMP/OpenBLAS/MKL = 1, xgboost nthread = 1).');
 if (missing) console.log(`Python port skipped: ${missing}`);
 else console.log(`Python: scikit-learn ${port1?.versions.sklearn}, xgboost ${port1?.versions.xgboost}, numpy ${port1?.versions.numpy}.`);
