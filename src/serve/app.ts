@@ -58,6 +58,7 @@ interface Answered extends FastAnswer {
 
 const jsonType = 'application/json; charset=utf-8';
 const routesHelp = 'the service answers GET /health and GET or POST /predict';
+const emptyJson = 'the body is empty but Content-Type says application/json; send a JSON object';
 /** Keep-alive as long as a load balancer in front would expect (Node's default of 5 s races their 60 s). */
 const keepAliveMs = 72_000;
 
@@ -92,11 +93,9 @@ export function createServiceApp(service: ServiceDefinition, options: AppOptions
       return failure(error);
     }
   };
-  /** A request with no body: GET or HEAD, answered from its target (path and query) alone. */
-  const answerTarget = (method: string, target: string): Answered => {
-    const path = pathOf(target);
-    const query = target.indexOf('?');
-    if (path === '/predict') return answerFields('GET', () => requestFields(method, query === -1 ? {} : parseQuery(target.slice(query + 1)), undefined));
+  /** A request with no body: GET or HEAD, answered from its target alone: `path`, then the query after it, if any. */
+  const answerTarget = (method: string, path: string, target: string): Answered => {
+    if (path === '/predict') return answerFields('GET', () => requestFields(method, parseQuery(target.slice(path.length + 1)), undefined));
     if (path === '/health') return { status: 200, body: health };
     return notFound(method, path);
   };
@@ -130,14 +129,15 @@ export function createServiceApp(service: ServiceDefinition, options: AppOptions
       });
       return;
     }
-    send(method === 'GET' || method === 'HEAD' ? answerTarget(method, url) : notFound(method, path));
+    send(method === 'GET' || method === 'HEAD' ? answerTarget(method, path, url) : notFound(method, path));
   };
   const http = createHttpServer({ keepAliveTimeout: keepAliveMs }, onRequest);
   const fast = {
     answer: (method: 'GET' | 'HEAD', target: string) => {
       const start = performance.now();
-      const answered = answerTarget(method, target);
-      logged(method, pathOf(target), start, answered);
+      const path = pathOf(target);
+      const answered = answerTarget(method, path, target);
+      logged(method, path, start, answered);
       return answered;
     },
     handOver: (socket: Socket) => void http.emit('connection', socket),
@@ -208,7 +208,7 @@ function readBody(request: IncomingMessage, limit: number, done: (error: InputEr
   const hasBody = declared !== undefined ? declared !== '0' : request.headers['transfer-encoding'] !== undefined;
   const type = (request.headers['content-type'] ?? '').split(';', 1)[0].trim().toLowerCase();
   const json = type === 'application/json';
-  if (!hasBody) return done(json ? new InputError('the body is empty but Content-Type says application/json; send a JSON object') : undefined);
+  if (!hasBody) return done(json ? new InputError(emptyJson) : undefined);
   if (!json && type !== 'text/plain') return done(new InputError('unsupported Content-Type; send the body as application/json', 415));
   const tooLarge = () => new InputError(`the body is larger than the limit of ${limit} bytes`, 413);
   if (declared !== undefined && Number(declared) > limit) return done(tooLarge());
@@ -232,7 +232,7 @@ function readBody(request: IncomingMessage, limit: number, done: (error: InputEr
   request.on('end', () => {
     const text = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)).toString('utf8');
     if (!json) return finish(undefined, text);
-    if (text.trim() === '') return finish(new InputError('the body is empty but Content-Type says application/json; send a JSON object'));
+    if (text.trim() === '') return finish(new InputError(emptyJson));
     let body: unknown;
     try {
       // A "__proto__" key becomes an own property, never a prototype; the routes refuse it as an unknown field.

@@ -46,6 +46,7 @@ export function runPrimary({ count, log, listeningLine, host, port, exit = (code
   let next = 0;
   let stopping = false;
   let failed = false;
+  const shown = host.includes(':') ? `[${host}]` : host;
   // Paused: not a byte is read here; the worker that gets the connection reads it all.
   const listener = createServer({ pauseOnConnect: true }, (socket: Socket) => {
     const worker = workers[next];
@@ -64,7 +65,6 @@ export function runPrimary({ count, log, listeningLine, host, port, exit = (code
   };
   listener.on('error', (error: NodeJS.ErrnoException) => {
     failed = true;
-    const shown = host.includes(':') ? `[${host}]` : host;
     const why = error.code === 'EADDRINUSE' ? `port ${port} on ${shown} is in use` : error.message;
     process.stderr.write(`service failed to start: cannot listen on ${shown}:${port}: ${why}\n`);
     stop('SIGTERM');
@@ -82,7 +82,6 @@ export function runPrimary({ count, log, listeningLine, host, port, exit = (code
       if (++ready < count) return;
       listener.listen(port, host, () => {
         const address = listener.address();
-        const shown = host.includes(':') ? `[${host}]` : host;
         if (!stopping && typeof address === 'object' && address) log.write(listeningLine(`http://${shown}:${address.port}`));
       });
     });
